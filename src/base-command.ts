@@ -1,0 +1,85 @@
+import {Command, Flags, type Interfaces} from '@oclif/core'
+
+import type {Context} from './context.js'
+import {BugError, EXIT_CODES, OcvmError, UsageError} from './errors.js'
+import {Redactor} from './exec/redactor.js'
+import {createRunner} from './exec/runner.js'
+import {ShellPool} from './hosts/shell.js'
+import {createStderrReporter} from './output/reporter.js'
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
+
+/** A result that finished but not completely (a `continue` hook failed): exit code 3. */
+export interface MaybePartial {
+  status?: 'ok' | 'partial' | 'failed'
+}
+
+/**
+ * Every ocvm command: `--json` (data on stdout, nothing else), global ssh/verbosity flags, one Context
+ * per run, and errors mapped to exit codes (0 ok, 1 failed, 2 usage, 3 partial) with a hint.
+ */
+export abstract class BaseCommand extends Command {
+  static enableJsonFlag = true
+
+  static baseFlags = {
+    'ssh-config': Flags.string({
+      description: 'ssh client config file passed to ssh as -F (hosts, users, keys, ProxyJump).',
+      env: 'OCVM_SSH_CONFIG',
+      helpGroup: 'GLOBAL',
+    }),
+    verbose: Flags.boolean({
+      char: 'v',
+      description: 'Show every command ocvm runs (secrets redacted).',
+      env: 'OCVM_DEBUG',
+      helpGroup: 'GLOBAL',
+    }),
+  }
+
+  private shellPool?: ShellPool
+  private verboseErrors = false
+
+  /** Builds the run's Context from the global flags. */
+  protected createContext(flags: {'ssh-config'?: string; verbose?: boolean}): Context {
+    this.verboseErrors = Boolean(flags.verbose)
+    const reporter = createStderrReporter({verbose: Boolean(flags.verbose), quiet: this.jsonEnabled()})
+    const redactor = new Redactor()
+    const runner = createRunner({redactor, log: (line) => reporter.debug(line)})
+    this.shellPool = new ShellPool({runner, ssh: {configFile: flags['ssh-config']}})
+    return {runner, shells: this.shellPool, reporter}
+  }
+
+  protected override async finally(error: Error | undefined): Promise<unknown> {
+    await this.shellPool?.closeAll()
+    return super.finally(error)
+  }
+
+  protected override async catch(error: Error & {exitCode?: number}): Promise<never> {
+    const ocvmError = toOcvmError(error)
+    if (this.jsonEnabled()) {
+      this.logJson({status: 'failed', error: ocvmError.toJSON()})
+    } else {
+      this.logToStderr(`Error: ${ocvmError.message}`)
+      if (ocvmError.hint) this.logToStderr(`Hint: ${ocvmError.hint}`)
+      if (this.verboseErrors && ocvmError instanceof BugError && ocvmError.cause instanceof Error) this.logToStderr(ocvmError.cause.stack ?? '')
+    }
+    this.exit(ocvmError.exitCode)
+  }
+
+  /** Sets exit code 3 for partial results; call with the value run() returns. */
+  protected finish<T extends MaybePartial>(result: T): T {
+    if (result.status === 'partial') process.exitCode = EXIT_CODES.partial
+    if (result.status === 'failed') process.exitCode = EXIT_CODES.failed
+    return result
+  }
+}
+
+/** oclif parse errors become usage errors; anything unexpected becomes a BugError (no stack trace shown). */
+export function toOcvmError(error: unknown): OcvmError {
+  if (error instanceof OcvmError) return error
+  const e = error as Error & {parse?: unknown; oclif?: {exit?: number}}
+  if (e && (e.parse !== undefined || e.oclif?.exit === 2 || /^(Nonexistent flag|Unexpected argument|Missing required flag|Expected --)/i.test(e.message ?? ''))) {
+    const first = (e.message ?? 'invalid arguments').split('\n')[0] ?? ''
+    return new UsageError(first.replace(/^Error: /, ''), 'Run the command with --help to see its flags and examples.')
+  }
+  return new BugError(e?.message ?? String(error), error)
+}

@@ -1,0 +1,238 @@
+import type {Context} from '../context.js'
+import type {HostSpec} from '../hosts/host-spec.js'
+import type {Shell} from '../hosts/shell.js'
+import {getPath, isPlainObject, loadConfig, type LoadedConfig, envReferences} from './config-loader.js'
+import {resolveAgents} from './agents.js'
+import {CATALOG, classifyEntries, newComponent, TABLE_KINDS, type Slot} from './classify.js'
+import * as rules from './findings.js'
+import {probeHost} from './host-facts.js'
+import {abs, locateCandidates, locateDeployment} from './locate.js'
+import {existingPaths, isInside, listTrees, posix, readEnvKeys, readTextFile, type TreeListing} from './remote-fs.js'
+import {discoverSchedules} from './schedules.js'
+import {discoverServices, type ServiceFile} from './services.js'
+import type {Component, Finding, Inventory, SecretKey} from './types.js'
+import {detectLayout} from './version.js'
+import {ConfigError} from '../errors.js'
+
+export interface InspectOptions {
+  host: HostSpec
+  user?: string
+  stateDir?: string
+  configPath?: string
+  profile?: string
+}
+
+const SYSTEM_SECRETS_FILES = ['/etc/openclaw/secrets.env']
+
+/** Finds the deployment on a host and reports every component, how it migrates, and what needs attention. */
+export async function inspectDeployment(options: InspectOptions, ctx: Context): Promise<Inventory> {
+  const shell = ctx.shells.get(options.host)
+  ctx.reporter.step(`Probing ${shell.label}`)
+  const facts = await probeHost(shell, options.user)
+
+  ctx.reporter.step('Looking for service files')
+  const services = await discoverServices(shell, facts.home, ctx.runner.redactor)
+  const gatewayService = pickGatewayService(services, facts.user, options.profile)
+  const candidates = locateCandidates(facts, options, gatewayService?.env ?? {})
+  const present = await existingPaths(shell, candidates)
+  const location = locateDeployment(facts, options, gatewayService?.env ?? {}, (p) => present.has(p))
+
+  ctx.reporter.step(`Reading config ${location.configPath}`)
+  const findings: Finding[] = []
+  const includeRoots = (gatewayService?.env.OPENCLAW_INCLUDE_ROOTS ?? facts.env.OPENCLAW_INCLUDE_ROOTS ?? '').split(':').filter(Boolean)
+  let loaded: LoadedConfig
+  try {
+    loaded = await loadConfig(location.configPath, (p) => readTextFile(shell, p), {extraRoots: includeRoots})
+  } catch (error) {
+    if (!(error instanceof ConfigError && error.details.file === location.configPath && /config file does not exist/.test(error.message))) throw error
+    loaded = {mainPath: location.configPath, configDir: posix.dirname(location.configPath), files: [], merged: {}}
+    findings.push({severity: 'error', code: 'config-missing', message: `no config file at ${location.configPath}`, hint: 'The gateway will not start without one: run `openclaw setup` or point ocvm at the right --state-dir.'})
+  }
+  const config = loaded.merged
+
+  ctx.reporter.step(`Listing ${location.stateDir}`)
+  const stateListing = await listTrees(shell, [location.stateDir])
+  const agentIds = new Set<string>()
+  for (const e of stateListing.entries) {
+    const m = /^agents\/([^/]+)$/.exec(posix.relative(location.stateDir, e.path))
+    if (m?.[1] && e.type === 'dir') agentIds.add(m[1])
+  }
+  const agents = resolveAgents(config, location, [...agentIds])
+  const workspaceExists = await existingPaths(shell, agents.flatMap((a) => a.workspaceCandidates))
+  const workspaces = agents.map((a) => ({agent: a.id, dir: a.workspaceCandidates.find((c) => workspaceExists.has(c)) ?? a.workspaceCandidates[0] ?? ''}))
+
+  const externals = externalSlots(config, location.home, facts.home, gatewayService)
+  const outsideRoots = [
+    ...workspaces.map((w) => w.dir).filter((d) => workspaceExists.has(d)),
+    ...externals.map((e) => e.root),
+    ...loaded.files.map((f) => f.path),
+  ].filter((p) => !isInside(p, location.stateDir))
+  const outsideListing = await listTrees(shell, [...new Set(outsideRoots)])
+  const listing: TreeListing = {
+    entries: [...stateListing.entries, ...outsideListing.entries],
+    missing: outsideListing.missing,
+    denied: [...stateListing.denied, ...outsideListing.denied],
+  }
+
+  const components = classifyEntries({stateDir: location.stateDir, entries: listing.entries, workspaces, externals, configFiles: loaded.files.map((f) => f.path)})
+
+  ctx.reporter.step('Reading secrets (key names only), extensions and schedules')
+  const secrets = await collectSecrets(shell, {services, stateDir: location.stateDir, config, profile: location.profile})
+  const manifests = await readPluginManifests(shell, [...components.values()].filter((c) => c.kind === 'extensions').flatMap((c) => c.paths))
+  const schedules = await discoverSchedules(shell, {user: facts.user, home: facts.home, stateDir: location.stateDir}, services)
+
+  addSyntheticComponents(components, {config, services, schedules, secrets, stateDir: location.stateDir, listing})
+  const pathRefs = rules.configPathRefs(config, location.home)
+  const existingRefs = await existingPaths(shell, pathRefs.map((r) => r.resolved))
+
+  const configVersion = getPath(config, 'meta.lastTouchedVersion')
+  const version = typeof configVersion === 'string' ? configVersion : undefined
+  findings.push(
+    ...rules.gatewayMode(config),
+    ...rules.placeholderAllowFrom(config),
+    ...rules.secretValueFindings(secrets),
+    ...rules.pluginDirMismatch(manifests),
+    ...rules.danglingPaths(pathRefs, existingRefs, location.stateDir),
+    ...rules.liveGateway(facts.gatewayProcesses, listing),
+    ...rules.listingProblems(listing, location.stateDir),
+    ...rules.configNotes(loaded.files, config),
+  )
+  if (components.get('signal')?.present) {
+    findings.push({severity: 'info', code: 'signal-re-pair', message: 'Signal is configured: its keys cannot move', hint: 'After the move, link the target as a new device: signal-cli link -n "OpenClaw" (ocvm/signal shows the QR code).'})
+  }
+
+  const ordered = orderComponents(components)
+  const sum = (f: (c: Component) => boolean) => ordered.filter(f).reduce((n, c) => n + c.sizeBytes, 0)
+  return {
+    host: shell.label,
+    os: {kernel: facts.kernel, arch: facts.arch},
+    user: facts.user,
+    home: facts.home,
+    stateDir: location.stateDir,
+    stateDirSource: location.source,
+    configPath: location.configPath,
+    profile: location.profile,
+    version: {config: version, cli: facts.openclaw?.version, cliPath: facts.openclaw?.path},
+    layout: detectLayout(location.stateDir, listing.entries, version ?? facts.openclaw?.version),
+    gateway: {running: facts.gatewayProcesses.length > 0, processes: facts.gatewayProcesses.map(({pid, user}) => ({pid, user}))},
+    agents: agents.map((a, i) => ({id: a.id, isDefault: a.isDefault, workspace: workspaces[i]?.dir ?? '', workspaceExists: workspaceExists.has(workspaces[i]?.dir ?? ''), agentDir: a.agentDir})),
+    configFiles: loaded.files.map((f) => ({path: f.path, ...(f.includedFrom ? {includedFrom: f.includedFrom} : {}), hasComments: f.hasComments})),
+    components: ordered,
+    secrets,
+    services,
+    schedules,
+    findings,
+    totals: {
+      sizeBytes: sum(() => true),
+      fileCount: ordered.reduce((n, c) => n + c.fileCount, 0),
+      transferBytes: sum((c) => c.treatment === 'transfer' || c.treatment === 'optional'),
+    },
+  }
+}
+
+/** The service that runs this user's gateway (the profile's instance when one is asked for). */
+function pickGatewayService(services: readonly ServiceFile[], user: string, profile: string | undefined): ServiceFile | undefined {
+  const gateways = services.filter((s) => (s.kind === 'systemd-unit' || s.kind.startsWith('launch')) && (s.runAs === undefined || s.runAs === user))
+  return gateways.find((s) => (profile ? s.instance === profile : s.instance === undefined)) ?? (profile ? undefined : gateways[0])
+}
+
+/** Component paths that live outside the state dir, named by the config or by convention. */
+function externalSlots(config: Record<string, unknown>, home: string, userHome: string, service: ServiceFile | undefined): Slot[] {
+  const slots: Slot[] = []
+  const sa = getPath(config, 'channels.googlechat.serviceAccountFile') ?? service?.env.GOOGLE_CHAT_SERVICE_ACCOUNT_FILE
+  if (typeof sa === 'string' && sa) slots.push({kind: 'googlechat', root: abs(sa, home)})
+  const accounts = getPath(config, 'channels.whatsapp.accounts')
+  if (isPlainObject(accounts)) {
+    for (const [id, account] of Object.entries(accounts)) {
+      const authDir = isPlainObject(account) ? account.authDir : undefined
+      if (typeof authDir === 'string' && authDir) slots.push({kind: 'whatsapp', key: id, root: abs(authDir, home)})
+    }
+  }
+  // signal-cli keeps its keys in its own data dir, not in credentials/ (openclaw.md §1c).
+  slots.push({kind: 'signal', root: posix.join(userHome, '.local/share/signal-cli')})
+  return slots
+}
+
+async function collectSecrets(
+  shell: Shell,
+  options: {services: readonly ServiceFile[]; stateDir: string; config: Record<string, unknown>; profile: string | undefined},
+): Promise<SecretKey[]> {
+  const byName = new Map<string, SecretKey>()
+  const note = (name: string, source: string, state: SecretKey['state']) => {
+    const existing = byName.get(name)
+    if (existing) {
+      if (!existing.sources.includes(source)) existing.sources.push(source)
+      // An empty value anywhere is what breaks startup, so it wins.
+      if (state === 'empty' || existing.state === 'referenced') existing.state = state
+    } else byName.set(name, {name, sources: [source], state})
+  }
+  const files = [
+    ...SYSTEM_SECRETS_FILES,
+    ...(options.profile ? [`/etc/openclaw/secrets-${options.profile}.env`] : []),
+    ...options.services.flatMap((s) => s.environmentFiles),
+    posix.join(options.stateDir, '.env'),
+  ]
+  for (const file of await readEnvKeys(shell, [...new Set(files)])) {
+    for (const key of file.keys) note(key.name, file.file, key.value)
+  }
+  for (const service of options.services) {
+    const prefix = service.kind.startsWith('launch') ? 'plist' : 'unit'
+    for (const key of service.secretKeys) note(key.name, `${prefix}:${service.path}`, key.value)
+  }
+  for (const name of envReferences(options.config)) {
+    if (!byName.has(name)) note(name, 'config', 'referenced')
+    else note(name, 'config', byName.get(name)?.state ?? 'set')
+  }
+  return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name))
+}
+
+async function readPluginManifests(shell: Shell, dirs: readonly string[]): Promise<Array<{dir: string; id: string | undefined}>> {
+  const out: Array<{dir: string; id: string | undefined}> = []
+  for (const dir of dirs) {
+    let id: string | undefined
+    try {
+      const text = await readTextFile(shell, posix.join(dir, 'openclaw.plugin.json'))
+      const parsed: unknown = text === undefined ? undefined : JSON.parse(text)
+      id = isPlainObject(parsed) && typeof parsed.id === 'string' ? parsed.id : undefined
+    } catch {
+      id = undefined
+    }
+    out.push({dir, id})
+  }
+  return out
+}
+
+function addSyntheticComponents(
+  components: Map<string, Component>,
+  input: {config: Record<string, unknown>; services: readonly ServiceFile[]; schedules: Inventory['schedules']; secrets: readonly SecretKey[]; stateDir: string; listing: TreeListing},
+): void {
+  const add = (component: Component) => components.set(component.id, component)
+  const serviceSecretSources = [...new Set(input.secrets.flatMap((s) => s.sources).filter((s) => s !== 'config' && s !== posix.join(input.stateDir, '.env')))]
+  if (serviceSecretSources.length > 0) {
+    add({...newComponent({kind: 'secrets'}, input.stateDir), paths: serviceSecretSources.map((s) => s.replace(/^(plist|unit):/, '')), outsideStateDir: true, note: `${CATALOG.secrets.note}; keys: ${input.secrets.filter((s) => s.sources.some((x) => serviceSecretSources.includes(x))).map((s) => s.name).join(', ')}`})
+  }
+  if (input.services.length > 0) {
+    add({...newComponent({kind: 'services'}, input.stateDir), paths: input.services.map((s) => s.path), fileCount: input.services.length, outsideStateDir: true})
+  }
+  if (input.schedules.length > 0) {
+    add({...newComponent({kind: 'schedules'}, input.stateDir), paths: input.schedules.map((s) => s.source), fileCount: input.schedules.length, outsideStateDir: true})
+  }
+  // Signal configured in the config but without signal-cli data here still needs a re-pair.
+  if (!components.has('signal') && isPlainObject(getPath(input.config, 'channels.signal'))) {
+    add({...newComponent({kind: 'signal'}, input.stateDir), note: `${CATALOG.signal.note} (configured, but no signal-cli data dir was found)`})
+  }
+  // From 2026.7 the memory index lives inside the agent database: nothing to list, still to rebuild.
+  const agentDbs = input.listing.entries.filter((e) => /\/agents\/[^/]+\/agent\/openclaw-agent\.sqlite$/.test(e.path))
+  if (![...components.values()].some((c) => c.kind === 'memory-index') && agentDbs.length > 0) {
+    add({...newComponent({kind: 'memory-index'}, input.stateDir), paths: agentDbs.map((e) => e.path), note: `${CATALOG['memory-index'].note} (stored inside the agent database)`})
+  }
+}
+
+function orderComponents(components: Map<string, Component>): Component[] {
+  const kinds = Object.keys(CATALOG)
+  const list = [...components.values()]
+  for (const kind of TABLE_KINDS) {
+    if (!list.some((c) => c.kind === kind)) list.push({...newComponent({kind}, ''), present: false, outsideStateDir: false, note: `not found — ${CATALOG[kind].note}`})
+  }
+  return list.sort((a, b) => kinds.indexOf(a.kind) - kinds.indexOf(b.kind) || a.id.localeCompare(b.id))
+}

@@ -1,0 +1,30 @@
+// Which environment variables of a service are configuration (safe to show and reuse) and which are
+// treated as secrets (only the name is ever kept). Unknown names are secrets: the safe default.
+const PLAIN_ENV = new Set([
+  'HOME', 'PATH', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ', 'USER', 'SHELL', 'NODE_ENV', 'NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS',
+  'OPENCLAW_HOME', 'OPENCLAW_STATE_DIR', 'OPENCLAW_CONFIG_PATH', 'OPENCLAW_PROFILE', 'OPENCLAW_OAUTH_DIR',
+  'OPENCLAW_GATEWAY_PORT', 'OPENCLAW_LAUNCHD_LABEL', 'OPENCLAW_SYSTEMD_UNIT', 'OPENCLAW_SERVICE_MARKER',
+  'OPENCLAW_SERVICE_KIND', 'OPENCLAW_SERVICE_VERSION', 'OPENCLAW_INCLUDE_ROOTS', 'OPENCLAW_NIX_MODE',
+  'CLAWDBOT_STATE_DIR', 'CLAWDBOT_CONFIG_PATH', 'DOCKER_HOST', 'JAVA_HOME', 'GOOGLE_CHAT_SERVICE_ACCOUNT_FILE',
+])
+
+export function isPlainEnv(name: string): boolean {
+  return PLAIN_ENV.has(name)
+}
+
+/**
+ * Masks credentials written inline in a command line we are about to show (crontab lines, ExecStart):
+ * `--token X`, `--password=X`, `Authorization: Bearer X`, `FOO_TOKEN=X`, `https://user:pass@`.
+ */
+export function maskInlineSecrets(line: string): string {
+  return line
+    .replace(/(--(?:token|password|api-key|apikey|secret|auth)(?:=|\s+))(\S+)/gi, '$1***')
+    .replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]+/g, '$1***')
+    .replace(/\b([A-Z0-9_]*(?:TOKEN|KEY|SECRET|PASSWORD|PASS|PAT)[A-Z0-9_]*=)("[^"]*"|'[^']*'|\S+)/g, '$1***')
+    .replace(/(\/\/[^/\s:@]+:)[^@\s/]+@/g, '$1***@')
+}
+
+/** maskInlineSecrets for an argv: also masks the value that follows a bare `--token` argument. */
+export function maskArgv(argv: readonly string[]): string[] {
+  return argv.map((arg, i) => (i > 0 && /^--(?:token|password|api-key|apikey|secret|auth)$/i.test(argv[i - 1] ?? '') ? '***' : maskInlineSecrets(arg)))
+}

@@ -1,0 +1,5 @@
+import type {Driver} from './api.js'
+import {fileDriver} from './file/index.js'
+
+/** Built-in drivers, listed explicitly (no registration side effects at import time). */
+export const BUILTIN_DRIVERS: readonly Driver[] = [fileDriver]

@@ -1,0 +1,136 @@
+/**
+ * The closed set of errors ocvm shows to users. Every one carries a hint that says what to do next
+ * and maps to one exit code. Nothing below the command layer catches and swallows them.
+ */
+
+export const EXIT_CODES = {ok: 0, failed: 1, usage: 2, partial: 3} as const
+export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES]
+
+export interface OcvmErrorOptions {
+  hint?: string
+  exitCode?: ExitCode
+  cause?: unknown
+  details?: Record<string, unknown>
+}
+
+export class OcvmError extends Error {
+  readonly code: string
+  readonly hint: string | undefined
+  readonly exitCode: ExitCode
+  readonly details: Record<string, unknown>
+
+  constructor(code: string, message: string, options: OcvmErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : {cause: options.cause})
+    this.name = new.target.name
+    this.code = code
+    this.hint = options.hint
+    this.exitCode = options.exitCode ?? EXIT_CODES.failed
+    this.details = options.details ?? {}
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {code: this.code, message: this.message, hint: this.hint, exitCode: this.exitCode, ...this.details}
+  }
+}
+
+/** Bad flags, arguments or host specs: the user typed something we cannot act on. */
+export class UsageError extends OcvmError {
+  constructor(message: string, hint?: string) {
+    super('usage', message, {hint, exitCode: EXIT_CODES.usage})
+  }
+}
+
+export class HostUnreachableError extends OcvmError {
+  constructor(host: string, reason: string) {
+    super('host-unreachable', `cannot reach ${host}: ${reason}`, {
+      hint: `Check that ${host} is up and that \`ssh ${host} true\` works from this machine (address, port, firewall, VPN/Tailscale).`,
+      details: {host},
+    })
+  }
+}
+
+export class HostAuthError extends OcvmError {
+  constructor(host: string, reason: string) {
+    super('host-auth', `ssh authentication to ${host} failed: ${reason}`, {
+      hint: `ocvm runs ssh non-interactively: load your key into ssh-agent or set IdentityFile for ${host} in ~/.ssh/config (or --ssh-config), and accept the host key once with \`ssh ${host}\`.`,
+      details: {host},
+    })
+  }
+}
+
+export class MissingToolError extends OcvmError {
+  constructor(host: string, tool: string, hint?: string) {
+    super('missing-tool', `\`${tool}\` is not installed (or not on PATH) on ${host}`, {
+      hint: hint ?? `Install ${tool} on ${host} (Debian/Ubuntu: apt-get install ${tool}; macOS: brew install ${tool}).`,
+      details: {host, tool},
+    })
+  }
+}
+
+export class PermissionDeniedError extends OcvmError {
+  constructor(host: string, path: string) {
+    super('permission-denied', `permission denied reading ${path} on ${host}`, {
+      hint: `Connect as the deployment's owner (--user only selects whose deployment to read) or as root, e.g. --from root@host.`,
+      details: {host, path},
+    })
+  }
+}
+
+export class DeploymentNotFoundError extends OcvmError {
+  constructor(host: string, tried: string[]) {
+    super('deployment-not-found', `no OpenClaw deployment found on ${host} (looked in ${tried.join(', ')})`, {
+      hint: 'Point ocvm at it with --state-dir DIR, --profile NAME or --user USER (the OS user that runs the gateway).',
+      details: {host, tried},
+    })
+  }
+}
+
+/** A config file that OpenClaw itself would refuse: syntax errors, bad `$include`s. */
+export class ConfigError extends OcvmError {
+  constructor(message: string, options: {file: string; line?: number; column?: number; hint?: string}) {
+    const where = options.line === undefined ? options.file : `${options.file}:${options.line}:${options.column ?? 1}`
+    super('config-invalid', `${where}: ${message}`, {
+      hint: options.hint ?? 'Fix the file (OpenClaw would refuse to start with it), then run the command again.',
+      details: {file: options.file, line: options.line, column: options.column},
+    })
+  }
+}
+
+/** An external program failed. argv and stderr are redacted before they get here. */
+export class ExternalCommandError extends OcvmError {
+  constructor(options: {command: string; args: string[]; exitCode: number | undefined; stderrTail: string; host?: string; hint?: string; reason?: string}) {
+    const last = options.stderrTail.trim().split('\n').pop() ?? ''
+    const what = options.reason ?? (options.exitCode === undefined ? 'failed to run' : `exited with code ${options.exitCode}`)
+    super('external-command', `${options.command} ${what}${options.host ? ` on ${options.host}` : ''}${last ? `: ${last}` : ''}`, {
+      hint: options.hint ?? 'Run again with --verbose to see the commands ocvm runs.',
+      details: {command: options.command, args: options.args, exitCode: options.exitCode, stderrTail: options.stderrTail, host: options.host},
+    })
+  }
+}
+
+export class DriverNotFoundError extends OcvmError {
+  constructor(name: string, known: string[]) {
+    super('driver-not-found', `unknown driver "${name}"`, {
+      hint: `Known drivers: ${known.join(', ')}. \`ocvm drivers list\` shows them; third-party drivers install with \`ocvm plugins install ocvm-driver-<name>\`.`,
+      exitCode: EXIT_CODES.usage,
+      details: {driver: name, known},
+    })
+  }
+}
+
+export class UnsupportedError extends OcvmError {
+  constructor(message: string, hint?: string) {
+    super('unsupported', message, {hint})
+  }
+}
+
+/** Something ocvm did not expect: a bug. Shown without a stack trace unless --verbose. */
+export class BugError extends OcvmError {
+  constructor(message: string, cause?: unknown) {
+    super('bug', message, {hint: 'This is a bug in ocvm. Run again with --verbose and report the output.', cause})
+  }
+}
+
+export function isOcvmError(error: unknown): error is OcvmError {
+  return error instanceof OcvmError
+}

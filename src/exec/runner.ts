@@ -1,0 +1,131 @@
+import {execa} from 'execa'
+import {pipeline} from 'node:stream/promises'
+import type {Readable, Writable} from 'node:stream'
+
+import {ExternalCommandError, MissingToolError} from '../errors.js'
+import {Redactor} from './redactor.js'
+import {shellJoin} from './quote.js'
+
+// The ONE module that spawns processes. Everything else (ssh, hypervisor CLIs, tar) asks a Runner.
+
+export interface RunOptions {
+  /** Bytes or text written to stdin, then stdin is closed. */
+  input?: string | Uint8Array
+  /** A stream piped into stdin (transfers). */
+  stdin?: Readable
+  /** Send stdout here instead of buffering it (transfers); `stdout` in the result is then empty. */
+  stdout?: Writable
+  timeoutMs?: number
+  signal?: AbortSignal
+  env?: Record<string, string | undefined>
+  cwd?: string
+  /** Resolve with the result on a non-zero exit instead of throwing. */
+  allowFailure?: boolean
+  /** Where the command runs, for messages ("on ssh://host"). */
+  hostLabel?: string
+  /** Keep raw bytes of stdout (archives, checksums of binary data). */
+  binary?: boolean
+}
+
+export interface RunResult {
+  command: string
+  args: string[]
+  exitCode: number
+  stdout: string
+  stdoutBytes?: Uint8Array
+  stderr: string
+  timedOut: boolean
+  canceled: boolean
+  durationMs: number
+}
+
+export interface Runner {
+  run(command: string, args: readonly string[], options?: RunOptions): Promise<RunResult>
+  readonly redactor: Redactor
+}
+
+export type DebugLog = (line: string) => void
+
+const STDERR_TAIL_LINES = 20
+
+export function stderrTail(stderr: string, lines = STDERR_TAIL_LINES): string {
+  return stderr.trimEnd().split('\n').slice(-lines).join('\n')
+}
+
+export function createRunner(options: {redactor?: Redactor; log?: DebugLog} = {}): Runner {
+  const redactor = options.redactor ?? new Redactor()
+  const log: DebugLog = options.log ?? (() => {})
+
+  async function run(command: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+    const shown = redactor.redact(shellJoin([command, ...args]))
+    log(`$ ${shown}${opts.hostLabel ? `   [${opts.hostLabel}]` : ''}`)
+    const started = Date.now()
+
+    const subprocess = execa(command, [...args], {
+      reject: false,
+      stripFinalNewline: false,
+      encoding: opts.binary ? 'buffer' : 'utf8',
+      input: opts.input,
+      stdin: opts.input === undefined ? 'pipe' : undefined,
+      buffer: {stdout: opts.stdout === undefined, stderr: true},
+      timeout: opts.timeoutMs,
+      cancelSignal: opts.signal,
+      forceKillAfterDelay: 2000,
+      env: opts.env,
+      extendEnv: true,
+      cwd: opts.cwd,
+      maxBuffer: 512 * 1024 * 1024,
+    })
+
+    const pumps: Promise<void>[] = []
+    if (opts.stdin && subprocess.stdin) pumps.push(pipeline(opts.stdin, subprocess.stdin))
+    else if (opts.input === undefined) subprocess.stdin?.end()
+    if (opts.stdout && subprocess.stdout) pumps.push(pipeline(subprocess.stdout, opts.stdout, {end: false}))
+
+    const [result, pumpResults] = await Promise.all([subprocess, Promise.allSettled(pumps)])
+    const durationMs = Date.now() - started
+
+    const spawnCode = (result as {code?: string}).code
+    if (result.failed && spawnCode === 'ENOENT' && result.exitCode === undefined) {
+      throw new MissingToolError(opts.hostLabel ?? 'this machine', command)
+    }
+
+    const stdoutRaw = result.stdout as unknown
+    const stdoutBytes = stdoutRaw instanceof Uint8Array ? stdoutRaw : undefined
+    const out: RunResult = {
+      command,
+      args: [...args],
+      exitCode: result.exitCode ?? -1,
+      stdout: typeof stdoutRaw === 'string' ? stdoutRaw : '',
+      stdoutBytes,
+      stderr: typeof result.stderr === 'string' ? result.stderr : Buffer.from(result.stderr as Uint8Array).toString('utf8'),
+      timedOut: Boolean(result.timedOut),
+      canceled: Boolean(result.isCanceled),
+      durationMs,
+    }
+    log(`  -> exit ${out.exitCode}${out.timedOut ? ' (timed out)' : ''}${out.canceled ? ' (canceled)' : ''} in ${durationMs} ms`)
+    if (out.exitCode !== 0 && out.stderr.trim()) log(redactor.redact(stderrTail(out.stderr, 5)).replace(/^/gm, '  ! '))
+
+    const pumpError = pumpResults.find((p): p is PromiseRejectedResult => p.status === 'rejected')
+    const ok = out.exitCode === 0 && !out.timedOut && !out.canceled
+    if (!ok && !opts.allowFailure) throw toExternalError(out, redactor, opts.hostLabel, opts.timeoutMs)
+    if (ok && pumpError) throw pumpError.reason
+    return out
+  }
+
+  return {run, redactor}
+}
+
+export function toExternalError(result: RunResult, redactor: Redactor, host?: string, timeoutMs?: number): ExternalCommandError {
+  let reason: string | undefined
+  if (result.timedOut) reason = `timed out after ${Math.round((timeoutMs ?? 0) / 1000)} s`
+  else if (result.canceled) reason = 'was canceled'
+  return new ExternalCommandError({
+    command: result.command,
+    args: redactor.redactAll(result.args),
+    exitCode: result.timedOut || result.canceled ? undefined : result.exitCode,
+    stderrTail: redactor.redact(stderrTail(result.stderr)),
+    host,
+    reason,
+  })
+}
