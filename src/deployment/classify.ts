@@ -58,7 +58,7 @@ export function classifyStatePath(stateDir: string, rel: string): Slot {
     if (b === 'whatsapp' && c) return {kind: 'whatsapp', key: c, root: at(3)}
     if (b === 'googlechat') return {kind: 'googlechat', root: at(2)}
     if (b === 'signal') return {kind: 'signal', root: at(2)}
-    return {kind: 'channel-credentials', root: at(1)}
+    return {kind: 'channel-credentials', root: at(2)}
   }
   if (a === 'agents' && b) {
     if (c === 'agent' && (d === 'auth-profiles.json' || d === 'auth.json')) return {kind: 'auth-profiles', key: b, root: at(4)}
@@ -118,16 +118,20 @@ export function classifyEntries(input: ClassifyInput): Map<string, Component> {
       component = newComponent(slot, input.stateDir)
       components.set(id, component)
     }
-    if (!component.paths.includes(slot.root)) {
-      component.paths.push(slot.root)
-      if (!isInside(slot.root, input.stateDir)) component.outsideStateDir = true
-    }
+    addRoot(component, slot.root, input.stateDir)
     if (entry.type !== 'dir') {
       component.fileCount++
       if (entry.type === 'file') component.sizeBytes += entry.size
     }
   }
   return components
+}
+
+/** Keeps a component's paths minimal: a path inside one already listed is not listed again. */
+function addRoot(component: Component, root: string, stateDir: string): void {
+  if (component.paths.some((p) => isInside(root, p))) return
+  component.paths = [...component.paths.filter((p) => !isInside(p, root)), root]
+  if (!isInside(root, stateDir)) component.outsideStateDir = true
 }
 
 export function newComponent(slot: Pick<Slot, 'kind' | 'key'> & {root?: string}, stateDir: string): Component {

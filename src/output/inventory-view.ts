@@ -6,10 +6,12 @@ const SEVERITY_MARK = {error: 'ERROR', warning: 'WARN ', info: 'info '} as const
 /** The human report of `ocvm inspect`. */
 export function renderInventory(inv: Inventory): string {
   const out: string[] = []
+  // Paths under the inspected user's home are shown as ~/… to keep the table readable.
+  const short = (p: string) => (p === inv.home ? '~' : p.startsWith(`${inv.home}/`) ? `~/${p.slice(inv.home.length + 1)}` : p)
   out.push(`OpenClaw deployment on ${inv.host} (${inv.os.kernel}/${inv.os.arch})`)
   out.push(`  user        ${inv.user} (home ${inv.home})`)
-  out.push(`  state dir   ${inv.stateDir}  [${inv.stateDirSource}]`)
-  out.push(`  config      ${inv.configPath}${inv.configFiles.length > 1 ? ` + ${inv.configFiles.length - 1} $include file(s)` : ''}`)
+  out.push(`  state dir   ${short(inv.stateDir)}  [${inv.stateDirSource}]`)
+  out.push(`  config      ${short(inv.configPath)}${inv.configFiles.length > 1 ? ` + ${inv.configFiles.length - 1} $include file(s)` : ''}`)
   if (inv.profile) out.push(`  profile     ${inv.profile}`)
   out.push(`  version     config ${inv.version.config ?? 'unknown'}, CLI ${inv.version.cli ?? 'not found'}`)
   out.push(`  layout      ${inv.layout.generation} (${inv.layout.evidence})`)
@@ -21,7 +23,7 @@ export function renderInventory(inv: Inventory): string {
     c.present ? c.treatment : '',
     c.present ? formatBytes(c.sizeBytes) : '',
     c.present ? String(c.fileCount) : '',
-    c.present ? c.paths.slice(0, 2).join(', ') + (c.paths.length > 2 ? ` (+${c.paths.length - 2})` : '') + (c.outsideStateDir ? '  [outside state dir]' : '') : 'not present',
+    c.present ? c.paths.slice(0, 2).map(short).join(', ') + (c.paths.length > 2 ? ` (+${c.paths.length - 2})` : '') + (c.outsideStateDir ? '  [outside state dir]' : '') : 'not present',
   ])
   out.push(table(['COMPONENT', 'TREATMENT', 'SIZE', 'FILES', 'WHERE'], rows))
   out.push('')
@@ -30,7 +32,7 @@ export function renderInventory(inv: Inventory): string {
   if (inv.secrets.length > 0) {
     out.push('')
     out.push('Secrets (names only; values are never read off the host):')
-    for (const s of inv.secrets) out.push(`  ${s.name.padEnd(32)} ${s.state.padEnd(11)} ${s.sources.join(', ')}`)
+    for (const s of inv.secrets) out.push(`  ${s.name.padEnd(32)} ${s.state.padEnd(11)} ${s.sources.map(short).join(', ')}`)
   }
   if (inv.services.length > 0) {
     out.push('')

@@ -42,25 +42,34 @@ OPENCLAW_PREFIX="$CACHE/openclaw"
 OPENCLAW_REAL="$OPENCLAW_PREFIX/node_modules/.bin/openclaw"
 WRAPPER="$CACHE/bin/openclaw"
 
+REQUIRED_CMDS=(sshd ssh rsync ip sudo zstd tar ps unshare)
+
+missing_cmds() {
+  local cmd
+  for cmd in "${REQUIRED_CMDS[@]}"; do
+    # sshd and ip live in /usr/sbin, which may not be on a non-login PATH.
+    if ! PATH="$PATH:/usr/sbin:/sbin" command -v "$cmd" >/dev/null 2>&1; then
+      echo "$cmd"
+    fi
+  done
+}
+
 ensure_apt_packages() {
   if [[ "${OCVM_SKIP_APT:-}" == 1 ]]; then
     return
   fi
-  local missing=() cmd
-  for cmd in sshd ssh rsync ip sudo zstd tar ps unshare; do
-    # sshd and ip live in /usr/sbin, which may not be on a non-login PATH.
-    if ! PATH="$PATH:/usr/sbin:/sbin" command -v "$cmd" >/dev/null 2>&1; then
-      missing+=("$cmd")
-    fi
-  done
-  if ((${#missing[@]} == 0)); then
+  local missing
+  missing="$(missing_cmds | tr '\n' ' ')"
+  if [[ -z "$missing" ]]; then
     return
   fi
-  log "missing commands: ${missing[*]}; installing Debian packages"
+  log "missing commands: $missing; installing Debian packages"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends \
     openssh-server openssh-client rsync iproute2 sudo zstd procps util-linux >/dev/null
+  missing="$(missing_cmds | tr '\n' ' ')"
+  [[ -z "$missing" ]] || die "still missing after apt-get install: $missing"
 }
 
 # sshd refuses to start without its privilege-separation directory; without systemd

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# `npm run demo`: runs ocvm on the bundled sample deployment (examples/sample-deployment), a
+# 2026.2.19-era gateway of user "alice" with WhatsApp, Google Chat, Signal, two agents (one
+# workspace outside the state dir), $include'd config with comments, sessions and extensions.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+sample_home="$PWD/examples/sample-deployment/home/alice"
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+
+# The sample plays the part of alice's home directory; oclif's own cache/config go to a scratch dir.
+run_ocvm() {
+  env -u OPENCLAW_STATE_DIR -u OPENCLAW_CONFIG_PATH -u OPENCLAW_PROFILE -u OPENCLAW_HOME \
+    HOME="$sample_home" XDG_CACHE_HOME="$scratch/cache" XDG_CONFIG_HOME="$scratch/config" XDG_DATA_HOME="$scratch/data" \
+    node bin/run.js "$@"
+}
+
+echo "== ocvm inspect: what the sample deployment consists of and how each part migrates =="
+run_ocvm inspect
