@@ -16,7 +16,7 @@ function decode(text: string): string {
 }
 
 export function parsePlist(xml: string): PlistValue {
-  const tokens = [...xml.replace(/<\?xml[^>]*\?>|<!DOCTYPE[^>]*>|<!--[\s\S]*?-->/g, '').matchAll(/<(\/?)([A-Za-z]+)(\s*\/)?>|([^<]+)/g)]
+  const tokens = [...xml.replace(/<\?xml[^>]*\?>|<!DOCTYPE[^>]*>|<!--[\s\S]*?-->/g, '').matchAll(/<(\/?)([A-Za-z]+)(?:\s[^>]*?)?(\s*\/)?>|([^<]+)/g)]
   let i = 0
   const next = () => tokens[i++]
   const skipText = () => {

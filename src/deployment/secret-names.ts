@@ -20,7 +20,8 @@ export function maskInlineSecrets(line: string): string {
   return line
     .replace(/(--(?:token|password|api-key|apikey|secret|auth)(?:=|\s+))(\S+)/gi, '$1***')
     .replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]+/g, '$1***')
-    .replace(/\b([A-Z0-9_]*(?:TOKEN|KEY|SECRET|PASSWORD|PASS|PAT)[A-Z0-9_]*=)("[^"]*"|'[^']*'|\S+)/g, '$1***')
+    // `PAT` only as a whole word (GITHUB_PAT=), not inside PATH=, OPENCLAW_CONFIG_PATH=.
+    .replace(/\b([A-Z0-9_]*(?:TOKEN|KEY|SECRET|PASSWORD|PASS|PAT(?![A-Z]))[A-Z0-9_]*=)("[^"]*"|'[^']*'|\S+)/g, '$1***')
     .replace(/(\/\/[^/\s:@]+:)[^@\s/]+@/g, '$1***@')
 }
 

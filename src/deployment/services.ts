@@ -70,10 +70,24 @@ function classifyEnv(
       env[name] = value
       continue
     }
-    redactor.add(value)
-    secretKeys.push({name, value: value.trim() === '' ? 'empty' : value.trim() === 'not-configured' ? 'placeholder' : 'set'})
+    const state = value.trim() === '' ? 'empty' : value.trim() === 'not-configured' ? 'placeholder' : 'set'
+    // The guide's placeholder is not a secret: registering it would redact the word everywhere.
+    if (state === 'set') redactor.add(value)
+    secretKeys.push({name, value: state})
   }
   return {env, secretKeys}
+}
+
+/** maskArgv, and registers what it masked (`--token X`, `--token=X`) with the redactor. */
+function maskCommand(argv: string[], redactor: Redactor): string[] {
+  const masked = maskArgv(argv)
+  masked.forEach((m, i) => {
+    const original = argv[i] ?? ''
+    if (m === original || !m.endsWith('***')) return
+    const prefix = m.slice(0, -3)
+    if (original.startsWith(prefix)) redactor.add(original.slice(prefix.length))
+  })
+  return masked
 }
 
 /** Pure (apart from registering secret values with the redactor). */
@@ -98,7 +112,7 @@ export function parseSystemdUnit(text: string, file: string, scope: 'system' | '
         if (i > 0) envEntries.push([assignment.slice(0, i), assignment.slice(i + 1)])
       }
     } else if (key === 'EnvironmentFile') environmentFiles.push(value.replace(/^-/, ''))
-    else if (key === 'ExecStart') command = maskArgv(splitEnvironmentLine(value.replace(/^[-@:+!]+/, '')))
+    else if (key === 'ExecStart') command = maskCommand(splitEnvironmentLine(value.replace(/^[-@:+!]+/, '')), redactor)
     else if (key === 'StandardOutput' || key === 'StandardError') {
       const m = /^(?:append|file|truncate):(.+)$/.exec(value)
       if (m?.[1]) logPaths.push(m[1])
@@ -145,7 +159,7 @@ export function parseLaunchdPlist(xml: string, file: string, kind: 'launch-daemo
     ...(runAs ? {runAs} : {}),
     ...classifyEnv(envEntries, redactor),
     environmentFiles: [],
-    command: maskArgv(args),
+    command: maskCommand(args, redactor),
     logPaths: [str(root.StandardOutPath), str(root.StandardErrorPath)].filter((p): p is string => Boolean(p)),
     ...(instance && instance !== 'gateway' ? {instance} : {}),
   }

@@ -4,7 +4,9 @@
  * data, never code.
  */
 export function shellQuote(arg: string): string {
-  if (arg !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg)) return arg
+  // A leading `=` is expanded by zsh (`==` -> "= not found"), and `NAME=value` as the first word
+  // is an assignment, not a command: both are quoted.
+  if (arg !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) && !/^(?:=|[A-Za-z_][A-Za-z0-9_]*=)/.test(arg)) return arg
   return `'${arg.replaceAll("'", `'\\''`)}'`
 }
 

@@ -57,7 +57,8 @@ export function createRunner(options: {redactor?: Redactor; log?: DebugLog} = {}
   const log: DebugLog = options.log ?? (() => {})
 
   async function run(command: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-    const shown = redactor.redact(shellJoin([command, ...args]))
+    // Redact before quoting: quoting rewrites a secret that contains `'`, so it would no longer match.
+    const shown = shellJoin(redactor.redactAll([command, ...args]))
     log(`$ ${shown}${opts.hostLabel ? `   [${opts.hostLabel}]` : ''}`)
     const started = Date.now()
 
@@ -104,7 +105,7 @@ export function createRunner(options: {redactor?: Redactor; log?: DebugLog} = {}
       durationMs,
     }
     log(`  -> exit ${out.exitCode}${out.timedOut ? ' (timed out)' : ''}${out.canceled ? ' (canceled)' : ''} in ${durationMs} ms`)
-    if (out.exitCode !== 0 && out.stderr.trim()) log(redactor.redact(stderrTail(out.stderr, 5)).replace(/^/gm, '  ! '))
+    if (out.exitCode !== 0 && out.stderr.trim()) log(stderrTail(redactor.redact(out.stderr), 5).replace(/^/gm, '  ! '))
 
     const pumpError = pumpResults.find((p): p is PromiseRejectedResult => p.status === 'rejected')
     const ok = out.exitCode === 0 && !out.timedOut && !out.canceled
@@ -124,7 +125,8 @@ export function toExternalError(result: RunResult, redactor: Redactor, host?: st
     command: result.command,
     args: redactor.redactAll(result.args),
     exitCode: result.timedOut || result.canceled ? undefined : result.exitCode,
-    stderrTail: redactor.redact(stderrTail(result.stderr)),
+    // Redact before cutting the tail, so a multi-line secret cut in half is still removed.
+    stderrTail: stderrTail(redactor.redact(result.stderr)),
     host,
     reason,
   })

@@ -35,10 +35,13 @@ export function parseHostSpec(input: string): HostSpec {
     port = Number(portText)
     if (portText === '' || !Number.isInteger(port) || port < 1 || port > 65_535) throw bad(input, `port "${portText}" is not a number from 1 to 65535`)
   }
-  return {kind: 'ssh', host, ...(user === undefined ? {} : {user}), ...(port === undefined ? {} : {port})}
+  // ssh takes a bare IPv6 address (`ssh -- ::1`); `[::1]` would be looked up as a host name.
+  const bare = host.startsWith('[') ? host.slice(1, -1) : host
+  return {kind: 'ssh', host: bare, ...(user === undefined ? {} : {user}), ...(port === undefined ? {} : {port})}
 }
 
 export function formatHostSpec(spec: HostSpec): string {
   if (spec.kind === 'local') return 'local'
-  return `ssh://${spec.user ? `${spec.user}@` : ''}${spec.host}${spec.port ? `:${spec.port}` : ''}`
+  const host = spec.host.includes(':') ? `[${spec.host}]` : spec.host
+  return `ssh://${spec.user ? `${spec.user}@` : ''}${host}${spec.port ? `:${spec.port}` : ''}`
 }

@@ -51,8 +51,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await runScript('hosts.sh', ['up'], 120_000)
 
   const info: InfraInfo = infra()
-  // These reach test workers only if they are forked after this point and inherit our env; tests
-  // should prefer infra() (infra.json) or inject('ocvmInfra').
+  // Test workers are started after this and inherit these (checked with vitest 3's default forks
+  // pool), but that is an implementation detail: helpers read infra.json via infra(), and tests may
+  // also use inject('ocvmInfra').
   process.env.OCVM_SSH_CONFIG = info.sshConfig
   process.env.OCVM_INFRA_ROOT = info.root
   process.env.OCVM_HOSTS = info.hosts.map((h) => h.name).join(' ')

@@ -13,7 +13,7 @@
 #   OCVM_INFRA_ROOT      state dir, default /var/lib/ocvm-test
 #   OCVM_TEST_CACHE      provision.sh's cache (openclaw wrapper), default /var/cache/ocvm-test
 #   OCVM_HOST_OPENCLAW   hosts that get `openclaw` in /usr/local/bin; default all, "" for none
-#   OCVM_TEST_USERS      extra login users on every host, default "alice bob"
+#   OCVM_TEST_USERS      non-root login users on every host, default "alice bob"
 #   OCVM_PURGE=1         with down: also delete OCVM_INFRA_ROOT (keys included)
 #
 # Needs root. Run test/infra/provision.sh first (packages, openclaw).
@@ -332,8 +332,8 @@ EOF
 in_ns_main() {
   local h="$1" d dir
   d="$(host_dir "$h")"
+  # The mount points exist already (ensure_mount_points); mount fails loudly if one doesn't.
   for dir in "${PRIVATE_DIRS[@]}"; do
-    mkdir -p "$dir" "$d/fs$dir"
     mount --bind "$d/fs$dir" "$dir"
   done
   exec /usr/sbin/sshd -D -f "$d/sshd_config" -E "$d/sshd.log"
@@ -460,8 +460,8 @@ json_str_array() {
   printf ']'
 }
 
-# env.sh for shells; infra.json for the tests (vitest's globalSetup runs in another process, so
-# environment variables set there don't reach the test workers).
+# env.sh for shells; infra.json for the tests (vitest's globalSetup runs in another process than
+# the tests, so the files, not its environment, are the contract).
 # (Values are paths and validated host names, so they need no JSON escaping.)
 write_env_files() {
   local i h has_openclaw sep

@@ -1,0 +1,135 @@
+import {cp, mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import type {Inventory} from '../../../src/deployment/types.js'
+import {REPO_ROOT, runCli} from '../../helpers/cli.js'
+
+// The built CLI, end to end on this machine, against the bundled sample deployment and broken copies
+// of it. (`npm test` builds dist/ before running the tests.)
+let scratch: string
+let home: string
+const env = () => ({HOME: home, XDG_CACHE_HOME: path.join(scratch, 'cache'), XDG_CONFIG_HOME: path.join(scratch, 'config'), OPENCLAW_STATE_DIR: '', OPENCLAW_CONFIG_PATH: ''})
+
+beforeAll(async () => {
+  scratch = await mkdtemp(path.join(tmpdir(), 'ocvm-cli-'))
+  home = path.join(scratch, 'alice')
+  await cp(path.join(REPO_ROOT, 'examples/sample-deployment/home/alice'), home, {recursive: true})
+})
+afterAll(async () => rm(scratch, {recursive: true, force: true}))
+
+describe('ocvm inspect (local, sample deployment)', () => {
+  it('reports every component with its treatment, as JSON on stdout only', async () => {
+    const result = await runCli(['inspect', '--json'], {env: env()})
+    expect(result.exitCode).toBe(0)
+    const inv = result.json as Inventory
+    expect(inv.stateDir).toBe(path.join(home, '.openclaw'))
+    expect(inv.version.config).toBe('2026.2.19')
+    expect(inv.layout.generation).toBe('jsonl')
+    const byId = new Map(inv.components.map((c) => [c.id, c]))
+    expect(byId.get('workspace:search')).toMatchObject({treatment: 'transfer', outsideStateDir: true, fileCount: 2})
+    expect(byId.get('whatsapp:default')).toMatchObject({treatment: 'transfer', fileCount: 41})
+    expect(byId.get('signal')).toMatchObject({treatment: 're-pair', present: true})
+    expect(byId.get('memory-index')).toMatchObject({treatment: 'rebuild'})
+    expect(byId.get('sessions:main')).toMatchObject({treatment: 'optional', fileCount: 4})
+    expect(byId.get('services')).toMatchObject({present: false, treatment: 'recreate'})
+    expect(inv.configFiles.map((f) => path.basename(f.path))).toEqual(['openclaw.json', 'agents.json5'])
+    expect(inv.secrets.map((s) => [s.name, s.state])).toEqual([['BRAVE_API_KEY', 'empty'], ['OPENCLAW_GATEWAY_TOKEN', 'set']])
+    expect(inv.findings.map((f) => f.code)).toEqual(expect.arrayContaining(['placeholder-allow-from', 'empty-env', 'plugin-dir-mismatch', 'path-not-found', 'signal-re-pair']))
+    // The sample's .env holds this value: inspect never reads it off the host.
+    expect(result.stdout + result.stderr).not.toContain('sample-gateway-token-not-a-real-secret')
+  })
+
+  it('prints a human report with the table and findings', async () => {
+    const result = await runCli(['inspect'], {env: env()})
+    expect(result.exitCode).toBe(0)
+    expect(result.stdout).toMatch(/COMPONENT\s+TREATMENT\s+SIZE\s+FILES\s+WHERE/)
+    expect(result.stdout).toMatch(/Workspace \(search\)\s+transfer .* ~\/research-ws\/search\s+\[outside state dir\]/)
+    expect(result.stdout).toContain('WARN  extension dir "openclaw-image-gen" does not match its manifest id "image-gen"')
+  })
+})
+
+describe('bad input: a clear error, a hint, the right exit code, no stack trace', () => {
+  const expectCleanError = (r: {stderr: string; stdout: string}) => {
+    expect(r.stderr).toMatch(/^Error: /m)
+    expect(r.stderr).toMatch(/^Hint: /m)
+    expect(r.stderr + r.stdout).not.toMatch(/\n\s+at .*\.(js|ts):\d+/)
+  }
+
+  it('no deployment found → exit 1 naming where it looked', async () => {
+    const r = await runCli(['inspect', '--state-dir', path.join(scratch, 'nothing-here')], {env: env()})
+    expect(r.exitCode).toBe(1)
+    expectCleanError(r)
+    expect(r.stderr).toContain(`no OpenClaw deployment found on local (looked in ${path.join(scratch, 'nothing-here')})`)
+  })
+
+  it('a JSON5 syntax error → exit 1 with file:line:column', async () => {
+    const state = path.join(scratch, 'broken-syntax')
+    await mkdir(state, {recursive: true})
+    await writeFile(path.join(state, 'openclaw.json'), '{\n  gateway: { mode: "local" }\n  agents: {}\n}\n')
+    const r = await runCli(['inspect', '--state-dir', state], {env: env()})
+    expect(r.exitCode).toBe(1)
+    expectCleanError(r)
+    expect(r.stderr).toContain(`${path.join(state, 'openclaw.json')}:3:3: JSON5 syntax error`)
+  })
+
+  it('an $include that escapes the config dir, and an $include loop → exit 1', async () => {
+    const state = path.join(scratch, 'escape')
+    await mkdir(state, {recursive: true})
+    await writeFile(path.join(state, 'openclaw.json'), '{ agents: { $include: "../../../etc/openclaw.json5" } }')
+    const escape = await runCli(['inspect', '--state-dir', state], {env: env()})
+    expect(escape.exitCode).toBe(1)
+    expectCleanError(escape)
+    expect(escape.stderr).toContain('escapes the config directory')
+
+    const loop = path.join(scratch, 'loop')
+    await mkdir(loop, {recursive: true})
+    await writeFile(path.join(loop, 'openclaw.json'), '{ a: { $include: "./a.json5" } }')
+    await writeFile(path.join(loop, 'a.json5'), '{ b: { $include: "./openclaw.json" } }')
+    const r = await runCli(['inspect', '--state-dir', loop, '--json'], {env: env()})
+    expect(r.exitCode).toBe(1)
+    expect(r.json).toMatchObject({status: 'failed', error: {code: 'config-invalid'}})
+    expect((r.json as {error: {message: string}}).error.message).toContain('$include loop: openclaw.json -> a.json5 -> openclaw.json')
+  })
+
+  it('a malformed host spec and an unknown flag → exit 2', async () => {
+    const host = await runCli(['inspect', '--from', '-oProxyCommand=touch /tmp/pwned'], {env: env()})
+    expect(host.exitCode).toBe(2)
+    expectCleanError(host)
+    const flag = await runCli(['inspect', '--no-such-flag'], {env: env()})
+    expect(flag.exitCode).toBe(2)
+    expectCleanError(flag)
+  })
+
+  it('an unknown --user → exit 1', async () => {
+    const r = await runCli(['inspect', '--user', 'no-such-user-ocvm'], {env: env()})
+    expect(r.exitCode).toBe(1)
+    expect(r.stderr).toContain('user "no-such-user-ocvm" does not exist on local')
+  })
+})
+
+describe('other commands', () => {
+  it('drivers list shows the built-in file driver and where it comes from', async () => {
+    const r = await runCli(['drivers', 'list', '--json'], {env: env()})
+    expect(r.exitCode).toBe(0)
+    expect(r.json).toEqual([expect.objectContaining({name: 'file', source: 'builtin', capabilities: expect.objectContaining({level: 'state'})})])
+  })
+
+  it('doctor checks this machine', async () => {
+    const r = await runCli(['doctor', '--json'], {env: env()})
+    expect(r.exitCode).toBe(0)
+    const checks = (r.json as {checks: Array<{name: string; status: string}>}).checks
+    expect(checks.find((c) => c.name === 'tar')?.status).toBe('ok')
+    expect(checks.map((c) => c.name)).toEqual(expect.arrayContaining(['reachable', 'zstd', 'rsync', 'openclaw', 'disk']))
+  })
+
+  it('every command has --help', async () => {
+    for (const cmd of [['inspect'], ['doctor'], ['drivers', 'list']]) {
+      const r = await runCli([...cmd, '--help'])
+      expect(r.exitCode).toBe(0)
+      expect(r.stdout).toMatch(/USAGE/)
+      expect(r.stdout).toMatch(/--json/)
+    }
+  })
+})
