@@ -51,7 +51,8 @@ for t in ${PROBED_TOOLS.join(' ')}; do if command -v "$t" >/dev/null 2>&1; then 
 oc=$(command -v openclaw 2>/dev/null || true)
 if [ -n "$oc" ]; then p openclawPath "$oc"; p openclawVersion "$(openclaw --version 2>/dev/null | head -n 1)"; fi
 ps -eo pid=,user=,args= 2>/dev/null | while read -r pid pu args; do
-  case "$args" in *openclaw*gateway*|*openclaw-gateway*|*clawdbot*gateway*) case "$args" in *ocvm*|*"ps -eo"*) ;; *) p gateway "$pid $pu $args";; esac;; esac
+  # The gateway renames its process: "openclaw" while starting, then "openclaw-gateway".
+  case "$args" in openclaw|openclaw-gateway*|*openclaw*gateway*|*clawdbot*gateway*) case "$args" in *ocvm*|*"ps -eo"*) ;; *) p gateway "$pid $pu $args";; esac;; esac
 done
 exit 0
 `

@@ -12,7 +12,7 @@ import {discoverSchedules} from './schedules.js'
 import {discoverServices, type ServiceFile} from './services.js'
 import type {Component, Finding, Inventory, SecretKey} from './types.js'
 import {detectLayout} from './version.js'
-import {ConfigError} from '../errors.js'
+import {ConfigError, PermissionDeniedError} from '../errors.js'
 
 export interface InspectOptions {
   host: HostSpec
@@ -37,6 +37,7 @@ export async function inspectDeployment(options: InspectOptions, ctx: Context): 
   const present = await existingPaths(shell, candidates)
   const location = locateDeployment(facts, options, gatewayService?.env ?? {}, (p) => present.has(p))
 
+  if (present.has(location.stateDir)) await assertReadableDir(shell, location.stateDir)
   ctx.reporter.step(`Reading config ${location.configPath}`)
   const findings: Finding[] = []
   const includeRoots = (gatewayService?.env.OPENCLAW_INCLUDE_ROOTS ?? facts.env.OPENCLAW_INCLUDE_ROOTS ?? '').split(':').filter(Boolean)
@@ -128,6 +129,11 @@ export async function inspectDeployment(options: InspectOptions, ctx: Context): 
       transferBytes: sum((c) => c.treatment === 'transfer' || c.treatment === 'optional'),
     },
   }
+}
+
+async function assertReadableDir(shell: Shell, dir: string): Promise<void> {
+  const probe = await shell.script('[ -r "$1" ] && [ -x "$1" ]', [dir], {allowFailure: true, timeoutMs: 30_000})
+  if (probe.exitCode !== 0) throw new PermissionDeniedError(shell.label, dir)
 }
 
 /** The service that runs this user's gateway (the profile's instance when one is asked for). */

@@ -6,7 +6,9 @@ import type {Shell} from '../hosts/shell.js'
 // Read-only file access on a host through its Shell: the same code path for local and ssh hosts,
 // needing only sh, cat, find and awk there (agentless).
 
-const READ_SCRIPT = `[ -e "$1" ] || [ -L "$1" ] || exit 3; [ -r "$1" ] || exit 4; [ -d "$1" ] && exit 5; cat -- "$1"`
+// Exit 3: missing; 4: unreadable, or hidden behind a dir we may not search (then -e is false too).
+const READ_SCRIPT = `if [ ! -e "$1" ] && [ ! -L "$1" ]; then d=$(dirname -- "$1"); if [ -d "$d" ] && [ ! -x "$d" ]; then exit 4; fi; exit 3; fi
+[ -r "$1" ] || exit 4; [ -d "$1" ] && exit 5; cat -- "$1"`
 
 /** Reads a text file; undefined when it does not exist. */
 export async function readTextFile(shell: Shell, file: string): Promise<string | undefined> {

@@ -48,6 +48,12 @@ export type DebugLog = (line: string) => void
 
 const STDERR_TAIL_LINES = 20
 
+/** Scripts make debug logs unreadable: show their first line and how many more there are. */
+function abbreviate(arg: string): string {
+  const lines = arg.split('\n')
+  return lines.length <= 2 ? arg : `${lines.find((l) => l.trim()) ?? ''} …[+${lines.length - 1} lines]`
+}
+
 export function stderrTail(stderr: string, lines = STDERR_TAIL_LINES): string {
   return stderr.trimEnd().split('\n').slice(-lines).join('\n')
 }
