@@ -43,9 +43,13 @@ export abstract class BaseCommand extends Command {
     this.verboseErrors = Boolean(flags.verbose)
     const reporter = createStderrReporter({verbose: Boolean(flags.verbose), quiet: this.jsonEnabled()})
     const redactor = new Redactor()
-    const runner = createRunner({redactor, log: (line) => reporter.debug(line)})
+    // Ctrl-C cancels the commands in flight (they are killed, then cleanup runs) instead of orphaning them.
+    const abort = new AbortController()
+    process.once('SIGINT', () => abort.abort(new Error('interrupted')))
+    process.once('SIGTERM', () => abort.abort(new Error('terminated')))
+    const runner = createRunner({redactor, log: (line) => reporter.debug(line), signal: abort.signal})
     this.shellPool = new ShellPool({runner, ssh: {configFile: flags['ssh-config']}})
-    return {runner, shells: this.shellPool, reporter}
+    return {runner, shells: this.shellPool, reporter, signal: abort.signal}
   }
 
   protected override async finally(error: Error | undefined): Promise<unknown> {

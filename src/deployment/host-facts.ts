@@ -25,7 +25,7 @@ export interface HostFacts {
 }
 
 const ENV_KEYS = ['OPENCLAW_STATE_DIR', 'OPENCLAW_CONFIG_PATH', 'OPENCLAW_PROFILE', 'OPENCLAW_HOME', 'OPENCLAW_OAUTH_DIR', 'CLAWDBOT_STATE_DIR', 'CLAWDBOT_CONFIG_PATH'] as const
-export const PROBED_TOOLS = ['tar', 'zstd', 'rsync', 'sha256sum', 'shasum', 'sudo', 'find', 'stat', 'df', 'crontab', 'systemctl', 'launchctl', 'plutil'] as const
+export const PROBED_TOOLS = ['ssh', 'tar', 'zstd', 'rsync', 'sha256sum', 'shasum', 'sudo', 'find', 'stat', 'df', 'crontab', 'systemctl', 'launchctl', 'plutil'] as const
 
 export const USER_NAME_RE = /^[A-Za-z_][A-Za-z0-9_.-]*$/
 

@@ -29,6 +29,7 @@ export interface DoctorOptions {
 const OLDEST_SUPPORTED = '2026.1.29'
 
 const TOOL_CHECKS: Array<{tool: string; required: boolean; why: string}> = [
+  {tool: 'ssh', required: false, why: 'reaches other hosts (needed on the machine that runs ocvm)'},
   {tool: 'tar', required: true, why: 'packs and unpacks the state'},
   {tool: 'find', required: true, why: 'lists the state'},
   {tool: 'zstd', required: false, why: 'compresses transfers (gzip is used without it)'},

@@ -58,7 +58,8 @@ export function stderrTail(stderr: string, lines = STDERR_TAIL_LINES): string {
   return stderr.trimEnd().split('\n').slice(-lines).join('\n')
 }
 
-export function createRunner(options: {redactor?: Redactor; log?: DebugLog} = {}): Runner {
+/** `signal` cancels every command this runner starts (Ctrl-C), unless a call passes its own. */
+export function createRunner(options: {redactor?: Redactor; log?: DebugLog; signal?: AbortSignal} = {}): Runner {
   const redactor = options.redactor ?? new Redactor()
   const log: DebugLog = options.log ?? (() => {})
 
@@ -76,7 +77,7 @@ export function createRunner(options: {redactor?: Redactor; log?: DebugLog} = {}
       stdin: opts.input === undefined ? 'pipe' : undefined,
       buffer: {stdout: opts.stdout === undefined, stderr: true},
       timeout: opts.timeoutMs,
-      cancelSignal: opts.signal,
+      cancelSignal: opts.signal ?? options.signal,
       forceKillAfterDelay: 2000,
       env: opts.env,
       extendEnv: true,

@@ -42,7 +42,7 @@ OPENCLAW_PREFIX="$CACHE/openclaw"
 OPENCLAW_REAL="$OPENCLAW_PREFIX/node_modules/.bin/openclaw"
 WRAPPER="$CACHE/bin/openclaw"
 
-REQUIRED_CMDS=(sshd ssh rsync ip sudo zstd tar ps unshare)
+REQUIRED_CMDS=(sshd ssh rsync ip sudo zstd tar ps unshare crontab)
 
 missing_cmds() {
   local cmd
@@ -67,7 +67,7 @@ ensure_apt_packages() {
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends \
-    openssh-server openssh-client rsync iproute2 sudo zstd procps util-linux >/dev/null
+    openssh-server openssh-client rsync iproute2 sudo zstd procps util-linux cron >/dev/null
   missing="$(missing_cmds | tr '\n' ' ')"
   [[ -z "$missing" ]] || die "still missing after apt-get install: $missing"
 }

@@ -13,6 +13,7 @@ import {DST, hostFsPath, hostUserId, infra, REPO_ROOT, runOcvm, sshCheck, sshExe
 
 const TOKEN_IN_UNIT = 'unit-embedded-gateway-token-7f3a9c'
 const SECRET_IN_ENV_FILE = 'sk-ant-api03-integration-secret-value'
+const SECRET_IN_CRONTAB = 'github_pat_crontab-secret-value-42'
 
 function chownTree(root: string, user: string): void {
   const {uid, gid} = hostUserId(user)
@@ -68,7 +69,7 @@ describe('inspect a deployment created by the real openclaw CLI (SQLite generati
 })
 
 describe('inspect the 2026.2.x layout with a systemd unit, secrets file, log rotation and a large WhatsApp store', () => {
-  beforeAll(() => {
+  beforeAll(async () => {
     const home = hostFsPath(DST, '/home/bob')
     cpSync(path.join(REPO_ROOT, 'examples/sample-deployment/home/alice'), home, {recursive: true})
     const store = path.join(home, '.openclaw/credentials/whatsapp/default')
@@ -90,6 +91,13 @@ describe('inspect the 2026.2.x layout with a systemd unit, secrets file, log rot
       '', '[Install]', 'WantedBy=multi-user.target', '',
     ].join('\n'))
     writeFileSync(hostFsPath(DST, '/etc/logrotate.d/openclaw'), '/home/bob/.openclaw/logs/*.log {\n    weekly\n    rotate 4\n    compress\n    missingok\n    notifempty\n}\n')
+    const crontab = [
+      `GITHUB_TOKEN=${SECRET_IN_CRONTAB}`,
+      '0 3 * * * find /home/bob/.openclaw/agents/*/sessions -name "*.jsonl" -mtime +30 -delete',
+      '0 0 * * * cd /home/bob/.openclaw/workspaces/main && git add -A && git commit -m backup && git push',
+      '',
+    ].join('\n')
+    await sshCheck(DST, 'crontab -u bob -', {input: crontab})
   })
 
   it('reports components, services, schedules and secret names only, even with --verbose', async () => {
@@ -101,14 +109,19 @@ describe('inspect the 2026.2.x layout with a systemd unit, secrets file, log rot
     expect(byId.get('whatsapp:default')?.fileCount).toBe(3041)
     expect(byId.get('workspace:search')).toMatchObject({paths: ['/home/bob/research-ws/search'], outsideStateDir: true})
     expect(byId.get('services')).toMatchObject({present: true, treatment: 'recreate', paths: ['/etc/systemd/system/openclaw-gateway.service']})
-    expect(byId.get('schedules')).toMatchObject({present: true, paths: ['/etc/logrotate.d/openclaw']})
+    expect(byId.get('schedules')).toMatchObject({present: true, paths: ['crontab:bob', '/etc/logrotate.d/openclaw']})
+    expect(inv.schedules.find((t) => t.kind === 'crontab')).toMatchObject({
+      source: 'crontab:bob',
+      envKeys: ['GITHUB_TOKEN'],
+      purpose: ['session-pruning', 'workspace-git-sync'],
+    })
     expect(inv.services[0]).toMatchObject({kind: 'systemd-unit', runAs: 'bob', environmentFiles: ['/etc/openclaw/secrets.env'], env: {HOME: '/home/bob', OPENCLAW_GATEWAY_PORT: '18789'}})
     const secrets = Object.fromEntries(inv.secrets.map((s) => [s.name, s.state]))
     expect(secrets).toMatchObject({ANTHROPIC_API_KEY: 'set', GITHUB_TOKEN: 'placeholder', OPENROUTER_API_KEY: 'empty', OPENCLAW_GATEWAY_TOKEN: 'set', BRAVE_API_KEY: 'empty'})
     expect(inv.findings.map((f) => f.code)).toEqual(expect.arrayContaining(['empty-env', 'placeholder-allow-from', 'plugin-dir-mismatch']))
     // --verbose printed the commands ocvm ran: still no secret values anywhere.
     expect(r.stderr).toContain('$ ssh')
-    for (const secret of [TOKEN_IN_UNIT, SECRET_IN_ENV_FILE, 'sample-gateway-token-not-a-real-secret']) {
+    for (const secret of [TOKEN_IN_UNIT, SECRET_IN_ENV_FILE, SECRET_IN_CRONTAB, 'sample-gateway-token-not-a-real-secret']) {
       expect(r.stdout).not.toContain(secret)
       expect(r.stderr).not.toContain(secret)
     }
