@@ -93,7 +93,7 @@ export function parseCrontab(text: string, keep: (line: string) => boolean): Omi
 export function schedulePurpose(line: string): ScheduledTask['purpose'][number] {
   if (/sessions.*(-mtime|-delete)|(-mtime|-delete).*sessions/.test(line)) return 'session-pruning'
   if (/openclaw-image-gen|\/tmp\/openclaw/.test(line)) return 'temp-cleanup'
-  if (/git (push|commit|add)/.test(line)) return 'workspace-git-sync'
+  if (/\bgit\b.*\b(push|commit)\b/.test(line)) return 'workspace-git-sync'
   if (/logrotate|newsyslog/.test(line)) return 'log-rotation'
   return 'other'
 }

@@ -18,14 +18,23 @@ export function isPlainEnv(name: string): boolean {
  */
 export function maskInlineSecrets(line: string): string {
   return line
-    .replace(/(--(?:token|password|api-key|apikey|secret|auth)(?:=|\s+))(\S+)/gi, '$1***')
+    .replace(/(--(token|password|api-key|apikey|secret|auth)(?:=|\s+))(\S+)/gi, (m, flag: string, name: string, value: string) =>
+      isAuthMode(name, value) ? m : `${flag}***`)
     .replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]+/g, '$1***')
     // `PAT` only as a whole word (GITHUB_PAT=), not inside PATH=, OPENCLAW_CONFIG_PATH=.
     .replace(/\b([A-Z0-9_]*(?:TOKEN|KEY|SECRET|PASSWORD|PASS|PAT(?![A-Z]))[A-Z0-9_]*=)("[^"]*"|'[^']*'|\S+)/g, '$1***')
     .replace(/(\/\/[^/\s:@]+:)[^@\s/]+@/g, '$1***@')
 }
 
+// `openclaw gateway --auth token|password` names a mode, not a credential: keep it.
+function isAuthMode(flag: string, value: string): boolean {
+  return flag.toLowerCase() === 'auth' && /^(?:token|password|none|trusted-proxy)$/.test(value)
+}
+
 /** maskInlineSecrets for an argv: also masks the value that follows a bare `--token` argument. */
 export function maskArgv(argv: readonly string[]): string[] {
-  return argv.map((arg, i) => (i > 0 && /^--(?:token|password|api-key|apikey|secret|auth)$/i.test(argv[i - 1] ?? '') ? '***' : maskInlineSecrets(arg)))
+  return argv.map((arg, i) => {
+    const flag = /^--(token|password|api-key|apikey|secret|auth)$/i.exec(argv[i - 1] ?? '')?.[1]
+    return i > 0 && flag !== undefined && !isAuthMode(flag, arg) ? '***' : maskInlineSecrets(arg)
+  })
 }

@@ -95,7 +95,8 @@ export function createRunner(options: {redactor?: Redactor; log?: DebugLog; sign
 
     const spawnCode = (result as {code?: string}).code
     if (result.failed && spawnCode === 'ENOENT' && result.exitCode === undefined) {
-      throw new MissingToolError(opts.hostLabel ?? 'this machine', command)
+      // The runner spawns locally: a missing binary is missing here, whatever host the command targets.
+      throw new MissingToolError('this machine', command)
     }
 
     const stdoutRaw = result.stdout as unknown
