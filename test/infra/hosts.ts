@@ -7,11 +7,14 @@
 //
 // Note: root's home (/root) is NOT private: anything run as root on a host that writes to ~ writes
 // to the real /root of this machine. Use the test users (alice, bob) for per-host state in $HOME.
-import {spawn} from 'node:child_process'
 import {readFileSync} from 'node:fs'
-import {constants} from 'node:os'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
+
+import {runCli, type CliResult} from '../helpers/cli.js'
+import {REPO_ROOT, run, type ExecOptions, type ExecResult} from '../helpers/process.js'
+
+export {REPO_ROOT, run}
+export type {ExecOptions, ExecResult} from '../helpers/process.js'
 
 export interface InfraHost {
   name: string
@@ -42,20 +45,6 @@ declare module 'vitest' {
   }
 }
 
-export interface ExecResult {
-  stdout: string
-  stderr: string
-  exitCode: number
-}
-
-export interface ExecOptions {
-  env?: Record<string, string | undefined>
-  input?: string | Buffer
-  timeoutMs?: number
-  cwd?: string
-}
-
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 export function infraRoot(): string {
   return process.env.OCVM_INFRA_ROOT || '/var/lib/ocvm-test'
@@ -138,49 +127,6 @@ export function shellQuote(s: string): string {
   return `'${s.replaceAll("'", `'\\''`)}'`
 }
 
-/** Runs a command; resolves with its output and exit code, rejects only on spawn errors or timeout. */
-export function run(command: string, args: string[], options: ExecOptions = {}): Promise<ExecResult> {
-  const timeoutMs = options.timeoutMs ?? 60_000
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: options.cwd ?? REPO_ROOT,
-      env: {...process.env, ...options.env},
-      stdio: ['pipe', 'pipe', 'pipe'],
-    })
-    const out: Buffer[] = []
-    const err: Buffer[] = []
-    child.stdout.on('data', (d: Buffer) => out.push(d))
-    child.stderr.on('data', (d: Buffer) => err.push(d))
-    let timedOut = false
-    const timer = setTimeout(() => {
-      timedOut = true
-      child.kill('SIGKILL')
-    }, timeoutMs)
-    child.on('error', (error) => {
-      clearTimeout(timer)
-      reject(error)
-    })
-    child.on('close', (code, signal) => {
-      clearTimeout(timer)
-      const stdout = Buffer.concat(out).toString('utf8')
-      const stderr = Buffer.concat(err).toString('utf8')
-      if (timedOut) {
-        reject(
-          new Error(
-            `${command} ${args.join(' ')} timed out after ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`,
-          ),
-        )
-        return
-      }
-      // Like a shell: a child killed by a signal exits 128 + signal number.
-      resolve({stdout, stderr, exitCode: code ?? 128 + (signal ? constants.signals[signal] : 0)})
-    })
-    // A child that exits without reading its stdin would otherwise raise EPIPE here.
-    child.stdin.on('error', () => {})
-    child.stdin.end(options.input ?? '')
-  })
-}
-
 export interface SshOptions extends ExecOptions {
   /** Log in as this user instead of root. */
   user?: string
@@ -205,10 +151,6 @@ export async function sshCheck(hostName: string, cmd: string, options: SshOption
  * Runs the ocvm CLI (`node bin/run.js ...args`) from the repo root, with OCVM_SSH_CONFIG pointing at
  * the test hosts' ssh config unless options.env overrides it.
  */
-export function runOcvm(args: string[], options: ExecOptions = {}): Promise<ExecResult> {
-  return run(process.execPath, [path.join(REPO_ROOT, 'bin/run.js'), ...args], {
-    ...options,
-    timeoutMs: options.timeoutMs ?? 120_000,
-    env: {OCVM_SSH_CONFIG: infra().sshConfig, ...options.env},
-  })
+export function runOcvm(args: string[], options: ExecOptions = {}): Promise<CliResult> {
+  return runCli(args, {...options, env: {OCVM_SSH_CONFIG: infra().sshConfig, ...options.env}})
 }

@@ -7,16 +7,9 @@ import {describe, expect, it} from 'vitest'
 import {ExternalCommandError, MissingToolError} from '../../../src/errors.js'
 import {REDACTED, Redactor} from '../../../src/exec/redactor.js'
 import {createRunner, stderrTail} from '../../../src/exec/runner.js'
+import {caught} from '../../helpers/caught.js'
 import {withTempDir, writeScript} from '../helpers/temp-dir.js'
 
-async function caught(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected the promise to reject')
-}
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
 

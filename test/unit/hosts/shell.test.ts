@@ -5,16 +5,9 @@ import {describe, expect, it} from 'vitest'
 import {ExternalCommandError, HostAuthError, HostUnreachableError, MissingToolError} from '../../../src/errors.js'
 import {createRunner} from '../../../src/exec/runner.js'
 import {createShell, ShellPool} from '../../../src/hosts/shell.js'
+import {caught} from '../../helpers/caught.js'
 import {withTempDir, writeScript} from '../helpers/temp-dir.js'
 
-async function caught(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected the promise to reject')
-}
 
 const local = () => createShell({kind: 'local'}, createRunner(), {controlDir: '/tmp'})
 
