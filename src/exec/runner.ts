@@ -25,6 +25,8 @@ export interface RunOptions {
   hostLabel?: string
   /** Keep raw bytes of stdout (archives, checksums of binary data). */
   binary?: boolean
+  /** Called with each stderr line as it arrives (progress from long-running tools). */
+  onStderrLine?: (line: string) => void
 }
 
 export interface RunResult {
@@ -75,7 +77,7 @@ export function createRunner(options: {redactor?: Redactor; log?: DebugLog; sign
       encoding: opts.binary ? 'buffer' : 'utf8',
       input: opts.input,
       stdin: opts.input === undefined ? 'pipe' : undefined,
-      buffer: {stdout: opts.stdout === undefined, stderr: true},
+      buffer: {stdout: opts.stdout === undefined, stderr: opts.onStderrLine === undefined},
       timeout: opts.timeoutMs,
       cancelSignal: opts.signal ?? options.signal,
       forceKillAfterDelay: 2000,
@@ -84,6 +86,18 @@ export function createRunner(options: {redactor?: Redactor; log?: DebugLog; sign
       cwd: opts.cwd,
       maxBuffer: 512 * 1024 * 1024,
     })
+
+    let liveStderr = ''
+    if (opts.onStderrLine && subprocess.stderr) {
+      let partial = ''
+      subprocess.stderr.setEncoding('utf8')
+      subprocess.stderr.on('data', (chunk: string) => {
+        liveStderr += chunk
+        const lines = (partial + chunk).split('\n')
+        partial = lines.pop() ?? ''
+        for (const line of lines) opts.onStderrLine?.(line)
+      })
+    }
 
     const pumps: Promise<void>[] = []
     if (opts.stdin && subprocess.stdin) pumps.push(pipeline(opts.stdin, subprocess.stdin))
@@ -107,7 +121,7 @@ export function createRunner(options: {redactor?: Redactor; log?: DebugLog; sign
       exitCode: result.exitCode ?? -1,
       stdout: typeof stdoutRaw === 'string' ? stdoutRaw : '',
       stdoutBytes,
-      stderr: typeof result.stderr === 'string' ? result.stderr : Buffer.from(result.stderr as Uint8Array).toString('utf8'),
+      stderr: opts.onStderrLine ? liveStderr : typeof result.stderr === 'string' ? result.stderr : Buffer.from(result.stderr as Uint8Array).toString('utf8'),
       timedOut: Boolean(result.timedOut),
       canceled: Boolean(result.isCanceled),
       durationMs,

@@ -1,0 +1,106 @@
+import {OcvmError} from '../errors.js'
+import type {Shell} from '../hosts/shell.js'
+
+/** One entry of a tree, relative to its root. Files carry their SHA-256. */
+export interface ManifestEntry {
+  path: string
+  type: 'file' | 'dir' | 'symlink' | 'other'
+  mode: number
+  size: number
+  sha256?: string
+  linkTarget?: string
+}
+
+export interface Manifest {
+  entries: ManifestEntry[]
+  /** Sum of file sizes. */
+  bytes: number
+  files: number
+}
+
+// Lists a tree and hashes every regular file, skipping `find -path` patterns given after the root.
+// GNU find/sha256sum (-z keeps any file name intact). Exit 3: the root does not exist.
+const MANIFEST_SCRIPT = String.raw`
+root="$1"; shift
+cd -- "$root" 2>/dev/null || exit 3
+first=1
+for p in "$@"; do
+  if [ "$first" = 1 ]; then set -- \( -path "$p"; first=0; else set -- "$@" -o -path "$p"; fi
+done
+[ "$first" = 0 ] && set -- "$@" \) -prune -o
+find . "$@" -printf 'E\t%y\t%m\t%s\t%P\t%l\0' || exit 4
+find . "$@" -type f -exec sha256sum -z -- {} + || exit 4
+`
+
+/**
+ * Lists and hashes a tree on a host. `exclude` are `find -path` patterns relative to the root
+ * (`./memory`, `./extensions/* /node_modules`).
+ */
+export async function buildManifest(shell: Shell, root: string, exclude: readonly string[] = []): Promise<Manifest | undefined> {
+  const result = await shell.script(MANIFEST_SCRIPT, [root, ...exclude], {allowFailure: true, timeoutMs: 60 * 60_000})
+  if (result.exitCode === 3) return undefined
+  if (result.exitCode !== 0) {
+    throw new OcvmError('manifest-failed', `could not list and checksum ${root} on ${shell.label}: ${result.stderr.trim().split('\n').pop() ?? ''}`, {
+      hint: 'Check that the files are readable by the user ocvm connects as (or connect as root).',
+    })
+  }
+  return parseManifest(result.stdout)
+}
+
+const TYPES: Record<string, ManifestEntry['type']> = {f: 'file', d: 'dir', l: 'symlink'}
+
+/** Pure: parses MANIFEST_SCRIPT output (E records from find, `hash  ./path` records from sha256sum -z). */
+export function parseManifest(stdout: string): Manifest {
+  const entries = new Map<string, ManifestEntry>()
+  const hashes = new Map<string, string>()
+  for (const record of stdout.split('\0')) {
+    if (record.startsWith('E\t')) {
+      const [, type = '', mode = '0', size = '0', ...rest] = record.split('\t')
+      const linkTarget = rest.pop() ?? ''
+      const rel = rest.join('\t')
+      if (rel === '') continue
+      const kind = TYPES[type] ?? 'other'
+      entries.set(rel, {path: rel, type: kind, mode: Number.parseInt(mode, 8), size: kind === 'file' ? Number(size) : 0, ...(kind === 'symlink' ? {linkTarget} : {})})
+    } else {
+      const m = /^([0-9a-f]{64}) {2}\.\/(.*)$/s.exec(record)
+      if (m?.[1] && m[2] !== undefined) hashes.set(m[2], m[1])
+    }
+  }
+  let bytes = 0
+  let files = 0
+  for (const [rel, entry] of entries) {
+    if (entry.type !== 'file') continue
+    entry.sha256 = hashes.get(rel)
+    bytes += entry.size
+    files++
+  }
+  return {entries: [...entries.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), bytes, files}
+}
+
+export interface ManifestDiff {
+  /** In the expected manifest but absent, or different, in the actual one. */
+  missing: ManifestEntry[]
+  mismatched: Array<{expected: ManifestEntry; actual: ManifestEntry}>
+  /** Present in the actual tree but not expected (never activated). */
+  extra: ManifestEntry[]
+}
+
+/** Pure: what differs between what was sent and what arrived. Modes are compared for files and dirs. */
+export function diffManifests(expected: Manifest, actual: Manifest): ManifestDiff {
+  const have = new Map(actual.entries.map((e) => [e.path, e]))
+  const want = new Set(expected.entries.map((e) => e.path))
+  const diff: ManifestDiff = {missing: [], mismatched: [], extra: []}
+  for (const e of expected.entries) {
+    const a = have.get(e.path)
+    if (!a) diff.missing.push(e)
+    else if (a.type !== e.type || a.size !== e.size || a.sha256 !== e.sha256 || a.linkTarget !== e.linkTarget || (e.type !== 'symlink' && a.mode !== e.mode)) {
+      diff.mismatched.push({expected: e, actual: a})
+    }
+  }
+  for (const a of actual.entries) if (!want.has(a.path)) diff.extra.push(a)
+  return diff
+}
+
+export function isClean(diff: ManifestDiff): boolean {
+  return diff.missing.length === 0 && diff.mismatched.length === 0 && diff.extra.length === 0
+}

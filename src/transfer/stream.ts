@@ -1,0 +1,108 @@
+import {PassThrough} from 'node:stream'
+
+import {OcvmError} from '../errors.js'
+import type {Shell} from '../hosts/shell.js'
+
+export interface StreamTreeOptions {
+  source: Shell
+  target: Shell
+  /** Directory on the source the paths are relative to. */
+  sourceRoot: string
+  /** Relative paths to send, directories included (sent without recursion). */
+  paths: readonly string[]
+  /** Directory on the target to unpack into (created 0700 if missing). */
+  targetDir: string
+  /** zstd on both ends: compress on the wire. */
+  compress: boolean
+  /** Called with uncompressed bytes sent so far (from tar's checkpoints) and wire bytes. */
+  onProgress?: (progress: {bytes: number; wireBytes: number}) => void
+  signal?: AbortSignal
+}
+
+export interface StreamTreeResult {
+  wireBytes: number
+}
+
+// tar reports the bytes it has written every CHECKPOINT records of 10 KiB: our progress signal,
+// independent of compression.
+const CHECKPOINT_RECORDS = 50
+const CHECKPOINT_RE = /OCVM-PROGRESS:(\d+)/
+
+const SEND_SCRIPT = String.raw`
+root="$1"; z="$2"; cp="$3"
+cd -- "$root" || exit 3
+if [ "$z" = 1 ]; then
+  tar --null --no-recursion -T - --checkpoint="$cp" --checkpoint-action='echo=OCVM-PROGRESS:%{w}T' -cf - | zstd -1 -q -T0
+else
+  tar --null --no-recursion -T - --checkpoint="$cp" --checkpoint-action='echo=OCVM-PROGRESS:%{w}T' -cf -
+fi
+`
+
+// Unpacks as the login user, never restoring owners from the archive; refuses absolute names and `..`
+// (GNU tar's defaults, made explicit), and never follows symlinks already in the target dir.
+const RECEIVE_SCRIPT = String.raw`
+dest="$1"; z="$2"
+umask 077
+mkdir -p -- "$dest" || exit 3
+cd -- "$dest" || exit 3
+if [ "$z" = 1 ]; then
+  zstd -d -q | tar -xpf - --no-same-owner --no-overwrite-dir --warning=no-timestamp
+else
+  tar -xpf - --no-same-owner --no-overwrite-dir --warning=no-timestamp
+fi
+`
+
+/**
+ * Streams files from one host to another through this machine (agentless: the hosts never need to
+ * reach each other): `tar | zstd` on the source, relayed with backpressure, `zstd -d | tar -x` on
+ * the target. Memory use is bounded by the pipe buffers, whatever the size of the tree.
+ */
+export async function streamTree(options: StreamTreeOptions): Promise<StreamTreeResult> {
+  const relay = new PassThrough({highWaterMark: 4 * 1024 * 1024})
+  let wireBytes = 0
+  let bytes = 0
+  relay.on('data', (chunk: Buffer) => {
+    wireBytes += chunk.length
+    options.onProgress?.({bytes, wireBytes})
+  })
+  const z = options.compress ? '1' : '0'
+  const list = options.paths.map((p) => `${p}\0`).join('')
+
+  const receiving = options.target.script(RECEIVE_SCRIPT, [options.targetDir, z], {stdin: relay, allowFailure: true, signal: options.signal})
+  const sending = options.source.script(SEND_SCRIPT, [options.sourceRoot, z, String(CHECKPOINT_RECORDS)], {
+    input: list,
+    stdout: relay,
+    allowFailure: true,
+    signal: options.signal,
+    onStderrLine(line) {
+      const m = CHECKPOINT_RE.exec(line)
+      if (m?.[1]) {
+        bytes = Number(m[1])
+        options.onProgress?.({bytes, wireBytes})
+      }
+    },
+  }).finally(() => relay.end())
+
+  const [sent, received] = await Promise.allSettled([sending, receiving])
+  if (sent.status === 'rejected') throw sent.reason
+  if (received.status === 'rejected') throw received.reason
+  const sendErr = sent.value.exitCode !== 0 ? sent.value.stderr.split('\n').filter((l) => !CHECKPOINT_RE.test(l)).join('\n').trim() : ''
+  const recvErr = received.value.exitCode !== 0 ? received.value.stderr.trim() : ''
+  if (recvErr || received.value.exitCode !== 0) {
+    throw new OcvmError('transfer-failed', `unpacking on ${options.target.label} failed: ${lastLine(recvErr) || `exit ${received.value.exitCode}`}`, {
+      hint: /No space left/i.test(recvErr) ? `The target is out of disk space: free some on ${options.target.label} and run again with --resume.` : 'Run again with --resume: what already arrived is kept and verified, the rest is sent.',
+      details: {host: options.target.label},
+    })
+  }
+  if (sendErr || sent.value.exitCode !== 0) {
+    throw new OcvmError('transfer-failed', `packing on ${options.source.label} failed: ${lastLine(sendErr) || `exit ${sent.value.exitCode}`}`, {
+      hint: 'Run again with --resume: what already arrived is kept and verified, the rest is sent.',
+      details: {host: options.source.label},
+    })
+  }
+  return {wireBytes}
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').pop() ?? ''
+}
