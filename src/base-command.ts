@@ -11,7 +11,7 @@ export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(type
 
 /** A result that finished but not completely (a `continue` hook failed): exit code 3. */
 export interface MaybePartial {
-  status?: 'ok' | 'partial' | 'failed'
+  status?: string
 }
 
 /**

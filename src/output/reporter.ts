@@ -1,3 +1,5 @@
+import {createProgressBar, type ProgressSink} from './progress.js'
+
 /**
  * Services report what they are doing through this interface; only reporters (and commands) write to
  * the terminal. Human output goes to stderr so that stdout stays clean for data (`--json`).
@@ -9,9 +11,13 @@ export interface Reporter {
   warn(message: string): void
   /** Debug detail (commands run, timings); shown with --verbose. */
   debug(message: string): void
+  /** A long piece of work measured in bytes: bar, rate and ETA. */
+  progress(label: string, totalBytes: number): ProgressSink
 }
 
-export const silentReporter: Reporter = {step() {}, warn() {}, debug() {}}
+const noProgress: ProgressSink = {update() {}, done() {}}
+
+export const silentReporter: Reporter = {step() {}, warn() {}, debug() {}, progress: () => noProgress}
 
 export function createStderrReporter(options: {verbose: boolean; quiet: boolean; write?: (text: string) => void}): Reporter {
   const write = options.write ?? ((text: string) => process.stderr.write(text))
@@ -26,6 +32,9 @@ export function createStderrReporter(options: {verbose: boolean; quiet: boolean;
     },
     debug(message) {
       if (options.verbose) write(`${dim(message)}\n`)
+    },
+    progress(label, totalBytes) {
+      return options.quiet ? noProgress : createProgressBar(label, totalBytes, {write, tty})
     },
   }
 }

@@ -6,7 +6,7 @@ import {DeploymentNotFoundError, UsageError} from '../../../src/errors.js'
 
 const facts = (over: Partial<HostFacts> = {}): HostFacts => ({
   hostLabel: 'ssh://h', os: 'linux', kernel: 'Linux', arch: 'x86_64', loginUser: 'alice', loginUid: 1000,
-  user: 'alice', home: '/home/alice', env: {}, openclaw: undefined, gatewayProcesses: [], tools: {}, ...over,
+  user: 'alice', group: 'alice', home: '/home/alice', env: {}, openclaw: undefined, gatewayProcesses: [], tools: {}, ...over,
 })
 const fs = (...paths: string[]) => (p: string) => paths.includes(p)
 

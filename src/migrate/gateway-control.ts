@@ -1,0 +1,76 @@
+import {OcvmError} from '../errors.js'
+import type {HostFacts} from '../deployment/host-facts.js'
+import type {Inventory} from '../deployment/types.js'
+import type {Shell} from '../hosts/shell.js'
+import type {GatewayStop} from './types.js'
+
+// Stops the source gateway through whatever manages it, and remembers how to start it again.
+// Never SIGKILL: a gateway that does not stop on SIGTERM within the grace period fails the
+// migration before anything moved.
+
+const STOP_PROCESSES = String.raw`
+for p in "$@"; do kill -TERM "$p" 2>/dev/null || true; done
+i=0
+while [ $i -lt 60 ]; do
+  alive=0
+  for p in "$@"; do if kill -0 "$p" 2>/dev/null; then alive=1; fi; done
+  [ $alive = 0 ] && exit 0
+  sleep 0.5; i=$((i+1))
+done
+exit 1
+`
+
+export async function stopGateway(shell: Shell, inv: Inventory, facts: Pick<HostFacts, 'tools' | 'loginUid'>): Promise<GatewayStop> {
+  if (!inv.gateway.running) return {kind: 'none'}
+  const unit = inv.services.find((s) => s.kind === 'systemd-unit' && s.scope === 'system' && s.runAs === inv.user)
+  if (unit && facts.tools.systemctl) {
+    await shell.exec(['systemctl', 'stop', unit.name], {timeoutMs: 120_000})
+    return {kind: 'systemd', unit: unit.name, scope: 'system'}
+  }
+  const daemon = inv.services.find((s) => s.kind === 'launch-daemon' || s.kind === 'launch-agent')
+  if (daemon && facts.tools.launchctl) {
+    const domain = daemon.kind === 'launch-daemon' ? 'system' : `gui/${facts.loginUid}`
+    await shell.exec(['launchctl', 'bootout', `${domain}/${daemon.name}`], {timeoutMs: 120_000})
+    return {kind: 'launchd', domain, label: daemon.name, plist: daemon.path}
+  }
+  const pids = inv.gateway.processes.map((p) => p.pid)
+  const result = await shell.script(STOP_PROCESSES, pids.map(String), {allowFailure: true, timeoutMs: 60_000})
+  if (result.exitCode !== 0) {
+    throw new OcvmError('gateway-stop-failed', `the gateway (pid ${pids.join(', ')}) on ${shell.label} did not stop within 30 s`, {
+      hint: 'Stop it yourself (systemctl stop openclaw-gateway, launchctl bootout …, or kill), then run the migration again.',
+    })
+  }
+  return {kind: 'process', pids, user: inv.gateway.processes[0]?.user ?? inv.user}
+}
+
+// A gateway that was started by hand is started again the way the docs start one, as its user,
+// detached, logging into the state dir.
+const START_PROCESS = String.raw`
+u="$1"; state="$2"
+cmd='cd "$HOME" && mkdir -p "$0/logs" && nohup openclaw gateway run >>"$0/logs/gateway.log" 2>&1 </dev/null &'
+if [ "$(id -un)" = "$u" ]; then sh -c "$cmd" "$state"; else su -s /bin/sh "$u" -c "$cmd" "$state"; fi
+`
+
+export async function startGateway(shell: Shell, stop: GatewayStop, stateDir: string): Promise<string> {
+  switch (stop.kind) {
+    case 'none': return 'the gateway was not running; nothing to start'
+    case 'systemd':
+      await shell.exec(['systemctl', 'start', stop.unit], {timeoutMs: 120_000})
+      return `started ${stop.unit} again`
+    case 'launchd':
+      await shell.exec(['launchctl', 'bootstrap', stop.domain, stop.plist], {timeoutMs: 120_000})
+      return `bootstrapped ${stop.label} again`
+    case 'process':
+      await shell.script(START_PROCESS, [stop.user, stateDir], {timeoutMs: 60_000})
+      return `started \`openclaw gateway run\` again as ${stop.user}`
+  }
+}
+
+export function describeStop(stop: GatewayStop | undefined): string {
+  switch (stop?.kind) {
+    case undefined: case 'none': return 'was not running'
+    case 'systemd': return `stopped with systemctl stop ${stop.unit}`
+    case 'launchd': return `stopped with launchctl bootout ${stop.domain}/${stop.label}`
+    case 'process': return `stopped (pid ${stop.pids.join(', ')}, started by hand)`
+  }
+}

@@ -1,0 +1,95 @@
+import {isInside, posix, readTextFile} from '../deployment/remote-fs.js'
+import type {Shell} from '../hosts/shell.js'
+import {configPathRewriter} from '../rewrite/config-paths.js'
+import {formatChangesAsDiff} from '../rewrite/diff.js'
+import {rewriteJson5Strings, type StringChange} from '../rewrite/json5-rewrite.js'
+import type {PathMap} from '../rewrite/path-map.js'
+import {rewriteSessionsIndex} from '../rewrite/sessions-index.js'
+import type {PathChange} from './types.js'
+
+export interface RewriteFile {
+  /** Where to read (and write) it: the source for a dry run, the staging dir for a real one. */
+  readPath: string
+  /** Where it lives once the migration is done (for messages and diffs). */
+  finalPath: string
+  kind: 'config' | 'sessions-index' | 'state-json'
+}
+
+export interface RewriteOutcome {
+  changes: PathChange[]
+  diffs: Array<{file: string; diff: string}>
+  /** Files that mention an old path but could not be rewritten (not JSON5, or a dotenv with secrets). */
+  skipped: Array<{file: string; reason: string}>
+}
+
+// Which files under the given roots mention any of the old dirs. grep runs on the host, so file
+// contents (secrets included) never travel for this.
+const FIND_MENTIONS = String.raw`
+n="$1"; shift
+i=0; pats=""
+while [ $i -lt "$n" ]; do pats="$pats$1
+"; shift; i=$((i+1)); done
+t=$(mktemp) || exit 1
+printf '%s' "$pats" > "$t"
+for r in "$@"; do
+  [ -d "$r" ] || continue
+  grep -rlFZ -f "$t" --include='*.json' --include='*.json5' --include='.env' -- "$r" 2>/dev/null
+done
+rm -f "$t"
+exit 0
+`
+
+export async function findFilesMentioning(shell: Shell, roots: readonly string[], needles: readonly string[]): Promise<string[]> {
+  const result = await shell.script(FIND_MENTIONS, [String(needles.length), ...needles, ...roots], {timeoutMs: 10 * 60_000})
+  return [...new Set(result.stdout.split('\0').filter(Boolean))].sort()
+}
+
+export function classifyRewriteFile(finalPath: string, stateDir: string, configFiles: ReadonlySet<string>): RewriteFile['kind'] {
+  if (configFiles.has(finalPath)) return 'config'
+  if (isInside(finalPath, stateDir) && /^agents\/[^/]+\/sessions\/sessions\.json$/.test(posix.relative(stateDir, finalPath))) return 'sessions-index'
+  return 'state-json'
+}
+
+function rewriterFor(kind: RewriteFile['kind'], map: PathMap): (text: string) => {text: string; changes: StringChange[]} {
+  if (kind === 'config') return (text) => rewriteJson5Strings(text, configPathRewriter(map))
+  if (kind === 'sessions-index') return (text) => rewriteSessionsIndex(text, map)
+  // Other state JSON (cron jobs, plugin installs, approvals): whole-path values and paths inside commands.
+  return (text) => rewriteJson5Strings(text, (value) => {
+    if (value.startsWith('/')) return map.mapPath(value) ?? changedOrUndefined(value, map.mapEmbedded(value))
+    return changedOrUndefined(value, map.mapEmbedded(value))
+  })
+}
+
+const WRITE_BACK = `m=$(stat -c %a -- "$1") && cat > "$1.ocvm-new" && chmod "$m" "$1.ocvm-new" && mv -f -- "$1.ocvm-new" "$1"`
+
+/**
+ * Rewrites old paths in the given files, keeping comments and formatting. With `write` false it
+ * only computes the changes and diffs (--dry-run, reading the source).
+ */
+export async function rewriteFiles(shell: Shell, files: readonly RewriteFile[], map: PathMap, write: boolean): Promise<RewriteOutcome> {
+  const outcome: RewriteOutcome = {changes: [], diffs: [], skipped: []}
+  for (const file of files) {
+    if (posix.basename(file.finalPath) === '.env') {
+      outcome.skipped.push({file: file.finalPath, reason: 'a dotenv file mentions an old path; ocvm does not read secret files, check it by hand'})
+      continue
+    }
+    const text = await readTextFile(shell, file.readPath)
+    if (text === undefined) continue
+    let result: {text: string; changes: StringChange[]}
+    try {
+      result = rewriterFor(file.kind, map)(text)
+    } catch {
+      outcome.skipped.push({file: file.finalPath, reason: 'not valid JSON5, left as is'})
+      continue
+    }
+    if (result.changes.length === 0) continue
+    outcome.changes.push(...result.changes.map((c) => ({file: file.finalPath, key: c.key, from: c.from, to: c.to})))
+    outcome.diffs.push({file: file.finalPath, diff: formatChangesAsDiff(file.finalPath, text, result.text)})
+    if (write) await shell.script(WRITE_BACK, [file.readPath], {input: result.text, timeoutMs: 60_000})
+  }
+  return outcome
+}
+
+function changedOrUndefined(before: string, after: string): string | undefined {
+  return after === before ? undefined : after
+}

@@ -1,0 +1,99 @@
+import type {PathMapping} from '../rewrite/path-map.js'
+import type {ServiceKind} from '../deployment/services.js'
+
+export type SessionsMode = 'include' | 'exclude' | 'scan'
+
+/** What the user asked for (flags → one options object). */
+export interface MigrateOptions {
+  driver: string
+  from: string
+  to: string
+  user?: string
+  targetUser?: string
+  targetHome?: string
+  targetStateDir?: string
+  stateDir?: string
+  profile?: string
+  sessions: SessionsMode
+  dryRun: boolean
+  force: boolean
+  resume?: string
+}
+
+/** One tree that moves: the state dir, or a workspace that lives outside it. */
+export interface RootPlan {
+  index: number
+  kind: 'state' | 'workspace'
+  label: string
+  source: string
+  target: string
+  /** Where it lands first on the target, next to `target` (same filesystem, so commit is a rename). */
+  staging: string
+  /** `find -path` patterns (relative to the root) that do not move. */
+  exclude: string[]
+  bytes: number
+  files: number
+  /** Set once this root's staging dir has been renamed into place (the commit point of this root). */
+  activated?: boolean
+}
+
+/** How the source gateway was stopped, so it can be started again (rollback, or the user's choice). */
+export type GatewayStop =
+  | {kind: 'none'}
+  | {kind: 'systemd'; unit: string; scope: 'system' | 'user'}
+  | {kind: 'launchd'; domain: string; label: string; plist: string}
+  | {kind: 'process'; pids: number[]; user: string}
+
+export type StepName = 'preflight' | 'quiesce' | 'transfer' | 'verify' | 'rewrite' | 'commit' | 'permissions' | 'report'
+
+export interface StepRecord {
+  name: StepName
+  status: 'pending' | 'running' | 'done' | 'failed' | 'skipped'
+  startedAt?: string
+  finishedAt?: string
+  detail?: string
+}
+
+export interface PathChange {
+  file: string
+  key: string
+  from: string
+  to: string
+}
+
+/** The journal of a run (no secret values: paths, names, sizes and checksums only). */
+export interface MigrationState {
+  version: 1
+  runId: string
+  createdAt: string
+  options: MigrateOptions
+  source: {host: string; user: string; home: string; stateDir: string; configPath: string; configFiles: string[]; version?: string; layout: string; services: Array<{kind: ServiceKind; name: string; path: string}>}
+  target: {host: string; user: string; group: string; home: string; stateDir: string; version?: string}
+  roots: RootPlan[]
+  mappings: PathMapping[]
+  compress: boolean
+  stop?: GatewayStop
+  steps: StepRecord[]
+  changes: PathChange[]
+  committed: boolean
+  status: 'running' | 'failed' | 'completed' | 'rolled-back'
+  error?: {code: string; message: string}
+  transfer?: {bytes: number; files: number; wireBytes: number; seconds: number; resumedFiles: number}
+}
+
+export interface MigrationResult {
+  runId: string
+  status: 'ok' | 'partial' | 'failed' | 'planned'
+  dryRun: boolean
+  source: MigrationState['source']
+  target: MigrationState['target']
+  roots: Array<Pick<RootPlan, 'label' | 'source' | 'target' | 'bytes' | 'files'>>
+  steps: StepRecord[]
+  changes: PathChange[]
+  /** Unified diffs of the files whose paths are rewritten (shown by --dry-run). */
+  diffs: Array<{file: string; diff: string}>
+  transfer?: MigrationState['transfer']
+  /** What the user has to do now. */
+  nextSteps: string[]
+  warnings: string[]
+}
