@@ -28,7 +28,8 @@ export class Json5SyntaxError extends SyntaxError {
 
   constructor(reason: string, text: string, offset: number) {
     const line = lineAt(text, offset)
-    const column = offset - (text.lastIndexOf('\n', offset - 1) + 1) + 1
+    const lineStart = offset === 0 ? 0 : text.lastIndexOf('\n', offset - 1) + 1
+    const column = offset - lineStart + 1
     super(`JSON5: ${reason} at ${line}:${column}`)
     this.name = 'Json5SyntaxError'
     this.line = line

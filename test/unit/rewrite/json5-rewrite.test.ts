@@ -421,3 +421,22 @@ describe('rewriteJson5Strings: property tests on generated documents', () => {
     }
   })
 })
+
+describe('Json5SyntaxError positions', () => {
+  it.each([
+    ['@', 1, 1],
+    ['\n@', 2, 1],
+    ['{a: "x\n"}', 1, 7],
+    ['[1,\n 2,\n x]', 3, 2],
+    ['/* never closed\n', 2, 1],
+  ])('%j -> %i:%i', (text, line, column) => {
+    const error = (() => {
+      try {
+        scanJson5Strings(text)
+      } catch (e) {
+        return e as Json5SyntaxError
+      }
+    })()
+    expect([error?.line, error?.column]).toEqual([line, column])
+  })
+})
