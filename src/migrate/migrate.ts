@@ -50,7 +50,7 @@ export async function migrate(options: MigrateOptions, ctx: Context, hooks: Migr
     throw new UsageError('--from and --to are the same host', 'Give a different --to, or --target-state-dir to copy into another directory on the same host.')
   }
 
-  const alreadyDone = options.resume || options.dryRun || options.force ? undefined : completedRunFor(options)
+  const alreadyDone = options.resume || options.dryRun || options.force ? undefined : await completedRunFor(options, target)
   if (alreadyDone) {
     ctx.reporter.step(`Run ${alreadyDone.runId} already migrated this deployment to ${options.to}; nothing to do`)
     return toResult(alreadyDone.data, {diffs: [], warnings: [], nextSteps: [`Nothing changed: run ${alreadyDone.runId} already completed this migration. Use --force to migrate again over it.`]})
@@ -135,12 +135,14 @@ export async function migrate(options: MigrateOptions, ctx: Context, hooks: Migr
   return toResult(journal.data, {diffs: [], warnings: danglingOnTarget(targetInventory), nextSteps: nextSteps(journal.data, targetInventory)})
 }
 
-/** The same migration (same hosts, users and dirs) that already completed: a re-run is a no-op. */
-function completedRunFor(options: MigrateOptions): Journal<MigrationState> | undefined {
+/** The same migration (same hosts, users and dirs) already completed and still in place: a re-run is a no-op. */
+async function completedRunFor(options: MigrateOptions, target: Shell): Promise<Journal<MigrationState> | undefined> {
   const same = (o: MigrateOptions) => o.from === options.from && o.to === options.to && o.user === options.user && o.targetUser === options.targetUser
     && o.stateDir === options.stateDir && o.targetStateDir === options.targetStateDir && o.targetHome === options.targetHome && o.profile === options.profile
   const done = listJournals<MigrationState>().find((j) => j.data.status === 'completed' && j.data.options && same(j.data.options))
-  return done ? Journal.open<MigrationState>(done.runId) : undefined
+  if (!done) return undefined
+  const present = await existingPaths(target, done.data.roots.map((r) => r.target))
+  return done.data.roots.every((r) => present.has(r.target)) ? Journal.open<MigrationState>(done.runId) : undefined
 }
 
 function inspectOptions(options: MigrateOptions) {
