@@ -12,9 +12,22 @@ trap 'rm -rf "$scratch"' EXIT
 # The sample plays the part of alice's home directory; oclif's own cache/config go to a scratch dir.
 run_ocvm() {
   env -u OPENCLAW_STATE_DIR -u OPENCLAW_CONFIG_PATH -u OPENCLAW_PROFILE -u OPENCLAW_HOME \
-    HOME="$sample_home" XDG_CACHE_HOME="$scratch/cache" XDG_CONFIG_HOME="$scratch/config" XDG_DATA_HOME="$scratch/data" \
+    HOME="$sample_home" XDG_CACHE_HOME="$scratch/cache" XDG_CONFIG_HOME="$scratch/config" XDG_DATA_HOME="$scratch/data" XDG_STATE_HOME="$scratch/state" \
     node bin/run.js "$@"
 }
 
 echo "== ocvm inspect: what the sample deployment consists of and how each part migrates =="
 run_ocvm inspect
+
+echo
+echo "== ocvm migrate --dry-run: the plan and every path rewrite, nothing changes =="
+target_home="$scratch/new-host/home/alice"
+mkdir -p "$target_home"
+run_ocvm migrate --from local --to local --target-home "$target_home" --target-state-dir "$target_home/.openclaw" --dry-run
+
+echo
+echo "== ocvm migrate: into a local target directory ($target_home) =="
+run_ocvm migrate --from local --to local --target-home "$target_home" --target-state-dir "$target_home/.openclaw" --yes
+echo
+echo "== the migrated copy =="
+find "$target_home" -maxdepth 2 | sort | head -20

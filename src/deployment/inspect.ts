@@ -20,6 +20,8 @@ export interface InspectOptions {
   stateDir?: string
   configPath?: string
   profile?: string
+  /** Home of the user, when it is not the one in the host's user database (a migration target). */
+  home?: string
 }
 
 const SYSTEM_SECRETS_FILES = ['/etc/openclaw/secrets.env']
@@ -28,7 +30,8 @@ const SYSTEM_SECRETS_FILES = ['/etc/openclaw/secrets.env']
 export async function inspectDeployment(options: InspectOptions, ctx: Context): Promise<Inventory> {
   const shell = ctx.shells.get(options.host)
   ctx.reporter.step(`Probing ${shell.label}`)
-  const facts = await probeHost(shell, options.user)
+  const probed = await probeHost(shell, options.user)
+  const facts = options.home ? {...probed, home: options.home} : probed
 
   ctx.reporter.step('Looking for service files')
   const services = await discoverServices(shell, facts.home, ctx.runner.redactor)

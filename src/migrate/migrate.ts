@@ -130,7 +130,8 @@ export async function migrate(options: MigrateOptions, ctx: Context, hooks: Migr
     }
   }
 
-  const targetInventory = await inspectDeployment({host: target.host, user: journal.data.target.user, stateDir: journal.data.target.stateDir}, ctx)
+  const t = journal.data.target
+  const targetInventory = await inspectDeployment({host: target.host, user: t.user, home: t.home, stateDir: t.stateDir}, ctx)
   journal.update({status: 'completed'})
   return toResult(journal.data, {diffs: [], warnings: danglingOnTarget(targetInventory), nextSteps: nextSteps(journal.data, targetInventory)})
 }

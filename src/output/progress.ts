@@ -34,7 +34,7 @@ export function createProgressBar(label: string, total: number, options: {write:
         options.write(`\r\u001B[K${render(false)}`)
       } else {
         const decile = total > 0 ? Math.floor((current / total) * 10) : 10
-        if (decile > lastDecile && decile < 10) {
+        if (decile > lastDecile && decile > 0 && decile < 10) {
           lastDecile = decile
           options.write(`${render(false)}\n`)
         }
