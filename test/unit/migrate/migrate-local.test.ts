@@ -1,0 +1,120 @@
+import {cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+
+import type {Context} from '../../../src/context.js'
+import {OcvmError} from '../../../src/errors.js'
+import {createRunner} from '../../../src/exec/runner.js'
+import {ShellPool} from '../../../src/hosts/shell.js'
+import {migrate, rollback} from '../../../src/migrate/migrate.js'
+import {Journal} from '../../../src/migrate/journal.js'
+import type {MigrateOptions, MigrationState} from '../../../src/migrate/types.js'
+import {silentReporter} from '../../../src/output/reporter.js'
+import {REPO_ROOT} from '../../helpers/process.js'
+import {caught} from '../../helpers/caught.js'
+
+// The migrate service on this machine, local to local (real find, tar, zstd, sha256sum): the same
+// code that runs over ssh, with a deployment whose config uses absolute paths.
+let dir: string
+let oldHome: string
+let newHome: string
+let ctx: Context
+let pool: ShellPool
+const realHome = process.env.HOME
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'ocvm-mig-'))
+  process.env.OCVM_RUNS_DIR = path.join(dir, 'runs')
+  oldHome = path.join(dir, 'old/home/alice')
+  newHome = path.join(dir, 'new/home/alice')
+  cpSync(path.join(REPO_ROOT, 'examples/sample-deployment/home/alice'), oldHome, {recursive: true})
+  const agents = path.join(oldHome, '.openclaw/agents.json5')
+  writeFileSync(agents, readFileSync(agents, 'utf8').replaceAll('~/', `${oldHome}/`))
+  const sessions = path.join(oldHome, '.openclaw/agents/main/sessions/sessions.json')
+  writeFileSync(sessions, readFileSync(sessions, 'utf8').replaceAll('/Users/alice', oldHome))
+  mkdirSync(newHome, {recursive: true})
+  // The local source's home is $HOME, as for a user running ocvm on the gateway's own machine.
+  process.env.HOME = oldHome
+  pool = new ShellPool({runner: createRunner(), ssh: {}})
+  ctx = {runner: createRunner(), shells: pool, reporter: silentReporter}
+})
+afterEach(() => {
+  process.env.HOME = realHome
+  rmSync(dir, {recursive: true, force: true})
+})
+
+const options = (over: Partial<MigrateOptions> = {}): MigrateOptions => ({
+  driver: 'file', from: 'local', to: 'local', stateDir: path.join(oldHome, '.openclaw'),
+  targetHome: newHome, targetStateDir: path.join(newHome, '.openclaw'), sessions: 'include', dryRun: false, force: false, ...over,
+})
+
+describe('migrate (local to local)', () => {
+  it('dry run: shows the path rewrites as a diff and changes nothing', async () => {
+    const plan = await migrate(options({dryRun: true}), ctx)
+    expect(plan).toMatchObject({status: 'planned', dryRun: true})
+    expect(plan.changes.map((c) => c.key)).toEqual(expect.arrayContaining(['list[1].workspace', 'agent:main:main.sessionFile']))
+    expect(plan.diffs.find((d) => d.file.endsWith('agents.json5'))?.diff).toContain(`+    { id: "search", workspace: "${newHome}/research-ws/search"`)
+    expect(existsSync(path.join(newHome, '.openclaw'))).toBe(false)
+    expect(existsSync(process.env.OCVM_RUNS_DIR ?? '')).toBe(false)
+  })
+
+  it('migrates, rewrites, keeps comments, skips the memory index, sets modes; a re-run is a no-op', async () => {
+    const result = await migrate(options(), ctx)
+    expect(result.status).toBe('ok')
+    const state = path.join(newHome, '.openclaw')
+    const agents = readFileSync(path.join(state, 'agents.json5'), 'utf8')
+    expect(agents).toContain('// The research agent keeps its workspace outside the state dir.')
+    expect(agents).not.toContain(oldHome)
+    expect(readFileSync(path.join(newHome, 'research-ws/search/SOUL.md'), 'utf8')).toBe('# Search agent\n')
+    expect(existsSync(path.join(state, 'memory'))).toBe(false)
+    expect(statSync(path.join(state, 'openclaw.json')).mode & 0o777).toBe(0o600)
+    expect(statSync(path.join(state, 'credentials/whatsapp/default/creds.json')).mode & 0o777).toBe(0o600)
+    expect(readFileSync(path.join(oldHome, '.openclaw/agents.json5'), 'utf8')).toContain(oldHome)
+
+    const again = await migrate(options(), ctx)
+    expect(again.runId).toBe(result.runId)
+  })
+
+  it('resume sends only what is missing or damaged in staging', async () => {
+    // A first attempt that died during the transfer: journal written, staging half full, one file corrupt.
+    const plan = await migrate(options({dryRun: true}), ctx)
+    const run = Journal.create<MigrationState>('20261124T000000Z-abcdef', {
+      version: 1, runId: '20261124T000000Z-abcdef', createdAt: '', options: options(),
+      source: plan.source, target: plan.target, roots: plan.roots.map((r, index) => ({...r, index, kind: index === 0 ? 'state' : 'workspace', staging: path.join(path.dirname(r.target), `.ocvm-staging-x-${index}`), exclude: index === 0 ? ['./memory', './extensions/*/node_modules'] : []})),
+      mappings: [{from: path.join(oldHome, '.openclaw'), to: path.join(newHome, '.openclaw')}, {from: oldHome, to: newHome}],
+      compress: true, steps: (['preflight', 'quiesce', 'transfer', 'verify', 'rewrite', 'commit', 'permissions', 'report'] as const).map((name) => ({name, status: name === 'preflight' || name === 'quiesce' ? 'done' : 'pending'})),
+      changes: [], committed: false, status: 'failed',
+    })
+    const staging = run.data.roots[0]?.staging ?? ''
+    cpSync(path.join(oldHome, '.openclaw/credentials'), path.join(staging, 'credentials'), {recursive: true})
+    writeFileSync(path.join(staging, 'credentials/whatsapp/default/creds.json'), 'damaged')
+
+    const result = await migrate(options({resume: run.runId}), ctx)
+    expect(result.status).toBe('ok')
+    expect(result.transfer?.resumedFiles).toBeGreaterThan(30)
+    expect(readFileSync(path.join(newHome, '.openclaw/credentials/whatsapp/default/creds.json'), 'utf8')).toBe(readFileSync(path.join(oldHome, '.openclaw/credentials/whatsapp/default/creds.json'), 'utf8'))
+  })
+
+  it('refuses an existing target unless --force, which keeps it aside; rollback restores it', async () => {
+    mkdirSync(path.join(newHome, '.openclaw'), {recursive: true})
+    writeFileSync(path.join(newHome, '.openclaw/keep-me'), 'old target')
+    const refused = await caught(migrate(options(), ctx))
+    expect(refused).toBeInstanceOf(OcvmError)
+    expect((refused as OcvmError).code).toBe('target-exists')
+
+    const forced = await migrate(options({force: true}), ctx)
+    expect(forced.status).toBe('ok')
+    expect(readFileSync(path.join(newHome, `.openclaw.ocvm-old-${forced.runId}/keep-me`), 'utf8')).toBe('old target')
+
+    const back = await rollback(forced.runId, ctx)
+    expect(back.status).toBe('ok')
+    expect(readFileSync(path.join(newHome, '.openclaw/keep-me'), 'utf8')).toBe('old target')
+    expect(existsSync(path.join(newHome, `.openclaw.ocvm-rolledback-${forced.runId}/openclaw.json`))).toBe(true)
+  })
+
+  it('refuses an unknown target user and an unknown driver clearly', async () => {
+    await expect(migrate(options({targetUser: 'no-such-user-ocvm'}), ctx)).rejects.toThrow(/user "no-such-user-ocvm" does not exist on local/)
+    await expect(migrate(options({driver: 'vmware'}), ctx)).rejects.toThrow(/the vmware driver cannot migrate yet/)
+  })
+})
