@@ -3,9 +3,9 @@ import type {Shell} from '../hosts/shell.js'
 import {configPathRewriter} from '../rewrite/config-paths.js'
 import {formatChangesAsDiff} from '../rewrite/diff.js'
 import {rewriteJson5Strings, type StringChange} from '../rewrite/json5-rewrite.js'
-import type {PathMap} from '../rewrite/path-map.js'
+import {PathMap} from '../rewrite/path-map.js'
 import {rewriteSessionsIndex} from '../rewrite/sessions-index.js'
-import type {PathChange} from './types.js'
+import type {MigrationState, PathChange} from './types.js'
 
 export interface RewriteFile {
   /** Where to read (and write) it: the source for a dry run, the staging dir for a real one. */
@@ -92,4 +92,39 @@ export async function rewriteFiles(shell: Shell, files: readonly RewriteFile[], 
 
 function changedOrUndefined(before: string, after: string): string | undefined {
   return after === before ? undefined : after
+}
+
+/** The old dirs that get mapped (the needles grep looks for). */
+function oldDirs(state: MigrationState): string[] {
+  return state.mappings.filter((m) => m.from !== m.to).map((m) => m.from)
+}
+
+/**
+ * Finds the files under the roots (on the source, or in staging on the target) that mention an old
+ * dir, and rewrites them. Read from `where`, named by where they will live on the target.
+ */
+async function rewriteRoots(shell: Shell, state: MigrationState, where: 'source' | 'staging', write: boolean): Promise<RewriteOutcome> {
+  const needles = oldDirs(state)
+  if (needles.length === 0) return {changes: [], diffs: [], skipped: []}
+  const files = await findFilesMentioning(shell, state.roots.map((r) => r[where]), needles)
+  const configFiles = new Set<string>()
+  const located = files.map((file) => {
+    const root = state.roots.find((r) => isInside(file, r[where]))
+    const rel = root ? posix.relative(root[where], file) : ''
+    const finalPath = root ? posix.join(root.target, rel) : file
+    if (root && state.source.configFiles.includes(posix.join(root.source, rel))) configFiles.add(finalPath)
+    return {readPath: file, finalPath}
+  })
+  const list: RewriteFile[] = located.map((f) => ({...f, kind: classifyRewriteFile(f.finalPath, state.target.stateDir, configFiles)}))
+  return rewriteFiles(shell, list, new PathMap(state.mappings), write)
+}
+
+/** The path changes a migration will make, computed on the source files (for the plan and --dry-run). */
+export function previewRewrites(source: Shell, state: MigrationState): Promise<RewriteOutcome> {
+  return rewriteRoots(source, state, 'source', false)
+}
+
+/** Rewrites the staged copy on the target, before it is activated. */
+export function rewriteStaged(target: Shell, state: MigrationState): Promise<RewriteOutcome> {
+  return rewriteRoots(target, state, 'staging', true)
 }

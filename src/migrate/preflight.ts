@@ -1,0 +1,83 @@
+import type {Context} from '../context.js'
+import {probeHost} from '../deployment/host-facts.js'
+import {inspectDeployment, type InspectOptions} from '../deployment/inspect.js'
+import {existingPaths} from '../deployment/remote-fs.js'
+import {compareVersions} from '../deployment/version.js'
+import {OcvmError} from '../errors.js'
+import {parseHostSpec} from '../hosts/host-spec.js'
+import type {Shell} from '../hosts/shell.js'
+import {planLayout} from './plan-layout.js'
+import {STEPS} from './steps.js'
+import type {MigrateOptions, MigrationState, StepRecord} from './types.js'
+
+/** Minimum free space on the target: the payload plus 10 % and 64 MiB. */
+export function requiredBytes(payload: number): number {
+  return Math.ceil(payload * 1.1) + 64 * 1024 * 1024
+}
+
+/** How to find the source deployment (the same flags as `ocvm inspect`). */
+export function inspectOptions(options: MigrateOptions): InspectOptions {
+  return {host: parseHostSpec(options.from), ...(options.user ? {user: options.user} : {}), ...(options.stateDir ? {stateDir: options.stateDir} : {}), ...(options.profile ? {profile: options.profile} : {})}
+}
+
+/** Read-only checks of both ends, and the plan: where everything goes. Throws before anything changes. */
+export async function preflight(options: MigrateOptions, runId: string, source: Shell, target: Shell, ctx: Context) {
+  const inventory = await inspectDeployment(inspectOptions(options), ctx)
+  const warnings: string[] = []
+  ctx.reporter.step(`Probing target ${target.label}`)
+  const targetFacts = await probeHost(target, options.targetUser ?? inventory.user)
+  const sourceFacts = await probeHost(source, undefined)
+  for (const [shell, facts] of [[source, sourceFacts], [target, targetFacts]] as const) {
+    for (const tool of ['tar', 'find', 'sha256sum']) {
+      if (!facts.tools[tool]) throw new OcvmError('missing-tool', `\`${tool}\` is not installed on ${shell.label}`, {hint: `Install it on ${shell.label} (GNU coreutils/findutils/tar).`})
+    }
+  }
+  const account = {user: targetFacts.user, group: targetFacts.group || targetFacts.user, home: options.targetHome ?? targetFacts.home}
+  const layout = planLayout(inventory, account, options, runId)
+
+  // OpenClaw refuses state written by a newer schema (openclaw.md §1d): the target must be the same or newer.
+  const sourceVersion = inventory.version.config ?? inventory.version.cli
+  const targetVersion = targetFacts.openclaw?.version
+  if (sourceVersion && targetVersion && compareVersions(targetVersion, sourceVersion) < 0) {
+    throw new OcvmError('target-too-old', `OpenClaw on ${target.label} is ${targetVersion}, older than the source's ${sourceVersion}`, {hint: `Upgrade OpenClaw on the target first (npm install -g openclaw@${sourceVersion} or newer).`})
+  }
+  if (!targetVersion) warnings.push(`OpenClaw is not installed on ${target.label} (for the login user): install ${sourceVersion ?? 'it'} or newer before starting the gateway there.`)
+  if (inventory.gateway.running) warnings.push('the source gateway is running: it will be stopped before the final copy')
+  if (options.sessions === 'scan') warnings.push('--sessions scan is not implemented yet: sessions are included as they are')
+  if (options.sessions === 'exclude' && inventory.layout.generation === 'sqlite') warnings.push('--sessions exclude only drops JSONL session files; SQLite-era sessions live in the agent database and move with it')
+
+  const existing = await existingPaths(target, layout.roots.map((r) => r.target))
+  const blocked = layout.roots.filter((r) => existing.has(r.target))
+  if (blocked.length > 0 && !options.force) {
+    throw new OcvmError('target-exists', `${blocked.map((r) => r.target).join(', ')} already exist(s) on ${target.label}`, {hint: 'Migrate into a fresh target, or pass --force to keep the existing copy aside (renamed to *.ocvm-old-<run>).'})
+  }
+  const payload = inventory.components.filter((c) => c.treatment === 'transfer' || c.treatment === 'optional').reduce((n, c) => n + c.sizeBytes, 0)
+  const free = await freeBytes(target, layout.targetStateDir)
+  if (free !== undefined && free < requiredBytes(payload)) {
+    throw new OcvmError('target-disk-full', `not enough free space on ${target.label}: ${Math.round(free / 1048576)} MiB free, ${Math.round(requiredBytes(payload) / 1048576)} MiB needed`, {hint: 'Free some space on the target (or choose another --target-state-dir) and run again.'})
+  }
+
+  const state: MigrationState = {
+    version: 1,
+    runId,
+    createdAt: new Date().toISOString(),
+    options,
+    source: {host: source.label, user: inventory.user, home: inventory.home, stateDir: inventory.stateDir, configPath: inventory.configPath, configFiles: inventory.configFiles.map((f) => f.path), ...(sourceVersion ? {version: sourceVersion} : {}), layout: inventory.layout.generation, services: inventory.services.map((s) => ({kind: s.kind, name: s.name, path: s.path}))},
+    target: {host: target.label, user: account.user, group: account.group, home: account.home, stateDir: layout.targetStateDir, ...(targetVersion ? {version: targetVersion} : {})},
+    roots: layout.roots,
+    mappings: layout.mappings,
+    compress: Boolean(sourceFacts.tools.zstd && targetFacts.tools.zstd),
+    steps: STEPS.map((name) => ({name, status: 'pending'} as StepRecord)),
+    changes: [],
+    committed: false,
+    status: 'running',
+  }
+  return {state, inventory, warnings}
+}
+
+async function freeBytes(shell: Shell, dir: string): Promise<number | undefined> {
+  // df on the nearest existing ancestor of the (maybe not yet existing) target dir.
+  const result = await shell.script('d="$1"; while [ ! -d "$d" ]; do d=$(dirname -- "$d"); done; df -Pk -- "$d" | tail -n 1', [dir], {allowFailure: true, timeoutMs: 30_000})
+  const available = Number(result.stdout.trim().split(/\s+/)[3])
+  return Number.isFinite(available) ? available * 1024 : undefined
+}
