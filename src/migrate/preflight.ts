@@ -72,7 +72,7 @@ export async function preflight(options: MigrateOptions, runId: string, source: 
     committed: false,
     status: 'running',
   }
-  return {state, inventory, warnings}
+  return {state, warnings}
 }
 
 async function freeBytes(shell: Shell, dir: string): Promise<number | undefined> {
