@@ -1,6 +1,6 @@
 import {OcvmError} from '../errors.js'
 import type {HostFacts} from '../deployment/host-facts.js'
-import type {Inventory} from '../deployment/types.js'
+import type {ServiceFile} from '../deployment/services.js'
 import type {Shell} from '../hosts/shell.js'
 import type {GatewayStop} from './types.js'
 
@@ -20,27 +20,32 @@ done
 exit 1
 `
 
-export async function stopGateway(shell: Shell, inv: Inventory, facts: Pick<HostFacts, 'tools' | 'loginUid'>): Promise<GatewayStop> {
-  if (!inv.gateway.running) return {kind: 'none'}
-  const unit = inv.services.find((s) => s.kind === 'systemd-unit' && s.scope === 'system' && s.runAs === inv.user)
+/**
+ * `facts` is a fresh probe of the source (its gateway processes now); `services` are the service
+ * files found in preflight (the journal keeps them, with secret values already dropped).
+ */
+export async function stopGateway(shell: Shell, user: string, services: readonly ServiceFile[], facts: Pick<HostFacts, 'tools' | 'loginUid' | 'gatewayProcesses'>): Promise<GatewayStop> {
+  const processes = facts.gatewayProcesses.filter((p) => p.user === user)
+  if (processes.length === 0) return {kind: 'none'}
+  const unit = services.find((s) => s.kind === 'systemd-unit' && s.scope === 'system' && s.runAs === user)
   if (unit && facts.tools.systemctl) {
     await shell.exec(['systemctl', 'stop', unit.name], {timeoutMs: 120_000})
     return {kind: 'systemd', unit: unit.name, scope: 'system'}
   }
-  const daemon = inv.services.find((s) => s.kind === 'launch-daemon' || s.kind === 'launch-agent')
+  const daemon = services.find((s) => s.kind === 'launch-daemon' || s.kind === 'launch-agent')
   if (daemon && facts.tools.launchctl) {
     const domain = daemon.kind === 'launch-daemon' ? 'system' : `gui/${facts.loginUid}`
     await shell.exec(['launchctl', 'bootout', `${domain}/${daemon.name}`], {timeoutMs: 120_000})
     return {kind: 'launchd', domain, label: daemon.name, plist: daemon.path}
   }
-  const pids = inv.gateway.processes.map((p) => p.pid)
+  const pids = processes.map((p) => p.pid)
   const result = await shell.script(STOP_PROCESSES, pids.map(String), {allowFailure: true, timeoutMs: 60_000})
   if (result.exitCode !== 0) {
     throw new OcvmError('gateway-stop-failed', `the gateway (pid ${pids.join(', ')}) on ${shell.label} did not stop within 30 s`, {
       hint: 'Stop it yourself (systemctl stop openclaw-gateway, launchctl bootout …, or kill), then run the migration again.',
     })
   }
-  return {kind: 'process', pids, user: inv.gateway.processes[0]?.user ?? inv.user}
+  return {kind: 'process', pids, user}
 }
 
 // A gateway that was started by hand is started again the way the docs start one, as its user,

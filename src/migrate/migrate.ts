@@ -9,7 +9,7 @@ import {activateRoot, applyPermissions, removeStaging} from './commit.js'
 import {transferRoots, verifyRoots, type CopyContext} from './copy-roots.js'
 import {describeStop, stopGateway} from './gateway-control.js'
 import {Journal, listJournals, newRunId} from './journal.js'
-import {inspectOptions, preflight} from './preflight.js'
+import {preflight} from './preflight.js'
 import {danglingOnTarget, nextSteps, toResult} from './result.js'
 import {previewRewrites, rewriteStaged} from './rewrite-paths.js'
 import {COMMIT_STEP, STEP_DESCRIPTIONS, STEPS} from './steps.js'
@@ -66,9 +66,8 @@ export async function migrate(options: MigrateOptions, ctx: Context, hooks: Migr
   const actions: Record<StepName, () => Promise<string | void>> = {
     preflight: async () => {},
     quiesce: async () => {
-      const inventory = await inspectDeployment(inspectOptions(options), ctx)
       const facts = await probeHost(source, undefined)
-      const stop = await stopGateway(source, inventory, facts)
+      const stop = await stopGateway(source, journal.data.source.user, journal.data.source.services, facts)
       journal.update({stop})
       return `source gateway ${describeStop(stop)}`
     },

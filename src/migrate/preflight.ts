@@ -62,7 +62,7 @@ export async function preflight(options: MigrateOptions, runId: string, source: 
     runId,
     createdAt: new Date().toISOString(),
     options,
-    source: {host: source.label, user: inventory.user, home: inventory.home, stateDir: inventory.stateDir, configPath: inventory.configPath, configFiles: inventory.configFiles.map((f) => f.path), ...(sourceVersion ? {version: sourceVersion} : {}), layout: inventory.layout.generation, services: inventory.services.map((s) => ({kind: s.kind, name: s.name, path: s.path}))},
+    source: {host: source.label, user: inventory.user, home: inventory.home, stateDir: inventory.stateDir, configPath: inventory.configPath, configFiles: inventory.configFiles.map((f) => f.path), ...(sourceVersion ? {version: sourceVersion} : {}), layout: inventory.layout.generation, services: inventory.services},
     target: {host: target.label, user: account.user, group: account.group, home: account.home, stateDir: layout.targetStateDir, ...(targetVersion ? {version: targetVersion} : {})},
     roots: layout.roots,
     mappings: layout.mappings,

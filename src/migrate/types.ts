@@ -1,5 +1,5 @@
 import type {PathMapping} from '../rewrite/path-map.js'
-import type {ServiceKind} from '../deployment/services.js'
+import type {ServiceFile} from '../deployment/services.js'
 
 export type SessionsMode = 'include' | 'exclude' | 'scan'
 
@@ -67,7 +67,7 @@ export interface MigrationState {
   runId: string
   createdAt: string
   options: MigrateOptions
-  source: {host: string; user: string; home: string; stateDir: string; configPath: string; configFiles: string[]; version?: string; layout: string; services: Array<{kind: ServiceKind; name: string; path: string}>}
+  source: {host: string; user: string; home: string; stateDir: string; configPath: string; configFiles: string[]; version?: string; layout: string; services: ServiceFile[]}
   target: {host: string; user: string; group: string; home: string; stateDir: string; version?: string}
   roots: RootPlan[]
   mappings: PathMapping[]
