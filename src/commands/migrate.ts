@@ -51,7 +51,8 @@ The source is never modified: its gateway is stopped and can be started again wi
       throw new UsageError('--from and --to are required', 'Example: ocvm migrate --from root@old-host --user openclaw --to root@new-host --dry-run')
     }
     const interactive = process.stdin.isTTY === true && !this.jsonEnabled()
-    if (!flags.yes && !flags['dry-run'] && !interactive) {
+    // A resumed run was confirmed when it started.
+    if (!flags.yes && !flags['dry-run'] && !flags.resume && !interactive) {
       throw new UsageError('refusing to migrate without confirmation in a non-interactive session', 'Pass --yes (after checking the plan with --dry-run).')
     }
     const result = await migrate(
@@ -72,7 +73,7 @@ The source is never modified: its gateway is stopped and can be started again wi
       },
       ctx,
       {
-        confirm: flags.yes ? undefined : async (plan) => {
+        confirm: flags.yes || flags.resume ? undefined : async (plan) => {
           this.logToStderr(renderPlan(plan))
           const rl = createInterface({input: process.stdin, output: process.stderr})
           const answer = await rl.question('\nProceed? [y/N] ')

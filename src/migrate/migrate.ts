@@ -23,7 +23,9 @@ export interface MigrateHooks {
   confirm?: (plan: MigrationResult) => Promise<boolean>
 }
 
-export async function migrate(options: MigrateOptions, ctx: Context, hooks: MigrateHooks = {}): Promise<MigrationResult> {
+export async function migrate(requested: MigrateOptions, ctx: Context, hooks: MigrateHooks = {}): Promise<MigrationResult> {
+  // A resumed run continues with the options it was started with (hosts, users, dirs).
+  const options: MigrateOptions = requested.resume ? {...Journal.open<MigrationState>(requested.resume).data.options, resume: requested.resume} : requested
   if (options.driver !== 'file') {
     throw new UnsupportedError(`the ${options.driver} driver cannot migrate yet`, 'Use --driver file to move the OpenClaw state between hosts.')
   }
