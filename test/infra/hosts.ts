@@ -7,7 +7,7 @@
 //
 // Note: root's home (/root) is NOT private: anything run as root on a host that writes to ~ writes
 // to the real /root of this machine. Use the test users (alice, bob) for per-host state in $HOME.
-import {readFileSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import path from 'node:path'
 
 import {runCli, type CliResult} from '../helpers/cli.js'
@@ -153,4 +153,30 @@ export async function sshCheck(hostName: string, cmd: string, options: SshOption
  */
 export function runOcvm(args: string[], options: ExecOptions = {}): Promise<CliResult> {
   return runCli(args, {...options, env: {OCVM_SSH_CONFIG: infra().sshConfig, ...options.env}})
+}
+
+/**
+ * Puts every host back to its freshly started state, so integration test files do not see each
+ * other's deployments: the test users' processes are killed, their homes emptied (keeping .ssh),
+ * and the per-host /etc and spool dirs emptied. /usr/local/bin (the openclaw link) is kept.
+ */
+export async function resetHosts(): Promise<void> {
+  const {hosts, users, privateDirs} = infra()
+  for (const user of users) await run('pkill', ['-KILL', '-u', user])
+  for (const h of hosts) {
+    for (const dir of privateDirs) {
+      if (dir === '/usr/local/bin') continue
+      const root = path.join(h.fsRoot, dir)
+      if (dir === '/home') {
+        for (const user of users) {
+          const home = path.join(root, user)
+          if (!existsSync(home)) continue
+          for (const entry of readdirSync(home)) if (entry !== '.ssh') rmSync(path.join(home, entry), {recursive: true, force: true})
+        }
+        for (const entry of readdirSync(root)) if (!users.includes(entry)) rmSync(path.join(root, entry), {recursive: true, force: true})
+      } else if (existsSync(root)) {
+        for (const entry of readdirSync(root)) rmSync(path.join(root, entry), {recursive: true, force: true})
+      }
+    }
+  }
 }

@@ -9,7 +9,10 @@ import {HostUnreachableError, MissingToolError} from '../../src/errors.js'
 import {createRunner} from '../../src/exec/runner.js'
 import {parseHostSpec} from '../../src/hosts/host-spec.js'
 import {ShellPool} from '../../src/hosts/shell.js'
-import {DST, hostFsPath, hostUserId, infra, REPO_ROOT, runOcvm, sshCheck, sshExec, SRC} from '../infra/hosts.js'
+import {DST, hostFsPath, hostUserId, infra, REPO_ROOT, runOcvm, sshCheck, sshExec, SRC, resetHosts} from '../infra/hosts.js'
+
+// Each file starts from fresh hosts: no deployment left over from another file.
+beforeAll(resetHosts)
 
 const TOKEN_IN_UNIT = 'unit-embedded-gateway-token-7f3a9c'
 const SECRET_IN_ENV_FILE = 'sk-ant-api03-integration-secret-value'

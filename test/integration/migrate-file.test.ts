@@ -7,7 +7,10 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 
-import {DST, hostFsPath, hostUserId, runOcvm, sshCheck, sshExec, SRC} from '../infra/hosts.js'
+import {DST, hostFsPath, hostUserId, runOcvm, sshCheck, sshExec, SRC, resetHosts} from '../infra/hosts.js'
+
+// Each file starts from fresh hosts: no deployment left over from another file.
+beforeAll(resetHosts)
 
 // A journal dir of its own per test run: earlier runs' journals must not make this one a no-op.
 const RUNS = mkdtempSync(path.join(tmpdir(), 'ocvm-it-runs-'))

@@ -8,7 +8,10 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {DST, hostFsPath, infra, REPO_ROOT, run, runOcvm, sshCheck, SRC} from '../infra/hosts.js'
+import {DST, hostFsPath, infra, REPO_ROOT, run, runOcvm, sshCheck, SRC, resetHosts} from '../infra/hosts.js'
+
+// Each file starts from fresh hosts: no deployment left over from another file.
+beforeAll(resetHosts)
 
 const RUNS = mkdtempSync(path.join(tmpdir(), 'ocvm-it-resume-'))
 const DST_PORT = 'ocvm-h1' // the bridge port that leads into ocvm-dst (hosts.sh numbers hosts in order)
