@@ -11,6 +11,7 @@ import {describeStop, stopGateway} from './gateway-control.js'
 import {Journal, listJournals, newRunId} from './journal.js'
 import {preflight} from './preflight.js'
 import {danglingOnTarget, nextSteps, toResult} from './result.js'
+import {quarantineSessions} from './quarantine.js'
 import {previewRewrites, rewriteStaged} from './rewrite-paths.js'
 import {COMMIT_STEP, STEP_DESCRIPTIONS, STEPS} from './steps.js'
 import type {MigrateOptions, MigrationResult, MigrationState, StepName, StepRecord} from './types.js'
@@ -82,7 +83,14 @@ export async function migrate(requested: MigrateOptions, ctx: Context, hooks: Mi
     rewrite: async () => {
       const outcome = await rewriteStaged(target, journal.data)
       journal.update({changes: outcome.changes})
-      return `${outcome.changes.length} path(s) rewritten in ${new Set(outcome.changes.map((c) => c.file)).size} file(s)`
+      let detail = `${outcome.changes.length} path(s) rewritten in ${new Set(outcome.changes.map((c) => c.file)).size} file(s)`
+      if (options.sessions === 'scan') {
+        const state = journal.data.roots.find((r) => r.kind === 'state')
+        const quarantined = state ? await quarantineSessions(target, state.staging) : []
+        journal.update({quarantined})
+        detail += `; ${quarantined.length} poisoned session(s) quarantined`
+      }
+      return detail
     },
     commit: async () => {
       const roots = journal.data.roots.map((r) => ({...r}))

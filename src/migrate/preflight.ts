@@ -43,7 +43,6 @@ export async function preflight(options: MigrateOptions, runId: string, source: 
   }
   if (!targetVersion) warnings.push(`OpenClaw is not installed on ${target.label} (for the login user): install ${sourceVersion ?? 'it'} or newer before starting the gateway there.`)
   if (inventory.gateway.running) warnings.push('the source gateway is running: it will be stopped before the final copy')
-  if (options.sessions === 'scan') warnings.push('--sessions scan is not implemented yet: sessions are included as they are')
   if (options.sessions === 'exclude' && inventory.layout.generation === 'sqlite') warnings.push('--sessions exclude only drops JSONL session files; SQLite-era sessions live in the agent database and move with it')
 
   const existing = await existingPaths(target, layout.roots.map((r) => r.target))

@@ -1,5 +1,6 @@
 import type {Inventory} from '../deployment/types.js'
 import {describeStop} from './gateway-control.js'
+import {describeQuarantine} from './quarantine.js'
 import type {MigrationResult, MigrationState} from './types.js'
 
 export function danglingOnTarget(inv: Inventory): string[] {
@@ -12,6 +13,7 @@ export function nextSteps(state: MigrationState, inv: Inventory): string[] {
     `Recreate the service and secrets on the target (never copied): ${state.source.services.map((s) => s.name).join(', ') || 'no service file was found on the source'}.`,
     'Rebuild the memory index on the target: openclaw memory index --force (as the service user).',
   ]
+  if (state.quarantined?.length) steps.push(...describeQuarantine(state.quarantined, state.target.stateDir).map((q) => `${q}: review it; the session starts fresh on the target`))
   if (inv.components.some((c) => c.kind === 'extension-deps' || c.kind === 'extensions')) steps.push('Reinstall plugin dependencies: npm install in each extensions/<id> dir.')
   if (inv.components.some((c) => c.kind === 'signal' && c.present)) steps.push('Signal does not transfer: signal-cli link -n "OpenClaw" on the target and scan the QR code.')
   if (inv.components.some((c) => c.kind === 'googlechat' && c.present)) steps.push('Google Chat: update the webhook URL in the Chat app if the host name changed.')
@@ -28,6 +30,7 @@ export function toResult(state: MigrationState, extra: Pick<MigrationResult, 'di
     roots: state.roots.map(({label, source, target, bytes, files}) => ({label, source, target, bytes, files})),
     steps: state.steps,
     changes: state.changes,
+    quarantined: state.quarantined ?? [],
     ...(state.transfer ? {transfer: state.transfer} : {}),
     ...extra,
   }

@@ -1,5 +1,6 @@
 import type {PathMapping} from '../rewrite/path-map.js'
 import type {ServiceFile} from '../deployment/services.js'
+import type {QuarantinedSession} from './quarantine.js'
 
 export type SessionsMode = 'include' | 'exclude' | 'scan'
 
@@ -75,6 +76,8 @@ export interface MigrationState {
   stop?: GatewayStop
   steps: StepRecord[]
   changes: PathChange[]
+  /** Transcripts moved to quarantine by --sessions scan (paths relative to the state dir). */
+  quarantined?: QuarantinedSession[]
   committed: boolean
   status: 'running' | 'failed' | 'completed' | 'rolled-back'
   error?: {code: string; message: string}
@@ -90,6 +93,7 @@ export interface MigrationResult {
   roots: Array<Pick<RootPlan, 'label' | 'source' | 'target' | 'bytes' | 'files'>>
   steps: StepRecord[]
   changes: PathChange[]
+  quarantined: QuarantinedSession[]
   /** Unified diffs of the files whose paths are rewritten (shown by --dry-run). */
   diffs: Array<{file: string; diff: string}>
   transfer?: MigrationState['transfer']
