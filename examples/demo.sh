@@ -5,9 +5,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-sample_home="$PWD/examples/sample-deployment/home/alice"
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
+# The sample was written on alice's Mac (/Users/alice): put it in place as this machine's "old host"
+# home, with its absolute paths pointing there, as they would on the machine it runs on.
+sample_home="$scratch/old-host/home/alice"
+mkdir -p "$sample_home"
+cp -R examples/sample-deployment/home/alice/. "$sample_home/"
+sed -i.orig "s|/Users/alice|$sample_home|g" "$sample_home/.openclaw/agents/main/sessions/sessions.json" && rm -f "$sample_home/.openclaw/agents/main/sessions/sessions.json.orig"
 
 # The sample plays the part of alice's home directory; oclif's own cache/config go to a scratch dir.
 run_ocvm() {
