@@ -67,7 +67,7 @@ export function createRunner(options: {redactor?: Redactor; log?: DebugLog; sign
 
   async function run(command: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
     // Redact before quoting: quoting rewrites a secret that contains `'`, so it would no longer match.
-    const shown = shellJoin(redactor.redactAll([command, ...args]))
+    const shown = shellJoin(redactor.redactAll([command, ...args]).map(abbreviate))
     log(`$ ${shown}${opts.hostLabel ? `   [${opts.hostLabel}]` : ''}`)
     const started = Date.now()
 
