@@ -41,8 +41,10 @@ describe('kill ocvm during the transfer, then --resume', () => {
     const killed = new Promise<void>((resolve) => {
       child.stderr.on('data', (d: Buffer) => {
         stderr += d.toString()
-        // Kill once about a third has gone through (progress lines come every 10 %).
-        if (/state dir \[#+-+\]\s+(3\d|4\d)%/.test(stderr)) child.kill('SIGKILL')
+        // Kill about half-way as the source counts it (progress lines come every 10 %). The target
+        // lags behind by what the pipes, ssh and the throttled link buffer, so what has arrived is
+        // counted on the target below, not derived from this percentage.
+        if (/state dir \[#+-+\]\s+(5\d|6\d)%/.test(stderr)) child.kill('SIGKILL')
       })
       child.on('exit', () => resolve())
     })
@@ -55,14 +57,19 @@ describe('kill ocvm during the transfer, then --resume', () => {
     expect(journal.committed).toBe(false)
     // Nothing was activated on the target.
     expect((await sshCheck(DST, 'test -e /home/bob/.openclaw && echo yes || echo no')).trim()).toBe('no')
+    // Whole files that reached staging before the kill (tar writes each file front to back).
+    const arrived = Number((await sshCheck(DST, `find /home/bob -path '*/.ocvm-staging-${runId}-*' -name 'blob-*.bin' -size ${FILE_MB * 1024}k | wc -l`)).trim())
+    expect(arrived).toBeGreaterThan(1)
 
     const resumed = await runOcvm(['migrate', '--resume', runId ?? '', '--json'], {env: {OCVM_RUNS_DIR: RUNS}, timeoutMs: 300_000})
     expect(resumed.exitCode, resumed.stderr).toBe(0)
     const result = JSON.parse(resumed.stdout) as {status: string; transfer: {files: number; resumedFiles: number; wireBytes: number; bytes: number}}
     expect(result.status).toBe('ok')
-    expect(result.transfer.resumedFiles).toBeGreaterThan(FILES / 5)
-    // What had arrived intact was not sent again.
-    expect(result.transfer.wireBytes).toBeLessThan(result.transfer.bytes * 0.85)
+    // What had arrived intact was not sent again (the last whole-sized file may still lack its mode
+    // and times, so it may be sent again).
+    expect(result.transfer.resumedFiles).toBeGreaterThanOrEqual(arrived - 1)
+    const blobsResent = FILES - (result.transfer.resumedFiles - 1) // openclaw.json was there too
+    expect(result.transfer.wireBytes).toBeLessThan((blobsResent + 0.5) * FILE_MB * 1024 * 1024)
     const sums = await sshCheck(DST, 'cd /home/bob/.openclaw/workspace/research && sha256sum blob-*.bin')
     const expected = await sshCheck(SRC, 'cd /home/alice/.openclaw/workspace/research && sha256sum blob-*.bin')
     expect(sums).toBe(expected)
