@@ -1,6 +1,11 @@
 // The public API for plugin authors: `import {defineDriver, ...} from 'ocvm'`.
-export {defineDriver, DRIVER_API_VERSION} from './drivers/api.js'
-export type {Driver, DriverCapabilities, DiskFormat, ProbeResult} from './drivers/api.js'
+export {defineDriver, DRIVER_API_VERSION, isImageDriver} from './drivers/api.js'
+export type {
+  CpuArch, DiskFormat, Driver, DriverCapabilities, ExportedFile, ExportSet, GuestOs, ImageDriver, ImageDriverVerbs,
+  ImportRequest, ProbeResult, StopOptions, VmDisk, VmInfo, VmState, VmSummary,
+} from './drivers/api.js'
+export {defineHook} from './postmigrate/api.js'
+export type {Hook, HookCheck, HookContext, HookOutcome, TargetOs} from './postmigrate/api.js'
 export type {Context} from './context.js'
 export type {Shell, ShellRunOptions} from './hosts/shell.js'
 export type {GuestShell} from './postmigrate/api.js'

@@ -1,5 +1,6 @@
 import type {Context} from '../context.js'
 import type {HostSpec} from '../hosts/host-spec.js'
+import type {GuestShell} from '../postmigrate/api.js'
 
 /**
  * The driver API: what ocvm's built-in drivers implement and what third-party driver plugins
@@ -52,6 +53,110 @@ export interface Driver {
   readonly description: string
   readonly capabilities: DriverCapabilities
   probe(host: HostSpec, ctx: Context): Promise<ProbeResult>
+}
+
+export type VmState = 'running' | 'stopped' | 'paused' | 'suspended' | 'busy' | 'unknown'
+export type GuestOs = 'linux' | 'macos' | 'windows' | 'unknown'
+export type CpuArch = 'x86_64' | 'arm64' | 'unknown'
+
+export interface VmSummary {
+  name: string
+  state: VmState
+  /** The hypervisor's id (libvirt UUID, Parallels UUID), when it has one. */
+  id?: string
+}
+
+export interface VmDisk {
+  /** Where the guest sees it (`vda`, `sata0`). */
+  target: string
+  /** The image file on the host. */
+  path: string
+  format: DiskFormat
+  /** Apparent (virtual) size in bytes. */
+  virtualBytes: number
+  /** Bytes actually allocated on the host's disk (what a sparse-aware move sends). */
+  allocatedBytes: number
+  /** Backing files, nearest first; empty when the image stands alone. */
+  backingChain: string[]
+}
+
+export interface VmInfo extends VmSummary {
+  os: GuestOs
+  arch: CpuArch
+  cpus?: number
+  memoryMiB?: number
+  disks: VmDisk[]
+  /** The guest's IP address when the hypervisor knows it (running VMs only). */
+  address?: string
+}
+
+/** One file of an exported VM, moved byte-exact (sparse-aware) and checksummed end to end. */
+export interface ExportedFile {
+  /** Absolute path on the source host. */
+  source: string
+  /** Path relative to the staging dir on the target (no `..`, no leading `/`). */
+  relPath: string
+  /** Apparent size in bytes. */
+  bytes: number
+  /** Holes should be kept on the target (disk images). */
+  sparse: boolean
+}
+
+/** What a driver's `exportVm` hands to the transfer: the files to move and what `importVm` needs. */
+export interface ExportSet {
+  vm: VmInfo
+  files: ExportedFile[]
+  /** Driver-private data for `importVm` (the domain XML, the bundle layout); JSON-serialisable, it is journaled. */
+  meta: Record<string, unknown>
+}
+
+export interface ImportRequest {
+  exportSet: ExportSet
+  /** Dir on the target host holding every exported file at its `relPath`, already verified. */
+  stagingDir: string
+  /** Name the VM gets on the target (the source name unless renamed). */
+  targetName: string
+  /** Driver-specific flags from the command line (pool, network map, preserve uuid); validated by the driver. */
+  options: Record<string, unknown>
+  dryRun: boolean
+}
+
+export interface StopOptions {
+  /** How long a graceful shutdown may take before it counts as failed. */
+  timeoutMs: number
+  /** After the timeout, power the VM off hard instead of failing. */
+  force: boolean
+}
+
+/**
+ * The verbs of an image-level driver (`capabilities.level === 'image'`). Contracts:
+ * - `list` and `inspect` MUST NOT change anything; they MUST parse the tool's output with a schema
+ *   and throw `ExternalCommandError`/`OcvmError('unexpected-output')` naming the tool on drift.
+ * - `stop` MUST try a graceful shutdown first and MUST NOT power off hard unless `force`.
+ * - `exportVm` MUST NOT modify or delete the source VM and MUST refuse a running VM.
+ * - `importVm` MUST NOT overwrite an existing VM of that name (throw instead) and MUST leave the VM
+ *   defined but not started; with `dryRun` it MUST only validate and describe.
+ * - `removeImported` undoes `importVm` (rollback before the run is committed) and MUST NOT touch
+ *   anything it did not create.
+ * - `guestShell` MUST return a shell whose commands run inside the guest (ssh to its address, or
+ *   the hypervisor's native exec).
+ */
+export interface ImageDriverVerbs {
+  list(host: HostSpec, ctx: Context): Promise<VmSummary[]>
+  inspect(host: HostSpec, name: string, ctx: Context): Promise<VmInfo>
+  stop(host: HostSpec, name: string, ctx: Context, options: StopOptions): Promise<void>
+  start(host: HostSpec, name: string, ctx: Context): Promise<void>
+  exportVm(host: HostSpec, name: string, ctx: Context): Promise<ExportSet>
+  importVm(host: HostSpec, request: ImportRequest, ctx: Context): Promise<VmSummary>
+  removeImported(host: HostSpec, name: string, ctx: Context): Promise<void>
+  guestShell(host: HostSpec, name: string, ctx: Context): Promise<GuestShell>
+}
+
+export type ImageDriver = Driver & ImageDriverVerbs
+
+/** True when the driver declares itself image-level and has the verbs. */
+export function isImageDriver(driver: Driver): driver is ImageDriver {
+  return driver.capabilities.level === 'image' && typeof (driver as Partial<ImageDriverVerbs>).exportVm === 'function'
 }
 
 /** Identity helper that type-checks a driver at its definition (`export const x = defineDriver({...})`). */
