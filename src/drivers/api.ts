@@ -139,7 +139,10 @@ export interface StopOptions {
  * - `removeImported` undoes `importVm` (rollback before the run is committed) and MUST NOT touch
  *   anything it did not create.
  * - `guestShell` MUST return a shell whose commands run inside the guest (ssh to its address, or
- *   the hypervisor's native exec).
+ *   the hypervisor's native exec); its `exec` MUST support streaming `stdin`/`stdout` (the state
+ *   transfer pipes tar through it).
+ * - A driver without image export declares `capabilities.export: false` and offers `provisionLike`;
+ *   `exportVm`/`importVm` then throw `UnsupportedError` naming the fallback (state mode).
  */
 export interface ImageDriverVerbs {
   list(host: HostSpec, ctx: Context): Promise<VmSummary[]>
@@ -150,6 +153,12 @@ export interface ImageDriverVerbs {
   importVm(host: HostSpec, request: ImportRequest, ctx: Context): Promise<VmSummary>
   removeImported(host: HostSpec, name: string, ctx: Context): Promise<void>
   guestShell(host: HostSpec, name: string, ctx: Context): Promise<GuestShell>
+  /**
+   * For hypervisors without image export (Multipass): create a fresh VM on `host` shaped like `like`
+   * (release/OS, CPUs, memory, disk), started and reachable, so the OpenClaw state can be moved into
+   * it (state mode). MUST NOT touch an existing VM of that name (throw instead).
+   */
+  provisionLike?(host: HostSpec, like: VmInfo, name: string, ctx: Context, dryRun: boolean): Promise<VmSummary>
 }
 
 export type ImageDriver = Driver & ImageDriverVerbs
