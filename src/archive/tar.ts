@@ -37,7 +37,7 @@ export class TarReader {
   bytesRead = 0
   /** True once two zero blocks (the end-of-archive marker) were seen. */
   ended = false
-  private buffer = Buffer.alloc(0)
+  private buffer: Buffer = Buffer.alloc(0)
   private current?: {entry: TarEntry; remaining: number; padding: number; hash?: Hash; data?: Buffer[]; meta?: 'pax' | 'gnu-name' | 'gnu-link' | 'skip'}
   private pending: {path?: string; linkpath?: string; size?: number; sparse?: boolean} = {}
   private zeroBlocks = 0
