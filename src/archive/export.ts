@@ -198,7 +198,8 @@ async function writeArchive(input: WriteInput) {
       ctx.reporter.step(`${root.label}: packing ${root.source} from ${source.label}`)
       let tarExit = -1
       let sent = 0
-      const exclude = root.exclude
+      // plugin-skills/ is a generated index of (absolute) symlinks, rebuilt by OpenClaw; openclaw backup omits it too.
+      const exclude = root.kind === 'state' ? [...root.exclude, './plugin-skills'] : root.exclude
       const r = await source.script(PACK_SCRIPT, [root.source, compress ? '1' : '0', String(CHECKPOINT_RECORDS), rootPrefix(root.index), ...exclude], {
         stdout: sink, allowFailure: true, timeoutMs: 24 * 3600_000, ...(ctx.signal ? {signal: ctx.signal} : {}),
         onStderrLine(line) {

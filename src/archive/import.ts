@@ -1,3 +1,4 @@
+import {stat} from 'node:fs/promises'
 import {basename, resolve} from 'node:path'
 
 import type {Context} from '../context.js'
@@ -50,7 +51,10 @@ export async function importArchive(options: ImportOptions, ctx: Context, hooks:
   if (options.driver !== 'file') throw new UnsupportedError(`the ${options.driver} driver cannot import archives`, 'Use --driver file.')
   const file = resolve(options.archive)
   ctx.reporter.step(`Checking ${file}: every entry and every file's SHA-256, before anything is written`)
-  const scan = await scanArchive(file, {runner: ctx.runner, keepTexts: options.dryRun, ...(ctx.signal ? {signal: ctx.signal} : {})})
+  const size = await stat(file).then((s) => s.size, () => 0)
+  const checking = ctx.reporter.progress('checking', size)
+  const scan = await scanArchive(file, {runner: ctx.runner, keepTexts: options.dryRun, onProgress: (n) => checking.update(n), ...(ctx.signal ? {signal: ctx.signal} : {})})
+  checking.done()
   ctx.reporter.step(`${scan.format === 'ocvm' ? 'ocvm export' : 'openclaw backup'} archive, ${scan.entries} entries, ${scan.declaredBytes} bytes unpacked, SHA-256 ${scan.sha256}`)
 
   const target = ctx.shells.get(parseHostSpec(options.to))
@@ -88,7 +92,6 @@ export async function importArchive(options: ImportOptions, ctx: Context, hooks:
         if (options.sessions === 'exclude') await dropSessions(target, state.roots)
         journal.update({transfer: {bytes: scan.declaredBytes, files: scan.roots.reduce((n, r) => n + r.manifest.files, 0), wireBytes, seconds: (Date.now() - started) / 1000, resumedFiles: 0}})
       } finally {
-        progress.done()
         await removeDir(target, extractDir)
       }
       return `${scan.entries} entries unpacked into staging on ${target.label}`

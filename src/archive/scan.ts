@@ -54,6 +54,8 @@ export interface ScanOptions {
   /** Unpacked size bound; default: 200 times the archive's size, at least 256 MiB. */
   maxTotalBytes?: number
   signal?: AbortSignal
+  /** Archive bytes read so far (of the file's size). */
+  onProgress?: (bytes: number) => void
 }
 
 const KEEP_TEXT_MAX = 1024 * 1024
@@ -112,7 +114,7 @@ export async function scanArchive(file: string, options: ScanOptions): Promise<A
     },
   })
 
-  const [sha256] = await Promise.all([hashFile(file), readTar(file, compression, reader, options)]).catch((error: unknown) => {
+  const [sha256] = await Promise.all([hashFile(file, options.onProgress), readTar(file, compression, reader, options)]).catch((error: unknown) => {
     throw toScanError(error, file)
   })
 
@@ -221,9 +223,13 @@ async function readHead(file: string): Promise<Uint8Array> {
   }
 }
 
-async function hashFile(file: string): Promise<string> {
+async function hashFile(file: string, onProgress?: (bytes: number) => void): Promise<string> {
   const hash = createHash('sha256')
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer)
+  let bytes = 0
+  for await (const chunk of createReadStream(file)) {
+    hash.update(chunk as Buffer)
+    onProgress?.((bytes += (chunk as Buffer).length))
+  }
   return hash.digest('hex')
 }
 
