@@ -22,7 +22,7 @@ The source is never modified: its gateway is stopped and can be started again wi
   ]
 
   static flags = {
-    driver: Flags.string({description: 'How to move it: file (the OpenClaw state of a bare host).', default: 'file'}),
+    driver: Flags.string({description: 'How to move it: file (the OpenClaw state of a bare host). `ocvm drivers list` shows all, plugins included.', default: 'file'}),
     from: Flags.string({description: 'Source host: local, ssh://[user@]host[:port] or [user@]host.'}),
     to: Flags.string({description: 'Target host, same forms as --from.'}),
     user: Flags.string({description: 'OS user that runs the gateway on the source (default: the login user).'}),
@@ -50,6 +50,8 @@ The source is never modified: its gateway is stopped and can be started again wi
     if (!flags.resume && (!flags.from || !flags.to)) {
       throw new UsageError('--from and --to are required', 'Example: ocvm migrate --from root@old-host --user openclaw --to root@new-host --dry-run')
     }
+    // Resolve the driver first (built-ins + plugins): an unknown or incompatible one fails before anything runs.
+    if (!flags.resume) (await this.loadDrivers(ctx)).registry.entry(flags.driver)
     const interactive = process.stdin.isTTY === true && !this.jsonEnabled()
     // A resumed run was confirmed when it started.
     if (!flags.yes && !flags['dry-run'] && !flags.resume && !interactive) {

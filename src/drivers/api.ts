@@ -37,16 +37,24 @@ export interface ProbeResult {
 }
 
 /**
- * A driver is a plain object. Contracts:
+ * A driver is a plain object. Contracts (checked by `describeDriverContract` from `ocvm/testing`):
+ * - `name` MUST match `/^[a-z][a-z0-9-]{0,30}$/` and be unique; a plugin driver MUST NOT reuse a
+ *   built-in name (the built-in wins and the plugin's driver is ignored with a warning).
+ * - `apiVersion` MUST be `DRIVER_API_VERSION` from the ocvm the driver was built against; ocvm
+ *   refuses another version with a message naming both.
+ * - `capabilities` MUST tell the truth: the pipeline reads them and never sniffs for methods. An
+ *   image-level driver (`level: 'image'`) MUST implement every verb of `ImageDriverVerbs`.
  * - `probe` MUST NOT change anything on the host and MUST resolve (not throw) when the tool is
  *   missing, with `available: false` and a `detail` that says how to install it.
- * - Export (added with migrations) MUST NOT modify or delete the source; import MUST NOT overwrite an
- *   existing VM or deployment.
+ * - Export MUST NOT modify or delete the source; import MUST NOT overwrite an existing VM or deployment.
  * - Drivers MUST run every external command through `ctx.shells` / `ctx.runner`, never spawn processes
  *   themselves, and MUST NOT put secret values in argv.
+ * - Errors a driver throws MUST be `OcvmError`s (from `ocvm`) with a `hint` that says what to do;
+ *   anything else is shown as a bug in the driver (for a plugin: with the plugin's name).
+ * - Drivers MUST NOT write to the terminal: report through `ctx.reporter`.
  */
 export interface Driver {
-  /** Lowercase name used on the command line: `--driver <name>`. */
+  /** Lowercase name used on the command line: `--driver <name>` (`/^[a-z][a-z0-9-]{0,30}$/`). */
   readonly name: string
   readonly apiVersion: number
   /** One line for `ocvm drivers list`. */
