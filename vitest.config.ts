@@ -1,8 +1,9 @@
 import {defineConfig} from 'vitest/config'
 
-// Two projects: fast unit tests of pure code, and integration tests that talk to real
-// sshd hosts in network namespaces and the real `openclaw` CLI (provisioned by
-// test/infra/provision.sh, which `npm test` runs first).
+// Three projects: fast unit tests of pure code; the example driver plugin's own tests (it imports
+// `ocvm` and `ocvm/testing` through examples/*/node_modules/ocvm, linked to this package by
+// `npm run build`); and integration tests that talk to real sshd hosts in network namespaces and
+// the real `openclaw` CLI (provisioned by test/infra/provision.sh, which `npm test` runs first).
 export default defineConfig({
   test: {
     projects: [
@@ -10,6 +11,12 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'examples',
+          include: ['examples/*/test/**/*.test.ts'],
         },
       },
       {

@@ -9,7 +9,7 @@ import type {GuestShell} from '../postmigrate/api.js'
  */
 export const DRIVER_API_VERSION = 1
 
-export type DiskFormat = 'raw' | 'qcow2' | 'vmdk' | 'hdd' | 'img'
+export type DiskFormat = 'raw' | 'qcow2' | 'vmdk' | 'vdi' | 'hdd' | 'img'
 
 /** Declared abilities. The pipeline reads these; it never sniffs for methods. */
 export interface DriverCapabilities {
@@ -176,7 +176,10 @@ export function isImageDriver(driver: Driver): driver is ImageDriver {
   return driver.capabilities.level === 'image' && typeof (driver as Partial<ImageDriverVerbs>).exportVm === 'function'
 }
 
-/** Identity helper that type-checks a driver at its definition (`export const x = defineDriver({...})`). */
-export function defineDriver<T extends Driver>(driver: T): T {
+/**
+ * Identity helper that type-checks a driver at its definition (`export const x = defineDriver({...})`);
+ * the image verbs get their parameter types from `ImageDriverVerbs`.
+ */
+export function defineDriver<T extends Driver & Partial<ImageDriverVerbs>>(driver: T): T {
   return driver
 }

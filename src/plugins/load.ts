@@ -2,7 +2,7 @@ import type {Config} from '@oclif/core'
 import type {z} from 'zod'
 
 import {DRIVER_API_VERSION, type Driver} from '../drivers/api.js'
-import {PluginIncompatibleError} from '../errors.js'
+import {PluginIncompatibleError, UsageError} from '../errors.js'
 import {HOOK_API_VERSION, type Hook} from '../postmigrate/api.js'
 import {DRIVERS_EVENT, HOOKS_EVENT, type PluginEventOptions} from './events.js'
 import {provideOcvmToPlugins} from './host-module.js'
@@ -42,6 +42,15 @@ export interface Collected<T> {
 /** How long a plugin's handler may take; handlers only return objects, so this is generous. */
 export const PLUGIN_HOOK_TIMEOUT_MS = 5000
 
+/** The handler timeout: OCVM_PLUGIN_TIMEOUT_MS (milliseconds) or the default. */
+export function pluginHookTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.OCVM_PLUGIN_TIMEOUT_MS
+  if (raw === undefined || raw === '') return PLUGIN_HOOK_TIMEOUT_MS
+  const ms = Number(raw)
+  if (!Number.isInteger(ms) || ms < 1 || ms > 600_000) throw new UsageError(`OCVM_PLUGIN_TIMEOUT_MS="${raw}" is not a number of milliseconds from 1 to 600000`, 'Unset it to use the default (5000), or set e.g. OCVM_PLUGIN_TIMEOUT_MS=15000 for plugins on a slow disk.')
+  return ms
+}
+
 interface EventSpec<T> {
   event: string
   what: 'driver' | 'hook'
@@ -56,7 +65,10 @@ function eventOptions(config: Config): PluginEventOptions {
 
 async function collect<T extends Driver | Hook>(config: Config, spec: EventSpec<T>, timeoutMs: number): Promise<Collected<T>> {
   provideOcvmToPlugins()
-  const {successes, failures} = await config.runHook(spec.event, eventOptions(config), timeoutMs, true)
+  // oclif's hook timeout timer is unref'd: a handler whose promise never settles (and holds nothing
+  // open) would let Node exit mid-command (code 13). Keep the process alive until the timeout fires.
+  const keepAlive = setTimeout(() => {}, timeoutMs + 1000)
+  const {successes, failures} = await config.runHook(spec.event, eventOptions(config), timeoutMs, true).finally(() => clearTimeout(keepAlive))
   const warnings: PluginWarning[] = []
   const refused = new Map<string, PluginIncompatibleError>()
   const items: Array<Contribution<T>> = []

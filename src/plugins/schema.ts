@@ -13,7 +13,7 @@ export const DriverCapabilitiesSchema = z.object({
   import: z.boolean(),
   live: z.boolean(),
   guestExec: z.boolean(),
-  formats: z.array(z.enum(['raw', 'qcow2', 'vmdk', 'hdd', 'img'])),
+  formats: z.array(z.enum(['raw', 'qcow2', 'vmdk', 'vdi', 'hdd', 'img'])),
 })
 
 const IMAGE_VERBS = ['list', 'inspect', 'stop', 'start', 'exportVm', 'importVm', 'removeImported', 'guestShell'] as const
