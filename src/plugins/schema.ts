@@ -34,6 +34,7 @@ export const PluginDriverSchema = z
     removeImported: fn.optional(),
     guestShell: fn.optional(),
     provisionLike: fn.optional(),
+    liveMigrate: fn.optional(),
   })
   .superRefine((driver, ctx) => {
     if (driver.capabilities.level !== 'image') return
