@@ -64,6 +64,8 @@ function eventOptions(config: Config): PluginEventOptions {
 }
 
 async function collect<T extends Driver | Hook>(config: Config, spec: EventSpec<T>, timeoutMs: number): Promise<Collected<T>> {
+  // Most installs have no plugin for this event: skip the resolve hook (a loader thread) and runHook.
+  if (![...config.plugins.values()].some((p) => (p.hooks[spec.event]?.length ?? 0) > 0)) return {items: [], refused: new Map(), warnings: []}
   provideOcvmToPlugins()
   // oclif's hook timeout timer is unref'd: a handler whose promise never settles (and holds nothing
   // open) would let Node exit mid-command (code 13). Keep the process alive until the timeout fires.
