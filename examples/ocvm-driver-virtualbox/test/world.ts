@@ -46,3 +46,13 @@ export async function fakeVirtualBoxWorld(options: {withTool?: boolean} = {}): P
     },
   }
 }
+
+/** Runs `fn` in a fresh fake world and cleans it up afterwards, even when `fn` throws. */
+export async function inFakeVirtualBox(fn: (w: Awaited<ReturnType<typeof fakeVirtualBoxWorld>>) => Promise<void>): Promise<void> {
+  const w = await fakeVirtualBoxWorld()
+  try {
+    await fn(w)
+  } finally {
+    await w.cleanup()
+  }
+}

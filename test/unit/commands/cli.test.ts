@@ -125,7 +125,7 @@ describe('other commands', () => {
   })
 
   it('every command has --help', async () => {
-    for (const cmd of [['inspect'], ['doctor'], ['drivers', 'list']]) {
+    for (const cmd of [['inspect'], ['doctor'], ['drivers', 'list'], ['drivers', 'doctor']]) {
       const r = await runCli([...cmd, '--help'])
       expect(r.exitCode).toBe(0)
       expect(r.stdout).toMatch(/USAGE/)
