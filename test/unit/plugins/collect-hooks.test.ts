@@ -5,6 +5,7 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {PluginError} from '../../../src/errors.js'
+import {createHookList} from '../../../src/plugins/hook-list.js'
 import {collectPluginHooks} from '../../../src/plugins/load.js'
 import {REPO_ROOT, runCli} from '../../helpers/cli.js'
 
@@ -35,5 +36,13 @@ describe('ocvm:hooks', () => {
     const error = await hook?.apply({} as never).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(PluginError)
     expect((error as Error).message).toBe('plugin ocvm-hooks-acme@0.0.1: hook acme/vpn: apply() failed: vpn join failed')
+  })
+
+  it('createHookList puts plugin hooks after the built-ins', async () => {
+    const config = await Config.load({root: REPO_ROOT})
+    const builtin = {id: 'ocvm/services', description: 'd', appliesTo: {}, onError: 'fail' as const, timeoutMs: 1000,
+      check: async () => ({satisfied: true, details: []}), apply: async () => ({changed: []}), verify: async () => ({satisfied: true, details: []})}
+    const {hooks} = await createHookList(config, [builtin])
+    expect(hooks.map((h) => [h.hook.id, h.source])).toEqual([['ocvm/services', 'builtin'], ['acme/vpn', 'ocvm-hooks-acme']])
   })
 })
