@@ -63,8 +63,8 @@ function freshName(tag: string): string {
  * The driver contract (the MUST / MUST NOT rules of `Driver` and `ImageDriverVerbs` that can be
  * checked without knowing the hypervisor), as a vitest suite. Built-in drivers and plugins run the
  * same suite: `describeDriverContract(myDriver, {world: async () => ({...})})` in a `*.test.ts`.
- * Checks that need something the setup does not offer (a running VM, `stage`, `worldWithoutTool`)
- * are not registered, rather than passed silently.
+ * Image drivers that export/import MUST offer `vms.running`, `vms.stopped` and `stage` in their world
+ * (the checks fail saying so); the probe-without-tool check runs only when `worldWithoutTool` is given.
  */
 export function describeDriverContract(driver: Driver, setup: DriverContractSetup): void {
   describe(`driver contract: ${driver.name}`, () => {
