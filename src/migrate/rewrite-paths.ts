@@ -62,6 +62,11 @@ function rewriterFor(kind: RewriteFile['kind'], map: PathMap): (text: string) =>
 
 const WRITE_BACK = `m=$(stat -c %a -- "$1") && cat > "$1.ocvm-new" && chmod "$m" "$1.ocvm-new" && mv -f -- "$1.ocvm-new" "$1"`
 
+/** Replaces a file's content on a host, keeping its mode (write to a sibling, then rename). */
+export async function writeBack(shell: Shell, file: string, text: string): Promise<void> {
+  await shell.script(WRITE_BACK, [file], {input: text, timeoutMs: 60_000})
+}
+
 /**
  * Rewrites old paths in the given files, keeping comments and formatting. With `write` false it
  * only computes the changes and diffs (--dry-run, reading the source).
@@ -72,7 +77,7 @@ export async function rewriteFiles(shell: Shell, files: readonly RewriteFile[], 
     const text = posix.basename(file.finalPath) === '.env' ? '' : await readTextFile(shell, file.readPath)
     if (text === undefined) continue
     const planned = planFileRewrite(file, text, map, outcome)
-    if (planned !== undefined && write) await shell.script(WRITE_BACK, [file.readPath], {input: planned, timeoutMs: 60_000})
+    if (planned !== undefined && write) await writeBack(shell, file.readPath, planned)
   }
   return outcome
 }
