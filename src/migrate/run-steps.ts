@@ -4,6 +4,7 @@ import type {Reporter} from '../output/reporter.js'
 import {activateRoot, applyPermissions, removeStaging} from './commit.js'
 import type {Journal} from './journal.js'
 import {quarantineSessions} from './quarantine.js'
+import {retargetHostSpecific, stagedConfigFiles} from './retarget-host-specific.js'
 import {rewriteStaged} from './rewrite-paths.js'
 import {COMMIT_STEP, STEP_DESCRIPTIONS, STEPS} from './steps.js'
 import type {MigrationState, SessionsMode, StepName, StepRecord} from './types.js'
@@ -27,6 +28,9 @@ export function stagedActions(target: Shell, journal: Journal<MigrationState>, o
       const outcome = await rewriteStaged(target, journal.data)
       journal.update({changes: outcome.changes})
       let detail = `${outcome.changes.length} path(s) rewritten in ${new Set(outcome.changes.map((c) => c.file)).size} file(s)`
+      const retargeted = await retargetHostSpecific(target, stagedConfigFiles(journal.data), journal.data.target.home, true)
+      journal.update({retargeted})
+      if (retargeted.length > 0) detail += `; ${retargeted.length} pinned program/library path(s) re-detected for this host`
       if (options.sessions === 'scan') {
         const state = journal.data.roots.find((r) => r.kind === 'state')
         const quarantined = state ? await quarantineSessions(target, state.staging) : []

@@ -1,6 +1,7 @@
 import type {PathMapping} from '../rewrite/path-map.js'
 import type {ServiceFile} from '../deployment/services.js'
 import type {QuarantinedSession} from './quarantine.js'
+import type {RetargetedValue} from './retarget-host-specific.js'
 
 export type SessionsMode = 'include' | 'exclude' | 'scan'
 
@@ -78,6 +79,8 @@ export interface MigrationState {
   changes: PathChange[]
   /** Transcripts moved to quarantine by --sessions scan (paths relative to the state dir). */
   quarantined?: QuarantinedSession[]
+  /** Programs and native libraries pinned in the config, re-detected on the target. */
+  retargeted?: RetargetedValue[]
   committed: boolean
   status: 'running' | 'failed' | 'completed' | 'rolled-back'
   error?: {code: string; message: string}
@@ -108,6 +111,7 @@ export interface MigrationResult {
   steps: StepRecord[]
   changes: PathChange[]
   quarantined: QuarantinedSession[]
+  retargeted: RetargetedValue[]
   /** Unified diffs of the files whose paths are rewritten (shown by --dry-run). */
   diffs: Array<{file: string; diff: string}>
   transfer?: MigrationState['transfer']
