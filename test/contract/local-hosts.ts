@@ -49,9 +49,9 @@ function envShell(host: HostSpec, runner: ReturnType<typeof createRunner>, env: 
 }
 
 /** `extraEnv(side, home)` adds the fake's own variables (state dirs, guest IP). */
-export function localHosts(extraEnv: (side: Side, home: string) => Record<string, string>): LocalHosts {
+export function localHosts(extraEnv: (side: Side, home: string) => Record<string, string>, options: {log?: (line: string) => void} = {}): LocalHosts {
   const root = mkdtempSync(path.join(tmpdir(), 'ocvm-contract-'))
-  const runner = createRunner()
+  const runner = createRunner({log: options.log})
   const home = {source: path.join(root, 'src-home'), target: path.join(root, 'dst-home')}
   for (const dir of Object.values(home)) mkdirSync(dir, {recursive: true})
   const PATH = `${FAKES_DIR}:${process.env.PATH}`
