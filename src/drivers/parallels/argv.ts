@@ -10,6 +10,8 @@ export const prlArgv = {
   full: (vm: string) => ['prlctl', 'list', vm, '-f', '-j'],
   /** Graceful (ACPI) unless `kill`. */
   stop: (vm: string, kill = false) => ['prlctl', 'stop', vm, ...(kill ? ['--kill'] : [])],
+  /** Stops a suspended VM by discarding its saved memory state. */
+  dropState: (vm: string) => ['prlctl', 'stop', vm, '--drop-state'],
   start: (vm: string) => ['prlctl', 'start', vm],
   /** A moved VM keeps its UUID only when asked: a copy with the same UUID confuses Parallels' registry. */
   register: (bundle: string, preserveUuid: boolean) => ['prlctl', 'register', bundle, `--preserve-uuid=${preserveUuid ? 'yes' : 'no'}`],

@@ -125,8 +125,8 @@ export const parallelsDriver = defineDriver({
         await runTool(prlTool(name), host, ctx, prlArgv.stop(name, true), {timeoutMs: 120_000})
       }
     } else if (options.force) {
-      // Suspended or paused: a hard stop drops the saved state (the user asked for it).
-      await runTool(prlTool(name), host, ctx, ['prlctl', 'stop', name, '--kill', '--drop-state'], {timeoutMs: 120_000})
+      // Suspended: discard the saved state; paused: power off. The user asked for it (--force-stop).
+      await runTool(prlTool(name), host, ctx, vm.State === 'suspended' ? prlArgv.dropState(name) : prlArgv.stop(name, true), {timeoutMs: 120_000})
     } else {
       throw new VmStateError('prlctl', name, where, `is ${vm.State}`, `Resume it (\`prlctl resume ${name}\`) and let ocvm shut it down, or pass --force-stop to discard its ${vm.State} state.`)
     }
