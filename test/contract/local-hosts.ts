@@ -77,3 +77,15 @@ export function localHosts(extraEnv: (side: Side, home: string) => Record<string
     cleanup: () => rmSync(root, {recursive: true, force: true}),
   }
 }
+
+/** Runs `fn` with `vars` added to (or replacing) one side's environment, then restores it. */
+export async function withEnv(hosts: LocalHosts, side: Side, vars: Record<string, string>, fn: () => Promise<void>): Promise<void> {
+  const saved = {...hosts.env[side]}
+  Object.assign(hosts.env[side], vars)
+  try {
+    await fn()
+  } finally {
+    for (const k of Object.keys(hosts.env[side])) delete hosts.env[side][k]
+    Object.assign(hosts.env[side], saved)
+  }
+}

@@ -47,3 +47,13 @@ export class HypervisorUnavailableError extends OcvmError {
     super('hypervisor-unavailable', `${tool} on ${host} is not usable: ${reason}`, {hint, details: {tool, host}})
   }
 }
+
+/** The value, or undefined when the tool says the VM does not exist (existence checks before creating). */
+export async function unlessNotFound<T>(lookup: Promise<T>): Promise<T | undefined> {
+  try {
+    return await lookup
+  } catch (error) {
+    if (error instanceof VmNotFoundError) return undefined
+    throw error
+  }
+}

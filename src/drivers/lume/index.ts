@@ -5,7 +5,7 @@ import type {Context} from '../../context.js'
 import {MissingToolError, OcvmError, UsageError} from '../../errors.js'
 import type {HostSpec} from '../../hosts/host-spec.js'
 import {defineDriver, DRIVER_API_VERSION, type ExportedFile, type ImageDriver, type VmInfo} from '../api.js'
-import {VmExistsError, VmNotFoundError, VmStateError} from '../common/errors.js'
+import {VmExistsError, VmNotFoundError, VmStateError, unlessNotFound} from '../common/errors.js'
 import {guestOverSsh, GUEST_SSH_HINT} from '../common/guest-ssh.js'
 import {homeDir, listHostFiles} from '../common/host-files.js'
 import {runTool} from '../common/run-tool.js'
@@ -31,13 +31,8 @@ async function getVm(host: HostSpec, name: string, ctx: Context): Promise<LumeVm
 }
 
 /** `getVm`, or undefined when lume says the VM does not exist. */
-async function findVm(host: HostSpec, name: string, ctx: Context): Promise<LumeVm | undefined> {
-  try {
-    return await getVm(host, name, ctx)
-  } catch (error) {
-    if (error instanceof VmNotFoundError) return undefined
-    throw error
-  }
+function findVm(host: HostSpec, name: string, ctx: Context): Promise<LumeVm | undefined> {
+  return unlessNotFound(getVm(host, name, ctx))
 }
 
 async function vmDir(host: HostSpec, vm: LumeVm, ctx: Context): Promise<string> {

@@ -2,15 +2,15 @@ import type {Context} from '../../context.js'
 import {MissingToolError, OcvmError, UnsupportedError} from '../../errors.js'
 import type {HostSpec} from '../../hosts/host-spec.js'
 import {defineDriver, DRIVER_API_VERSION, type ImageDriver, type VmInfo} from '../api.js'
-import {VmExistsError, VmNotFoundError, VmStateError} from '../common/errors.js'
+import {VmExistsError, VmNotFoundError, VmStateError, unlessNotFound} from '../common/errors.js'
 import {runTool} from '../common/run-tool.js'
 import {bytesToMiB, launchRelease, launchShape, mpArgv} from './argv.js'
 import {MP_TOOL} from './errors.js'
 import {multipassGuestShell} from './guest-shell.js'
 import {mpState, optionalInt, parseMpInfo, parseMpList, type MpInstance} from './schema.js'
 
-const NO_EXPORT = new UnsupportedError(
-  'multipass has no image export or import (canonical/multipass#1271, #3377): ocvm cannot move a Multipass instance as an image',
+const noExport = (name: string, where: string) => new UnsupportedError(
+  `multipass has no image export or import (canonical/multipass#1271, #3377): ocvm cannot move instance "${name}" on ${where} as an image`,
   'ocvm moves the OpenClaw state instead: it launches a fresh instance on the target shaped like the source and moves the state into it (`--mode state`, the default for --driver multipass).',
 )
 
@@ -21,13 +21,8 @@ async function info(host: HostSpec, name: string, ctx: Context): Promise<MpInsta
   return parseMpInfo(result.stdout, name, label(host, ctx))
 }
 
-async function findInfo(host: HostSpec, name: string, ctx: Context): Promise<MpInstance | undefined> {
-  try {
-    return await info(host, name, ctx)
-  } catch (error) {
-    if (error instanceof VmNotFoundError) return undefined
-    throw error
-  }
+function findInfo(host: HostSpec, name: string, ctx: Context): Promise<MpInstance | undefined> {
+  return unlessNotFound(info(host, name, ctx))
 }
 
 function toVmInfo(name: string, i: MpInstance): VmInfo {
@@ -105,12 +100,12 @@ export const multipassDriver = defineDriver({
     await runTool(MP_TOOL, host, ctx, mpArgv.start(name), {timeoutMs: 600_000})
   },
 
-  async exportVm() {
-    throw NO_EXPORT
+  async exportVm(host, name, ctx) {
+    throw noExport(name, label(host, ctx))
   },
 
-  async importVm() {
-    throw NO_EXPORT
+  async importVm(host, request, ctx) {
+    throw noExport(request.targetName, label(host, ctx))
   },
 
   async provisionLike(host, like, name, ctx, dryRun) {

@@ -5,7 +5,7 @@ import type {Context} from '../../context.js'
 import {MissingToolError, OcvmError, UsageError} from '../../errors.js'
 import type {HostSpec} from '../../hosts/host-spec.js'
 import {defineDriver, DRIVER_API_VERSION, type ExportedFile, type ImageDriver, type VmInfo} from '../api.js'
-import {HypervisorUnavailableError, VmExistsError, VmNotFoundError, VmStateError} from '../common/errors.js'
+import {HypervisorUnavailableError, VmExistsError, VmNotFoundError, VmStateError, unlessNotFound} from '../common/errors.js'
 import {guestOverSsh, GUEST_SSH_HINT} from '../common/guest-ssh.js'
 import {listHostFiles} from '../common/host-files.js'
 import {runTool} from '../common/run-tool.js'
@@ -27,13 +27,8 @@ async function info(host: HostSpec, vm: string, ctx: Context): Promise<PrlInfo> 
   return parsePrlInfo(result.stdout, vm, label(host, ctx))
 }
 
-async function findInfo(host: HostSpec, vm: string, ctx: Context): Promise<PrlInfo | undefined> {
-  try {
-    return await info(host, vm, ctx)
-  } catch (error) {
-    if (error instanceof VmNotFoundError) return undefined
-    throw error
-  }
+function findInfo(host: HostSpec, vm: string, ctx: Context): Promise<PrlInfo | undefined> {
+  return unlessNotFound(info(host, vm, ctx))
 }
 
 async function listAll(host: HostSpec, ctx: Context) {

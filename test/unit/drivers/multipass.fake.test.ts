@@ -4,22 +4,13 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {multipassDriver} from '../../../src/drivers/multipass/index.js'
 import {caught} from '../../helpers/caught.js'
-import {FAKES_DIR, GUEST_IPS, localHosts, type LocalHosts, type Side} from '../../contract/local-hosts.js'
+import {FAKES_DIR, GUEST_IPS, localHosts, withEnv, type LocalHosts, type Side} from '../../contract/local-hosts.js'
 
 // The multipass driver's handling of multipass' documented errors and rules, against the fake.
 describe('multipass driver against the fake multipass: errors and rules', {timeout: 60_000}, () => {
   let hosts: LocalHosts
   const mp = (side: Side, args: string[]) => spawnSync(path.join(FAKES_DIR, 'multipass'), args, {env: {...process.env, ...hosts.env[side]}, encoding: 'utf8'})
-  const inject = async (side: Side, vars: Record<string, string>, fn: () => Promise<void>) => {
-    const saved = {...hosts.env[side]}
-    Object.assign(hosts.env[side], vars)
-    try {
-      await fn()
-    } finally {
-      for (const k of Object.keys(vars)) delete hosts.env[side][k]
-      Object.assign(hosts.env[side], saved)
-    }
-  }
+  const inject = (side: Side, vars: Record<string, string>, fn: () => Promise<void>) => withEnv(hosts, side, vars, fn)
 
   beforeAll(() => {
     hosts = localHosts((side) => ({OCVM_FAKE_MULTIPASS_GUEST_IP: GUEST_IPS[side]}))

@@ -4,23 +4,14 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {parallelsDriver} from '../../../src/drivers/parallels/index.js'
 import {caught} from '../../helpers/caught.js'
-import {FAKES_DIR, GUEST_IPS, localHosts, type LocalHosts, type Side} from '../../contract/local-hosts.js'
+import {FAKES_DIR, GUEST_IPS, localHosts, withEnv, type LocalHosts, type Side} from '../../contract/local-hosts.js'
 import {stageLocally} from '../../contract/stage-local.js'
 
 // The parallels driver's handling of prlctl's documented errors, against the fake prlctl.
 describe('parallels driver against the fake prlctl: errors and options', {timeout: 60_000}, () => {
   let hosts: LocalHosts
   const prlctl = (side: Side, args: string[]) => spawnSync(path.join(FAKES_DIR, 'prlctl'), args, {env: {...process.env, ...hosts.env[side]}, encoding: 'utf8'})
-  const inject = async (side: Side, vars: Record<string, string>, fn: () => Promise<void>) => {
-    const saved = {...hosts.env[side]}
-    Object.assign(hosts.env[side], vars)
-    try {
-      await fn()
-    } finally {
-      for (const k of Object.keys(vars)) delete hosts.env[side][k]
-      Object.assign(hosts.env[side], saved)
-    }
-  }
+  const inject = (side: Side, vars: Record<string, string>, fn: () => Promise<void>) => withEnv(hosts, side, vars, fn)
 
   beforeAll(() => {
     hosts = localHosts((side) => ({OCVM_FAKE_PRL_GUEST_IP: GUEST_IPS[side]}))
