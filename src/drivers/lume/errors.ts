@@ -19,7 +19,7 @@ const PATTERNS: Array<[RegExp, (m: RegExpMatchArray, host: string) => OcvmError]
   [/^Error: SSH is not available on VM '(.+)'\./, (m, host) => new VmStateError('lume', m[1]!, host, 'does not accept ssh', GUEST_SSH_HINT)],
   [/^Error: VM location not found: (.+)$/, (m, host) => new OcvmError('lume-storage', `lume on ${host} has no storage location "${m[1]}"`, {hint: `\`lume config storage list\` on ${host} shows the locations; add one with \`lume config storage add <name> <path>\`.`})],
   [/^Error: Directory already exists at path: (.+)$/, (m, host) => new OcvmError('vm-exists', `lume refused to overwrite ${m[1]} on ${host}`, {hint: 'Pick another VM name on the target, or remove the leftover directory yourself.'})],
-  [/^Error: Missing GitHub credentials/, (_m, host) => new OcvmError('registry-auth', `lume on ${host} has no registry credentials`, {hint: 'Give ocvm the registry user and token (--registry-user and OCVM_REGISTRY_TOKEN); it passes them to lume through its environment, never on the command line.'})],
+  [/^Error: Missing GitHub credentials/, (_m, host) => new OcvmError('registry-auth', `lume on ${host} has no registry credentials`, {hint: 'lume reads GITHUB_USERNAME and GITHUB_TOKEN (or GHCR_USERNAME/GHCR_TOKEN): set them where lume runs on that host, or hand them to ocvm, which passes the token to lume on stdin, never on the command line.'})],
 ]
 
 export function mapLumeFailure(result: RunResult, host: string): OcvmError | undefined {

@@ -24,8 +24,9 @@ export function multipassGuestShell(host: HostSpec, name: string, ctx: Context):
     const [command] = argv
     if (command === undefined) throw new TypeError('exec needs a command')
     const result = await hostShell.exec(mpArgv.exec(name, argv), {...options, allowFailure: true})
-    // multipass' own failure (not the guest command's): always an error, whatever allowFailure says.
-    if (/^exec failed: /m.test(result.stderr) && !result.timedOut) {
+    // multipass' own failure (exit 2, its `exec failed:` line first), not the guest command's: always
+    // an error, whatever allowFailure says.
+    if (result.exitCode === 2 && /^exec failed: /.test(result.stderr)) {
       throw mapMpFailure(result, hostShell.label) ?? toExternalError(result, ctx.runner.redactor, hostShell.label, options.timeoutMs)
     }
     if (result.exitCode === 3 && /cannot connect to the multipass socket/.test(result.stderr)) throw mapMpFailure(result, hostShell.label)!
