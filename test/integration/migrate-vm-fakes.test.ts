@@ -109,18 +109,29 @@ describe('migrate --driver parallels (fake prlctl)', () => {
     await sshCheck(SRC, 'prlctl start openclaw-pd', {user: 'alice'})
   })
 
-  it('refuses clearly when the target has no Pro licence, and changes nothing', async () => {
-    installFake(DST, 'prlctl', {OCVM_FAKE_PRL_EDITION: 'standard'})
-    installFake(DST, 'prlsrvctl', {OCVM_FAKE_PRL_EDITION: 'standard'})
+  it('refuses clearly when a host has no Pro licence, and changes nothing', async () => {
+    for (const h of [SRC, DST]) {
+      installFake(h, 'prlctl', {OCVM_FAKE_PRL_EDITION: 'standard'})
+      installFake(h, 'prlsrvctl', {OCVM_FAKE_PRL_EDITION: 'standard'})
+    }
     try {
+      // On the source, nothing can be read.
       const r = await runOcvm(['migrate', '--driver', 'parallels', '--vm', 'openclaw-pd', '--from', FROM, '--to', TO, '--yes'], {env})
       expect(r.exitCode).toBe(1)
       expect(r.stderr).toMatch(/"standard" edition of Parallels Desktop has no command-line interface/)
       expect(r.stderr).toMatch(/Pro or Business/)
+      // On the target only: an image move is impossible, and says why.
+      installFake(SRC, 'prlctl')
+      installFake(SRC, 'prlsrvctl')
+      const t = await runOcvm(['migrate', '--driver', 'parallels', '--vm', 'openclaw-pd', '--from', FROM, '--to', TO, '--mode', 'image', '--yes'], {env})
+      expect(t.exitCode).toBe(1)
+      expect(t.stderr).toMatch(/cannot move the image: the parallels driver cannot work on ssh:\/\/alice@ocvm-dst.*"standard" edition/)
       expect(await sshCheck(SRC, 'prlctl list -a -j', {user: 'alice'})).toMatch(/"status": "running"/)
     } finally {
-      installFake(DST, 'prlctl')
-      installFake(DST, 'prlsrvctl')
+      for (const h of [SRC, DST]) {
+        installFake(h, 'prlctl')
+        installFake(h, 'prlsrvctl')
+      }
     }
   })
 
