@@ -113,12 +113,15 @@ describe('other commands', () => {
   it('drivers list shows the built-in drivers and where they come from', async () => {
     const r = await runCli(['drivers', 'list', '--json'], {env: env()})
     expect(r.exitCode).toBe(0)
-    expect(r.json).toEqual(expect.arrayContaining([
-      expect.objectContaining({name: 'file', source: 'builtin', capabilities: expect.objectContaining({level: 'state'})}),
-      expect.objectContaining({name: 'lume', source: 'builtin', capabilities: expect.objectContaining({level: 'image', export: true})}),
-      expect.objectContaining({name: 'parallels', source: 'builtin', capabilities: expect.objectContaining({level: 'image', export: true})}),
-      expect.objectContaining({name: 'multipass', source: 'builtin', capabilities: expect.objectContaining({level: 'image', export: false, guestExec: true})}),
-    ]))
+    expect(r.json).toEqual({
+      drivers: expect.arrayContaining([
+        expect.objectContaining({name: 'file', source: 'builtin', capabilities: expect.objectContaining({level: 'state'})}),
+        expect.objectContaining({name: 'lume', source: 'builtin', capabilities: expect.objectContaining({level: 'image', export: true})}),
+        expect.objectContaining({name: 'parallels', source: 'builtin', capabilities: expect.objectContaining({level: 'image', export: true})}),
+        expect.objectContaining({name: 'multipass', source: 'builtin', capabilities: expect.objectContaining({level: 'image', export: false, guestExec: true})}),
+      ]),
+      warnings: [],
+    })
   })
 
   it('doctor checks this machine', async () => {
@@ -130,7 +133,7 @@ describe('other commands', () => {
   })
 
   it('every command has --help', async () => {
-    for (const cmd of [['inspect'], ['doctor'], ['drivers', 'list']]) {
+    for (const cmd of [['inspect'], ['doctor'], ['drivers', 'list'], ['drivers', 'doctor']]) {
       const r = await runCli([...cmd, '--help'])
       expect(r.exitCode).toBe(0)
       expect(r.stdout).toMatch(/USAGE/)
