@@ -81,6 +81,15 @@ describe('migrate --driver lume (fake lume)', () => {
     expect(sha(disk(SRC))).toBe(before)
   })
 
+  it('--driver-opt storage=DIR puts the VM into another storage location, registered with `lume config storage add`', async () => {
+    const r = await runOcvm(['migrate', '--driver', 'lume', '--vm', 'openclaw-vm', '--target-name', 'openclaw-vm-ssd', '--from', FROM, '--to', TO, '--driver-opt', 'storage=/home/alice/VMs', '--yes', '--json'], {env, timeoutMs: 300_000})
+    expect(r.exitCode, r.stderr).toBe(0)
+    expect(sha(hostFsPath(DST, '/home/alice/VMs/openclaw-vm-ssd/disk.img'))).toBe(sha(disk(SRC)))
+    expect(await sshCheck(DST, 'lume config storage list', {user: 'alice'})).toMatch(/^ocvm-[0-9a-f]{8}: \/home\/alice\/VMs$/m)
+    const listed = JSON.parse(await sshCheck(DST, 'LUME_LOG_LEVEL=error lume ls -f json', {user: 'alice'})) as Array<{name: string; locationName: string}>
+    expect(listed.map((v) => v.name).sort()).toEqual(['openclaw-vm', 'openclaw-vm-ssd'])
+  })
+
   it('never overwrites: a second run to the same target is refused before anything moves', async () => {
     const r = await runOcvm(['migrate', '--driver', 'lume', '--vm', 'openclaw-vm', '--from', FROM, '--to', TO, '--yes', '--json'], {env})
     expect(r.exitCode).not.toBe(0)
