@@ -82,6 +82,20 @@ export interface MigrationState {
   status: 'running' | 'failed' | 'completed' | 'rolled-back'
   error?: {code: string; message: string}
   transfer?: {bytes: number; files: number; wireBytes: number; seconds: number; resumedFiles: number}
+  /** Set when the state came from an archive (`ocvm import`) instead of a live source. */
+  archive?: ArchiveInfo
+}
+
+export interface ArchiveInfo {
+  file: string
+  format: 'ocvm' | 'openclaw-backup'
+  compression: 'zstd' | 'gzip' | 'none'
+  sha256: string
+  bytes: number
+  /** Decompressed tar length; extraction is cut off after it. */
+  tarBytes: number
+  /** Where each root sits inside the archive, by root index. */
+  rootPaths: string[]
 }
 
 export interface MigrationResult {
@@ -97,6 +111,7 @@ export interface MigrationResult {
   /** Unified diffs of the files whose paths are rewritten (shown by --dry-run). */
   diffs: Array<{file: string; diff: string}>
   transfer?: MigrationState['transfer']
+  archive?: Omit<ArchiveInfo, 'rootPaths'>
   /** What the user has to do now. */
   nextSteps: string[]
   warnings: string[]
