@@ -34,6 +34,11 @@ export interface ProbeResult {
   version?: string
   /** What is missing and how to fix it, when not available. */
   detail?: string
+  /**
+   * Not available because the hypervisor is not installed at all (as opposed to installed but
+   * unusable: no licence, daemon down). Only then is a target treated as a bare host.
+   */
+  missing?: boolean
 }
 
 /**

@@ -135,6 +135,10 @@ describe('migrate --driver parallels (fake prlctl)', () => {
       const t = await runOcvm(['migrate', '--driver', 'parallels', '--vm', 'openclaw-pd', '--from', FROM, '--to', TO, '--mode', 'image', '--yes'], {env})
       expect(t.exitCode).toBe(1)
       expect(t.stderr).toMatch(/cannot move the image: the parallels driver cannot work on ssh:\/\/alice@ocvm-dst.*"standard" edition/)
+      // Without --mode: an installed but unlicensed Parallels is an error to fix, never mistaken for a bare host.
+      const auto = await runOcvm(['migrate', '--driver', 'parallels', '--vm', 'openclaw-pd', '--from', FROM, '--to', TO, '--yes'], {env})
+      expect(auto.exitCode).toBe(1)
+      expect(auto.stderr).toMatch(/the parallels driver cannot work on ssh:\/\/alice@ocvm-dst.*"standard" edition/)
       expect(await sshCheck(SRC, 'prlctl list -a -j', {user: 'alice'})).toMatch(/"status": "running"/)
     } finally {
       for (const h of [SRC, DST]) {

@@ -18,7 +18,7 @@ export const fileDriver = defineDriver({
     const missing = lines.filter((l) => (REQUIRED as readonly string[]).includes(l))
     const version = lines.find((l) => !missing.includes(l))
     return missing.length > 0
-      ? {available: false, detail: `missing on ${shell.label}: ${missing.join(', ')} (install them with the system package manager)`}
+      ? {available: false, missing: true, detail: `missing on ${shell.label}: ${missing.join(', ')} (install them with the system package manager)`}
       : {available: true, ...(version ? {version} : {})}
   },
 })

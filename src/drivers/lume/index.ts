@@ -74,7 +74,7 @@ export const lumeDriver = defineDriver({
       const result = await runTool(LUME_TOOL, host, ctx, lumeArgv.version(), {timeoutMs: 30_000})
       return {available: true, version: result.stdout.trim().split('\n').pop()?.trim() ?? ''}
     } catch (error) {
-      if (error instanceof MissingToolError) return {available: false, detail: `${error.message}. ${error.hint ?? ''}`.trim()}
+      if (error instanceof MissingToolError) return {available: false, missing: true, detail: `${error.message}. ${error.hint ?? ''}`.trim()}
       throw error
     }
   },

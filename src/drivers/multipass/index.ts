@@ -61,7 +61,7 @@ export const multipassDriver = defineDriver({
       const result = await runTool(MP_TOOL, host, ctx, mpArgv.version(), {timeoutMs: 30_000})
       version = /^multipass\s+(\S+)/m.exec(result.stdout)?.[1] ?? result.stdout.trim()
     } catch (error) {
-      if (error instanceof MissingToolError) return {available: false, detail: `${error.message}. ${error.hint ?? ''}`.trim()}
+      if (error instanceof MissingToolError) return {available: false, missing: true, detail: `${error.message}. ${error.hint ?? ''}`.trim()}
       throw error
     }
     try {

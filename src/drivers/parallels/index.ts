@@ -84,7 +84,7 @@ export const parallelsDriver = defineDriver({
       const result = await runTool(prlTool(), host, ctx, prlArgv.version(), {timeoutMs: 30_000})
       version = /version\s+(\S+(?:\s+\(\d+\))?)/.exec(result.stdout)?.[1] ?? result.stdout.trim()
     } catch (error) {
-      if (error instanceof MissingToolError) return {available: false, detail: `${error.message}. ${error.hint ?? ''}`.trim()}
+      if (error instanceof MissingToolError) return {available: false, missing: true, detail: `${error.message}. ${error.hint ?? ''}`.trim()}
       throw error
     }
     try {

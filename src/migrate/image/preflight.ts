@@ -43,9 +43,10 @@ export async function imagePreflight(options: ImageMigrateOptions, driver: Image
     decision = decideMode({requested: options.mode, live: options.live, driver, vm, targetArch})
   } else {
     // No hypervisor on the target: it is a bare host, and only the OpenClaw state can go there.
-    if (options.mode === 'image' || options.live) {
+    // One that is installed but unusable (licence, daemon down) is an error to fix, not a bare host.
+    if (options.mode === 'image' || options.live || !targetProbe.missing) {
       throw new OcvmError('driver-unavailable', `cannot move the image: the ${driver.name} driver cannot work on ${target.label}${targetProbe.detail ? ` (${targetProbe.detail})` : ''}`, {
-        hint: 'Install the hypervisor on the target, or leave out --mode image/--live to move the OpenClaw state onto it as a bare host.',
+        hint: targetProbe.missing ? 'Install the hypervisor on the target, or leave out --mode image/--live to move the OpenClaw state onto it as a bare host.' : `Fix ${driver.name} on ${target.label} as the message says, then run again.`,
       })
     }
     targetKind = 'host'

@@ -38,7 +38,7 @@ export function dirDriver(options: DirDriverOptions): ImageDriver & {calls: stri
     calls,
     async probe() {
       calls.push('probe')
-      if (options.onlyFirstHost && calls.filter((c) => c === 'probe').length > 1) return {available: false, detail: 'dirvm is not installed'}
+      if (options.onlyFirstHost && calls.filter((c) => c === 'probe').length > 1) return {available: false, missing: true, detail: 'dirvm is not installed'}
       return {available: true, version: 'test'}
     },
     async list(host, ctx) {
