@@ -7,7 +7,7 @@ import {parseHostSpec} from '../hosts/host-spec.js'
 import type {Shell} from '../hosts/shell.js'
 import {activateRoot, applyPermissions, removeStaging} from './commit.js'
 import {transferRoots, verifyRoots, type CopyContext} from './copy-roots.js'
-import {describeStop, stopGateway} from './gateway-control.js'
+import {describeStop, executeStop, planStop} from './gateway-control.js'
 import {Journal, listJournals, newRunId} from './journal.js'
 import {preflight} from './preflight.js'
 import {danglingOnTarget, nextSteps, toResult} from './result.js'
@@ -61,17 +61,28 @@ export async function migrate(requested: MigrateOptions, ctx: Context, hooks: Mi
       return {...plan, status: 'planned', dryRun: true, nextSteps: ['Nothing was changed. Run the same command without --dry-run to migrate.']}
     }
     if (hooks.confirm && !(await hooks.confirm(plan))) throw new OcvmError('aborted', 'migration cancelled; nothing was changed', {hint: 'Run again and answer y, or pass --yes.'})
-    journal = Journal.create(runId, {...state, steps: state.steps.map((s) => (s.name === 'preflight' ? {...s, status: 'done'} : s))})
+    const initial = (s: StepRecord): StepRecord => (s.name === 'preflight' ? {...s, status: 'done'} : s.name === 'precopy' && !options.precopy ? {...s, status: 'skipped'} : s)
+    journal = Journal.create(runId, {...state, steps: state.steps.map(initial)})
     ctx.reporter.step(`Run ${runId} (journal: ${journal.dir})`)
   }
 
   const copy: CopyContext = {source, target, journal, reporter: ctx.reporter, ...(ctx.signal ? {signal: ctx.signal} : {})}
   const actions: Record<StepName, () => Promise<string | void>> = {
     preflight: async () => {},
+    precopy: async () => {
+      await transferRoots(copy, 'precopy')
+      const p = journal.data.precopy
+      return p ? `${p.files} files, ${p.bytes} bytes staged while the gateway ran (${p.wireBytes} on the wire)` : undefined
+    },
     quiesce: async () => {
-      const facts = await probeHost(source, undefined)
-      const stop = await stopGateway(source, journal.data.source.user, journal.data.source.services, facts)
-      journal.update({stop})
+      // A resumed run keeps the plan of the first attempt: the processes it found may be stopped already.
+      let stop = journal.data.stop
+      if (!stop) {
+        const facts = await probeHost(source, undefined)
+        stop = planStop(journal.data.source.user, journal.data.source.services, facts)
+        journal.update({stop})
+      }
+      await executeStop(source, stop)
       return `source gateway ${describeStop(stop)}`
     },
     transfer: async () => {
@@ -96,7 +107,10 @@ export async function migrate(requested: MigrateOptions, ctx: Context, hooks: Mi
       const roots = journal.data.roots.map((r) => ({...r}))
       for (const root of roots) {
         if (root.activated) continue
-        await activateRoot(target, root, {force: options.force, runId: journal.runId})
+        const again = root.activating === true
+        root.activating = true
+        journal.update({roots})
+        await activateRoot(target, root, {force: options.force, runId: journal.runId, again})
         root.activated = true
         journal.update({roots, committed: true})
       }
@@ -110,7 +124,7 @@ export async function migrate(requested: MigrateOptions, ctx: Context, hooks: Mi
 
   for (const name of STEPS) {
     const record = journal.data.steps.find((s) => s.name === name)
-    if (!record || record.status === 'done') continue
+    if (!record || record.status === 'done' || record.status === 'skipped') continue
     setStep(journal, name, {status: 'running', startedAt: new Date().toISOString()})
     ctx.reporter.step(`${name}: ${STEP_DESCRIPTIONS[name]}`)
     try {
@@ -147,6 +161,9 @@ async function onFailure(error: unknown, step: StepName, journal: Journal<Migrat
   const e = error instanceof OcvmError ? error : undefined
   setStep(journal, step, {status: 'failed', finishedAt: new Date().toISOString(), detail: e?.message ?? String(error)})
   journal.update({status: 'failed', error: {code: e?.code ?? 'error', message: e?.message ?? String(error)}})
+  // Staging that failed verification is repaired by the transfer step: a resumed run sends the
+  // damaged and missing files again (and only those), then verifies again.
+  if (step === 'verify' && e?.code === 'verify-failed') setStep(journal, 'transfer', {status: 'pending'})
   const beforeCommit = STEPS.indexOf(step) < STEPS.indexOf(COMMIT_STEP) || !journal.data.committed
   // A full disk cannot be resumed into: clean staging so the target is left as it was.
   if (beforeCommit && e && /No space left|target-disk-full/.test(`${e.message} ${e.code}`)) await removeStaging(target, journal.data.roots)

@@ -32,6 +32,7 @@ export function toResult(state: MigrationState, extra: Pick<MigrationResult, 'di
     changes: state.changes,
     quarantined: state.quarantined ?? [],
     ...(state.transfer ? {transfer: state.transfer} : {}),
+    ...(state.precopy ? {precopy: state.precopy} : {}),
     ...extra,
   }
 }

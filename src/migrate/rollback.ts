@@ -1,4 +1,5 @@
 import type {Context} from '../context.js'
+import {probeHost} from '../deployment/host-facts.js'
 import {parseHostSpec} from '../hosts/host-spec.js'
 import {removeStaging} from './commit.js'
 import {startGateway} from './gateway-control.js'
@@ -17,7 +18,9 @@ export async function rollback(runId: string, ctx: Context): Promise<MigrationRe
     ctx.reporter.step(`Taking ${root.target} out of service on ${target.label}`)
     await target.script('[ -e "$1" ] && mv -- "$1" "$1.ocvm-rolledback-$2"; [ -e "$1.ocvm-old-$2" ] && mv -- "$1.ocvm-old-$2" "$1"; exit 0', [root.target, runId], {timeoutMs: 60_000})
   }
-  const started = state.stop ? await startGateway(source, state.stop, state.source.stateDir) : 'nothing to start'
+  // A run killed while it stopped the gateway may have left it running: never start a second one.
+  const running = state.stop && state.stop.kind !== 'none' ? (await probeHost(source, undefined)).gatewayProcesses.some((p) => p.user === state.source.user) : false
+  const started = state.stop ? await startGateway(source, state.stop, state.source.stateDir, running) : 'nothing to start'
   journal.update({status: 'rolled-back', roots: state.roots.map((r) => ({...r, activated: false})), committed: false})
   return toResult(journal.data, {diffs: [], warnings: [], nextSteps: [`Source: ${started}.`, 'The target copy was renamed to *.ocvm-rolledback-<run> (delete it when you are sure).']})
 }

@@ -21,13 +21,20 @@ export interface Manifest {
 // Lists a tree and hashes every regular file, skipping `find -path` patterns given after the root.
 // GNU find/sha256sum (-z keeps any file name intact). Exit 3: the root does not exist.
 const MANIFEST_SCRIPT = String.raw`
-root="$1"; shift
+live="$1"; root="$2"; shift 2
 cd -- "$root" 2>/dev/null || exit 3
 first=1
 for p in "$@"; do
   if [ "$first" = 1 ]; then set -- \( -path "$p"; first=0; else set -- "$@" -o -path "$p"; fi
 done
 [ "$first" = 0 ] && set -- "$@" \) -prune -o
+# A live tree (gateway running, --precopy) may lose files between the listing and the hashing: an
+# entry without a hash is simply sent again by the final pass.
+if [ "$live" = 1 ]; then
+  find . "$@" -printf 'E\t%y\t%m\t%s\t%P\t%l\0' 2>/dev/null
+  find . "$@" -type f -exec sha256sum -z -- {} + 2>/dev/null
+  exit 0
+fi
 find . "$@" -printf 'E\t%y\t%m\t%s\t%P\t%l\0' || exit 4
 find . "$@" -type f -exec sha256sum -z -- {} + || exit 4
 `
@@ -36,8 +43,8 @@ find . "$@" -type f -exec sha256sum -z -- {} + || exit 4
  * Lists and hashes a tree on a host. `exclude` are `find -path` patterns relative to the root
  * (`./memory`, `./extensions/* /node_modules`).
  */
-export async function buildManifest(shell: Shell, root: string, exclude: readonly string[] = []): Promise<Manifest | undefined> {
-  const result = await shell.script(MANIFEST_SCRIPT, [root, ...exclude], {allowFailure: true, timeoutMs: 60 * 60_000})
+export async function buildManifest(shell: Shell, root: string, exclude: readonly string[] = [], options: {live?: boolean} = {}): Promise<Manifest | undefined> {
+  const result = await shell.script(MANIFEST_SCRIPT, [options.live ? '1' : '0', root, ...exclude], {allowFailure: true, timeoutMs: 60 * 60_000})
   if (result.exitCode === 3) return undefined
   if (result.exitCode !== 0) {
     throw new OcvmError('manifest-failed', `could not list and checksum ${root} on ${shell.label}: ${result.stderr.trim().split('\n').pop() ?? ''}`, {

@@ -19,6 +19,8 @@ export interface StreamTreeOptions {
   /** Called with uncompressed bytes sent so far (from tar's checkpoints) and wire bytes. */
   onProgress?: (progress: {bytes: number; wireBytes: number}) => void
   signal?: AbortSignal
+  /** The source is live (--precopy): files that change or vanish while read are skipped, not an error. */
+  live?: boolean
 }
 
 export interface StreamTreeResult {
@@ -31,10 +33,11 @@ const CHECKPOINT_RECORDS = 50
 const CHECKPOINT_RE = /OCVM-PROGRESS:(\d+)/
 
 const SEND_SCRIPT = String.raw`
-root="$1"; z="$2"; cp="$3"; sparse="$4"
+root="$1"; z="$2"; cp="$3"; sparse="$4"; live="$5"
 cd -- "$root" || exit 3
 set -- --null --no-recursion -T - --checkpoint="$cp" --checkpoint-action='echo=OCVM-PROGRESS:%{w}T'
 [ "$sparse" = 1 ] && set -- "$@" --sparse
+[ "$live" = 1 ] && set -- "$@" --ignore-failed-read --warning=no-file-changed --warning=no-file-removed --warning=no-failed-read
 if [ "$z" = 1 ]; then
   tar "$@" -cf - | zstd -1 -q -T0
 else
@@ -73,7 +76,7 @@ export async function streamTree(options: StreamTreeOptions): Promise<StreamTree
   const list = options.paths.map((p) => `${p}\0`).join('')
 
   const receiving = options.target.script(RECEIVE_SCRIPT, [options.targetDir, z], {stdin: relay, allowFailure: true, signal: options.signal})
-  const sending = options.source.script(SEND_SCRIPT, [options.sourceRoot, z, String(CHECKPOINT_RECORDS), options.sparse ? '1' : '0'], {
+  const sending = options.source.script(SEND_SCRIPT, [options.sourceRoot, z, String(CHECKPOINT_RECORDS), options.sparse ? '1' : '0', options.live ? '1' : '0'], {
     input: list,
     stdout: relay,
     allowFailure: true,
@@ -90,7 +93,9 @@ export async function streamTree(options: StreamTreeOptions): Promise<StreamTree
   const [sent, received] = await Promise.allSettled([sending, receiving])
   if (sent.status === 'rejected') throw sent.reason
   if (received.status === 'rejected') throw received.reason
-  const sendErr = sent.value.exitCode !== 0 ? sent.value.stderr.split('\n').filter((l) => !CHECKPOINT_RE.test(l)).join('\n').trim() : ''
+  // GNU tar exits 1 when a file changed while it was read: expected on a live source.
+  const sendFailed = sent.value.exitCode !== 0 && !(options.live && sent.value.exitCode === 1)
+  const sendErr = sendFailed ? sent.value.stderr.split('\n').filter((l) => !CHECKPOINT_RE.test(l)).join('\n').trim() : ''
   const recvErr = received.value.exitCode !== 0 ? received.value.stderr.trim() : ''
   if (recvErr || received.value.exitCode !== 0) {
     throw new OcvmError('transfer-failed', `unpacking on ${options.target.label} failed: ${lastLine(recvErr) || `exit ${received.value.exitCode}`}`, {
@@ -98,7 +103,7 @@ export async function streamTree(options: StreamTreeOptions): Promise<StreamTree
       details: {host: options.target.label},
     })
   }
-  if (sendErr || sent.value.exitCode !== 0) {
+  if (sendErr || sendFailed) {
     throw new OcvmError('transfer-failed', `packing on ${options.source.label} failed: ${lastLine(sendErr) || `exit ${sent.value.exitCode}`}`, {
       hint: 'Run again with --resume: what already arrived is kept and verified, the rest is sent.',
       details: {host: options.source.label},
