@@ -1,7 +1,7 @@
 import {OcvmError} from '../errors.js'
 import type {Shell} from '../hosts/shell.js'
 import type {Reporter} from '../output/reporter.js'
-import {buildManifest, diffManifests, isClean, type Manifest} from '../transfer/manifest.js'
+import {buildManifest, diffManifests, isClean, parseStoredManifest, type Manifest} from '../transfer/manifest.js'
 import {streamTree} from '../transfer/stream.js'
 import {ensureParent} from './commit.js'
 import type {Journal} from './journal.js'
@@ -70,7 +70,7 @@ export async function transferRoots(ctx: CopyContext, phase: 'final' | 'precopy'
 /** Re-checksums every staged file and compares with the source manifest; fixes nothing silently. */
 export async function verifyRoots(ctx: CopyContext): Promise<void> {
   for (const root of ctx.journal.data.roots) {
-    const expected = ctx.journal.readArtifact<Manifest>(manifestName(root))
+    const expected = parseStoredManifest(ctx.journal.readArtifact<unknown>(manifestName(root)), `${ctx.journal.dir}/${manifestName(root)}`)
     const staged = await buildManifest(ctx.target, root.staging)
     if (!staged) throw new OcvmError('verify-failed', `staging dir ${root.staging} is missing on ${ctx.target.label}`, {hint: 'Run the migration again with --resume.'})
     const diff = diffManifests(expected, staged)

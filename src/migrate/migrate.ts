@@ -14,6 +14,7 @@ import {danglingOnTarget, nextSteps, toResult} from './result.js'
 import {quarantineSessions} from './quarantine.js'
 import {previewRewrites, rewriteStaged} from './rewrite-paths.js'
 import {COMMIT_STEP, STEP_DESCRIPTIONS, STEPS} from './steps.js'
+import {validateMigrateOptions} from './validate-options.js'
 import type {MigrateOptions, MigrationResult, MigrationState, StepName, StepRecord} from './types.js'
 
 export {rollback} from './rollback.js'
@@ -27,6 +28,7 @@ export interface MigrateHooks {
 export async function migrate(requested: MigrateOptions, ctx: Context, hooks: MigrateHooks = {}): Promise<MigrationResult> {
   // A resumed run continues with the options it was started with (hosts, users, dirs).
   const options: MigrateOptions = requested.resume ? {...Journal.open<MigrationState>(requested.resume).data.options, resume: requested.resume} : requested
+  if (!requested.resume) validateMigrateOptions(options)
   if (options.driver !== 'file') {
     throw new UnsupportedError(`the ${options.driver} driver cannot migrate yet`, 'Use --driver file to move the OpenClaw state between hosts.')
   }

@@ -2,10 +2,11 @@ import type {Context} from '../context.js'
 import {probeHost} from '../deployment/host-facts.js'
 import {parseHostSpec} from '../hosts/host-spec.js'
 import {removeStaging} from './commit.js'
-import {startGateway} from './gateway-control.js'
+import type {Shell} from '../hosts/shell.js'
+import {executeStop, startGateway} from './gateway-control.js'
 import {Journal} from './journal.js'
 import {toResult} from './result.js'
-import type {MigrationResult, MigrationState} from './types.js'
+import type {GatewayStop, MigrationResult, MigrationState} from './types.js'
 
 /** Undo: start the source gateway again and take the activated copy off the target (kept aside, not deleted). */
 export async function rollback(runId: string, ctx: Context): Promise<MigrationResult> {
@@ -18,9 +19,21 @@ export async function rollback(runId: string, ctx: Context): Promise<MigrationRe
     ctx.reporter.step(`Taking ${root.target} out of service on ${target.label}`)
     await target.script('[ -e "$1" ] && mv -- "$1" "$1.ocvm-rolledback-$2"; [ -e "$1.ocvm-old-$2" ] && mv -- "$1.ocvm-old-$2" "$1"; exit 0', [root.target, runId], {timeoutMs: 60_000})
   }
-  // A run killed while it stopped the gateway may have left it running: never start a second one.
-  const running = state.stop && state.stop.kind !== 'none' ? (await probeHost(source, undefined)).gatewayProcesses.some((p) => p.user === state.source.user) : false
+  const running = state.stop ? await settleInterruptedStop(source, state.stop, state.source.user) : false
   const started = state.stop ? await startGateway(source, state.stop, state.source.stateDir, running) : 'nothing to start'
   journal.update({status: 'rolled-back', roots: state.roots.map((r) => ({...r, activated: false})), committed: false})
   return toResult(journal.data, {diffs: [], warnings: [], nextSteps: [`Source: ${started}.`, 'The target copy was renamed to *.ocvm-rolledback-<run> (delete it when you are sure).']})
+}
+
+/**
+ * A run killed while it stopped a hand-started gateway may have left the recorded processes running
+ * or still on their way out (the stop outlives ocvm on the host). Finish that stop, so exactly one
+ * gateway runs after the start; returns whether another gateway of the user already runs.
+ */
+async function settleInterruptedStop(source: Shell, stop: GatewayStop, user: string): Promise<boolean> {
+  if (stop.kind !== 'process') return false
+  const live = (await probeHost(source, undefined)).gatewayProcesses.filter((p) => p.user === user)
+  const stale = live.filter((p) => stop.pids.includes(p.pid)).map((p) => p.pid)
+  if (stale.length > 0) await executeStop(source, {...stop, pids: stale})
+  return live.some((p) => !stop.pids.includes(p.pid))
 }

@@ -1,3 +1,5 @@
+import {z} from 'zod'
+
 import {OcvmError} from '../errors.js'
 import type {Shell} from '../hosts/shell.js'
 
@@ -110,4 +112,27 @@ export function diffManifests(expected: Manifest, actual: Manifest): ManifestDif
 
 export function isClean(diff: ManifestDiff): boolean {
   return diff.missing.length === 0 && diff.mismatched.length === 0 && diff.extra.length === 0
+}
+
+const StoredManifestSchema = z.object({
+  entries: z.array(z.object({
+    path: z.string(),
+    type: z.enum(['file', 'dir', 'symlink', 'other']),
+    mode: z.number().int(),
+    size: z.number().int().nonnegative(),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+    linkTarget: z.string().optional(),
+  })),
+  bytes: z.number().nonnegative(),
+  files: z.number().int().nonnegative(),
+})
+
+/** A manifest read back from a journal: checked, so a damaged one is a clear error, not a crash in verify. */
+export function parseStoredManifest(value: unknown, where: string): Manifest {
+  const parsed = StoredManifestSchema.safeParse(value)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    throw new OcvmError('journal-corrupt', `${where} is not a valid manifest (${issue?.path.join('.') || 'top level'}: ${issue?.message ?? 'invalid'})`, {hint: 'Do not edit journal files. Roll the run back (--rollback) and start a new migration.'})
+  }
+  return parsed.data as Manifest
 }

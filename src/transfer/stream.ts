@@ -46,16 +46,18 @@ fi
 `
 
 // Unpacks as the login user, never restoring owners from the archive; refuses absolute names and `..`
-// (GNU tar's defaults, made explicit), and never follows symlinks already in the target dir.
+// (GNU tar's defaults). Directories that already exist get the archive's mode: tar sets a dir's mode
+// only after its contents, so an interrupted stream leaves dirs at the umask's 0700 and the re-sent
+// dir entry of --resume must repair them (--no-overwrite-dir made every interrupted run fail verify).
 const RECEIVE_SCRIPT = String.raw`
 dest="$1"; z="$2"
 umask 077
 mkdir -p -- "$dest" || exit 3
 cd -- "$dest" || exit 3
 if [ "$z" = 1 ]; then
-  zstd -d -q | tar -xpf - --no-same-owner --no-overwrite-dir --warning=no-timestamp
+  zstd -d -q | tar -xpf - --no-same-owner --warning=no-timestamp
 else
-  tar -xpf - --no-same-owner --no-overwrite-dir --warning=no-timestamp
+  tar -xpf - --no-same-owner --warning=no-timestamp
 fi
 `
 
