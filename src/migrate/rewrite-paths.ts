@@ -1,4 +1,5 @@
 import {isInside, posix, readTextFile} from '../deployment/remote-fs.js'
+import {maskConfigSecrets} from '../deployment/secret-names.js'
 import type {Shell} from '../hosts/shell.js'
 import {configPathRewriter} from '../rewrite/config-paths.js'
 import {formatChangesAsDiff} from '../rewrite/diff.js'
@@ -84,7 +85,8 @@ export async function rewriteFiles(shell: Shell, files: readonly RewriteFile[], 
     }
     if (result.changes.length === 0) continue
     outcome.changes.push(...result.changes.map((c) => ({file: file.finalPath, key: c.key, from: c.from, to: c.to})))
-    outcome.diffs.push({file: file.finalPath, diff: formatChangesAsDiff(file.finalPath, text, result.text)})
+    // Diffs are for display: credential values on the context lines are masked.
+    outcome.diffs.push({file: file.finalPath, diff: maskConfigSecrets(formatChangesAsDiff(file.finalPath, text, result.text))})
     if (write) await shell.script(WRITE_BACK, [file.readPath], {input: result.text, timeoutMs: 60_000})
   }
   return outcome

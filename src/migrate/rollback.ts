@@ -8,20 +8,32 @@ import {Journal} from './journal.js'
 import {toResult} from './result.js'
 import type {GatewayStop, MigrationResult, MigrationState} from './types.js'
 
+// Moves this run's copy aside (never deletes it) and puts back what --force had kept aside.
+const TAKE_OUT = String.raw`
+t="$1"; run="$2"; staging="$3"; sure="$4"
+if [ "$sure" = 1 ] || [ ! -d "$staging" ]; then
+  if [ -e "$t" ] || [ -L "$t" ]; then mv -- "$t" "$t.ocvm-rolledback-$run" || exit 4; fi
+fi
+if [ -e "$t.ocvm-old-$run" ] && [ ! -e "$t" ]; then mv -- "$t.ocvm-old-$run" "$t" || exit 4; fi
+exit 0
+`
+
 /** Undo: start the source gateway again and take the activated copy off the target (kept aside, not deleted). */
 export async function rollback(runId: string, ctx: Context): Promise<MigrationResult> {
   const journal = Journal.open<MigrationState>(runId)
   const state = journal.data
   const source = ctx.shells.get(parseHostSpec(state.options.from))
   const target = ctx.shells.get(parseHostSpec(state.options.to))
-  await removeStaging(target, state.roots)
-  for (const root of state.roots.filter((r) => r.activated)) {
+  // Before staging is removed: for a root whose commit was interrupted, a staging dir that is gone
+  // means the rename happened.
+  for (const root of state.roots.filter((r) => r.activated || r.activating)) {
     ctx.reporter.step(`Taking ${root.target} out of service on ${target.label}`)
-    await target.script('[ -e "$1" ] && mv -- "$1" "$1.ocvm-rolledback-$2"; [ -e "$1.ocvm-old-$2" ] && mv -- "$1.ocvm-old-$2" "$1"; exit 0', [root.target, runId], {timeoutMs: 60_000})
+    await target.script(TAKE_OUT, [root.target, runId, root.staging, root.activated ? '1' : '0'], {timeoutMs: 60_000})
   }
+  await removeStaging(target, state.roots)
   const running = state.stop ? await settleInterruptedStop(source, state.stop, state.source.user) : false
   const started = state.stop ? await startGateway(source, state.stop, state.source.stateDir, running) : 'nothing to start'
-  journal.update({status: 'rolled-back', roots: state.roots.map((r) => ({...r, activated: false})), committed: false})
+  journal.update({status: 'rolled-back', roots: state.roots.map((r) => ({...r, activated: false, activating: false})), committed: false})
   return toResult(journal.data, {diffs: [], warnings: [], nextSteps: [`Source: ${started}.`, 'The target copy was renamed to *.ocvm-rolledback-<run> (delete it when you are sure).']})
 }
 
