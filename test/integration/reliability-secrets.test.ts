@@ -33,6 +33,7 @@ const srcState = () => hostFsPath(SRC, '/home/alice/.openclaw')
 const dstState = () => hostFsPath(DST, '/home/bob/.openclaw')
 
 const leaks: string[] = []
+const loosePerms: string[] = []
 const seenArgv = new Set<string>()
 let sampler: NodeJS.Timeout | undefined
 let samples = 0
@@ -67,6 +68,8 @@ function scanDir(dir: string): number {
     if (e.isDirectory()) n += scanDir(p)
     else {
       scan(`run file ${p}`, readFileSync(p, 'utf8'))
+      // Journals and manifests hold no secret values, and are still private to the user.
+      if ((statSync(p).mode & 0o077) !== 0) loosePerms.push(p)
       n++
     }
   }
@@ -192,6 +195,9 @@ exit $rc
     // The runs dir itself is private.
     expect((statSync(dirs.runs).mode & 0o077)).toBe(0)
     expect(samples).toBeGreaterThan(50)
+    // The sampler saw the hosts' side too (no pid namespace): the remote shells that checksum files.
+    expect([...seenArgv].some((c) => !c.startsWith('ssh') && c.includes('sha256sum'))).toBe(true)
+    expect(loosePerms).toEqual([])
     expect(leaks).toEqual([])
   })
 })

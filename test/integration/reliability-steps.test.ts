@@ -131,10 +131,8 @@ describe('ocvm SIGKILLed at every step boundary', () => {
       // A: kill, then resume.
       const a = await killAt(boundary)
       const j = readJournal(a.runs)
-      const committed = j?.roots.some((r) => r.activated) ?? false
       // Before the commit step nothing may be active on the target.
       if (BOUNDARIES.indexOf(boundary) < BOUNDARIES.indexOf('commit')) expect(existsSync(dstState())).toBe(false)
-      void committed
       let resumeVerified = false
       if (j) {
         const r = await runOcvm(['migrate', '--resume', j.runId, '--json'], {env: a.env, timeoutMs: 300_000})
