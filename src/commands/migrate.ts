@@ -152,6 +152,16 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
       ...(flags['target-name'] ? {targetName: flags['target-name']} : {}),
       ...(flags['staging-dir'] ? {stagingDir: flags['staging-dir']} : {}),
       ...(flags.resume ? {resume: flags.resume} : {}),
+      // Used when only the OpenClaw state moves (state mode): the deployment inside the guest.
+      state: {
+        sessions: flags.sessions as SessionsMode,
+        ...(flags.user ? {user: flags.user} : {}),
+        ...(flags['target-user'] ? {targetUser: flags['target-user']} : {}),
+        ...(flags['target-home'] ? {targetHome: flags['target-home']} : {}),
+        ...(flags['target-state-dir'] ? {targetStateDir: flags['target-state-dir']} : {}),
+        ...(flags['state-dir'] ? {stateDir: flags['state-dir']} : {}),
+        ...(flags.profile ? {profile: flags.profile} : {}),
+      },
     }
     const result = await migrateImage(options, driver, ctx, {
       confirm: flags.yes || flags.resume ? undefined : async (plan) => this.ask(renderImagePlan(plan)),

@@ -9,7 +9,7 @@ import {sendFiles, verifyFiles} from '../../transfer/files.js'
 import {Journal, newRunId} from '../journal.js'
 import {migrate as migrateState} from '../migrate.js'
 import {imagePreflight} from './preflight.js'
-import {IMAGE_COMMIT_STEP, IMAGE_STEP_DESCRIPTIONS, IMAGE_STEPS} from './steps.js'
+import {commitStep, IMAGE_STEP_DESCRIPTIONS} from './steps.js'
 import type {ImageMigrateOptions, ImageMigrationResult, ImageMigrationState, ImageStepName, ImageStepRecord} from './types.js'
 
 export interface ImageMigrateHooks {
@@ -50,7 +50,7 @@ export async function migrateImage(requested: ImageMigrateOptions, driver: Image
   const name = journal.data.target.name
   const actions = stepActions({journal, driver, ctx, source, target, sourceHost, targetHost, name})
 
-  for (const step of IMAGE_STEPS[journal.data.mode]) {
+  for (const step of journal.data.steps.map((s) => s.name)) {
     const record = journal.data.steps.find((s) => s.name === step)
     if (!record || record.status === 'done') continue
     setStep(journal, step, {status: 'running', startedAt: new Date().toISOString()})
@@ -58,7 +58,7 @@ export async function migrateImage(requested: ImageMigrateOptions, driver: Image
     try {
       const detail = await actions[step]()
       setStep(journal, step, {status: 'done', finishedAt: new Date().toISOString(), ...(detail ? {detail} : {})})
-      if (step === IMAGE_COMMIT_STEP[journal.data.mode]) journal.update({committed: true})
+      if (step === commitStep(journal.data.mode, journal.data.target.kind)) journal.update({committed: true})
     } catch (error) {
       await onFailure(error, step, journal, target)
       throw error
@@ -141,15 +141,22 @@ function stepActions(env: StepEnv): Actions {
       return `${imported.name} created on ${target.label}`
     },
     state: async () => {
+      // The state is read from inside the source guest, so it must run (its gateway is stopped by the file driver).
+      if ((await driver.inspect(sourceHost, vm, ctx)).state === 'stopped') {
+        await driver.start(sourceHost, vm, ctx)
+        journal.update({startedSource: true})
+      }
       const from = await driver.guestShell(sourceHost, vm, ctx)
-      const to = await driver.guestShell(targetHost, name, ctx)
+      const to = journal.data.target.kind === 'vm' ? await driver.guestShell(targetHost, name, ctx) : target
       for (const shell of [from, to]) if (shell.host.kind === 'guest') ctx.shells.register(shell)
+      const state = options.state ?? {}
       const run = await migrateState({
-        driver: 'file', from: from.label, to: to.label, sessions: 'include', dryRun: false, force: false,
+        driver: 'file', from: from.label, to: to.label, sessions: state.sessions ?? 'include', dryRun: false, force: false,
+        ...withoutUndefined({user: state.user, targetUser: state.targetUser, targetHome: state.targetHome, stateDir: state.stateDir, targetStateDir: state.targetStateDir, profile: state.profile}),
         ...(journal.data.stateRun ? {resume: journal.data.stateRun} : {}),
       }, ctx)
       journal.update({stateRun: run.runId})
-      return `OpenClaw state moved by run ${run.runId}`
+      return `OpenClaw state moved from inside ${vm} to ${to.label} by run ${run.runId}`
     },
     guest: async () => {
       const shell = await driver.guestShell(targetHost, name, ctx)
@@ -159,6 +166,10 @@ function stepActions(env: StepEnv): Actions {
     },
     report: async () => {},
   }
+}
+
+function withoutUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>
 }
 
 function required<T>(value: T | undefined, step: string): T {
@@ -206,7 +217,8 @@ export function toImageResult(state: ImageMigrationState, next: string[]): Image
 
 function nextSteps(state: ImageMigrationState): string[] {
   const steps = [`Check the result: ocvm verify --on ${state.guest?.label ?? state.options.to}`]
-  if (state.mode !== 'live') steps.push(`The source VM ${state.source.vm.name} is kept, stopped, on ${state.source.host}; delete it yourself once the target is verified.`)
+  if (state.mode === 'image') steps.push(`The source VM ${state.source.vm.name} is kept, stopped, on ${state.source.host}; delete it yourself once the target is verified.`)
+  if (state.mode === 'state') steps.push(`The source VM ${state.source.vm.name} is kept on ${state.source.host} with its gateway stopped; delete it yourself once the target is verified.`)
   steps.push(`To go back: ocvm migrate --rollback ${state.runId}`)
   return steps
 }

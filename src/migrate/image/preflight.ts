@@ -5,7 +5,7 @@ import {formatHostSpec, parseHostSpec} from '../../hosts/host-spec.js'
 import type {Shell} from '../../hosts/shell.js'
 import {decideMode, normaliseArch} from './mode.js'
 import {defaultStagingDir} from './migrate-image.js'
-import {IMAGE_STEPS} from './steps.js'
+import {imageSteps} from './steps.js'
 import type {ImageMigrateOptions, ImageMigrationState} from './types.js'
 
 // Keep a margin on the target: a full disk mid-transfer costs a whole re-run.
@@ -30,14 +30,28 @@ export async function imagePreflight(options: ImageMigrateOptions, driver: Image
   }
 
   await requireDriver(driver, sourceHost, ctx, source)
-  await requireDriver(driver, targetHost, ctx, target)
   const vm = await driver.inspect(sourceHost, options.vm, ctx)
-  const existing = await driver.list(targetHost, ctx)
-  if (existing.some((v) => v.name === name)) {
-    throw new OcvmError('target-exists', `a VM named "${name}" already exists on ${target.label}`, {hint: 'ocvm never overwrites a VM: pick another name with --target-name, or remove that VM yourself.'})
-  }
   const targetArch = normaliseArch((await target.exec(['uname', '-m'], {timeoutMs: 30_000})).stdout)
-  const {mode, reason} = decideMode({requested: options.mode, live: options.live, driver, vm, targetArch})
+  const targetProbe = await driver.probe(targetHost, ctx)
+  let decision: {mode: ImageMigrationState['mode']; reason: string}
+  let targetKind: 'vm' | 'host' = 'vm'
+  if (targetProbe.available) {
+    const existing = await driver.list(targetHost, ctx)
+    if (existing.some((v) => v.name === name)) {
+      throw new OcvmError('target-exists', `a VM named "${name}" already exists on ${target.label}`, {hint: 'ocvm never overwrites a VM: pick another name with --target-name, or remove that VM yourself.'})
+    }
+    decision = decideMode({requested: options.mode, live: options.live, driver, vm, targetArch})
+  } else {
+    // No hypervisor on the target: it is a bare host, and only the OpenClaw state can go there.
+    if (options.mode === 'image' || options.live) {
+      throw new OcvmError('driver-unavailable', `cannot move the image: the ${driver.name} driver cannot work on ${target.label}${targetProbe.detail ? ` (${targetProbe.detail})` : ''}`, {
+        hint: 'Install the hypervisor on the target, or leave out --mode image/--live to move the OpenClaw state onto it as a bare host.',
+      })
+    }
+    targetKind = 'host'
+    decision = {mode: 'state', reason: `${driver.name} is not on ${target.label}, so it is a bare host: moving the OpenClaw state out of the guest onto it`}
+  }
+  const {mode, reason} = decision
   const stagingDir = options.stagingDir ?? defaultStagingDir(runId)
   if (mode === 'image') await requireSpace(target, stagingDir, vm.disks.reduce((n, d) => n + d.allocatedBytes, 0))
 
@@ -50,8 +64,8 @@ export async function imagePreflight(options: ImageMigrateOptions, driver: Image
     mode,
     modeReason: reason,
     source: {host: formatHostSpec(sourceHost), vm, wasRunning: vm.state !== 'stopped'},
-    target: {host: formatHostSpec(targetHost), name, stagingDir, arch: targetArch},
-    steps: IMAGE_STEPS[mode].map((s) => ({name: s, status: 'pending'})),
+    target: {host: formatHostSpec(targetHost), kind: targetKind, name, stagingDir, arch: targetArch},
+    steps: imageSteps(mode, targetKind).map((s) => ({name: s, status: 'pending'})),
     committed: false,
     status: 'running',
   }

@@ -15,11 +15,16 @@ export const IMAGE_STEP_DESCRIPTIONS: Record<ImageStepName, string> = {
   report: 'summarise and list what needs a human',
 }
 
-export const IMAGE_STEPS: Record<MoveMode, ImageStepName[]> = {
-  image: ['preflight', 'stop', 'export', 'transfer', 'verify', 'import', 'start', 'guest', 'report'],
-  live: ['preflight', 'live', 'guest', 'report'],
-  state: ['preflight', 'provision', 'state', 'guest', 'report'],
+/** The explicit step list of a run: by mode, and for state moves by what the target is. */
+export function imageSteps(mode: MoveMode, target: 'vm' | 'host'): ImageStepName[] {
+  if (mode === 'image') return ['preflight', 'stop', 'export', 'transfer', 'verify', 'import', 'start', 'guest', 'report']
+  if (mode === 'live') return ['preflight', 'live', 'guest', 'report']
+  return target === 'vm' ? ['preflight', 'provision', 'state', 'guest', 'report'] : ['preflight', 'state', 'report']
 }
 
-/** From this step on the target holds a new VM: before it, a failure leaves only staging behind. */
-export const IMAGE_COMMIT_STEP: Record<MoveMode, ImageStepName> = {image: 'import', live: 'live', state: 'provision'}
+/** From this step on the target holds something new: before it, a failure leaves only staging behind. */
+export function commitStep(mode: MoveMode, target: 'vm' | 'host'): ImageStepName {
+  if (mode === 'image') return 'import'
+  if (mode === 'live') return 'live'
+  return target === 'vm' ? 'provision' : 'state'
+}

@@ -24,6 +24,18 @@ export interface ImageMigrateOptions {
   driverOptions: Record<string, unknown>
   dryRun: boolean
   resume?: string
+  /** For state moves: which OpenClaw deployment inside the guest, and for whom on the target (file-driver flags). */
+  state?: StateMoveOptions
+}
+
+export interface StateMoveOptions {
+  user?: string
+  targetUser?: string
+  targetHome?: string
+  stateDir?: string
+  targetStateDir?: string
+  profile?: string
+  sessions?: 'include' | 'exclude' | 'scan'
 }
 
 export type ImageStepName =
@@ -49,7 +61,8 @@ export interface ImageMigrationState {
   /** Why this mode, in words the user sees in the plan. */
   modeReason: string
   source: {host: string; vm: VmInfo; wasRunning: boolean}
-  target: {host: string; name: string; stagingDir: string; arch?: string}
+  /** `vm`: a hypervisor host that gets a VM; `host`: a bare host that gets the OpenClaw state itself. */
+  target: {host: string; kind: 'vm' | 'host'; name: string; stagingDir: string; arch?: string}
   exportSet?: ExportSet
   facts?: FileFacts[]
   transfer?: {bytes: number; allocated: number; wireBytes: number; seconds: number; resumedFiles: number}
@@ -57,6 +70,8 @@ export interface ImageMigrationState {
   /** The nested file-driver run that moved the state (state mode). */
   stateRun?: string
   guest?: {label: string; system?: string}
+  /** State mode started the stopped source VM to read the state from inside it. */
+  startedSource?: boolean
   steps: ImageStepRecord[]
   committed: boolean
   status: 'running' | 'failed' | 'completed' | 'rolled-back'

@@ -17,6 +17,8 @@ export interface DirDriverOptions {
   provision?: boolean
   arch?: 'x86_64' | 'arm64'
   canExport?: boolean
+  /** The hypervisor is missing on hosts after the first one probed (a bare-host target). */
+  onlyFirstHost?: boolean
 }
 
 export function dirDriver(options: DirDriverOptions): ImageDriver & {calls: string[]} {
@@ -35,6 +37,8 @@ export function dirDriver(options: DirDriverOptions): ImageDriver & {calls: stri
     capabilities: {level: 'image', export: options.canExport ?? true, import: options.canExport ?? true, live: false, guestExec: false, formats: ['raw']},
     calls,
     async probe() {
+      calls.push('probe')
+      if (options.onlyFirstHost && calls.filter((c) => c === 'probe').length > 1) return {available: false, detail: 'dirvm is not installed'}
       return {available: true, version: 'test'}
     },
     async list(host, ctx) {

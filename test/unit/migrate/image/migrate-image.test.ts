@@ -76,7 +76,7 @@ describe('migrateImage (image mode)', {timeout: 60_000}, () => {
     expect(statSync(moved).blocks * 512).toBeLessThan(8 * MiB)
     expect(result.transfer?.wireBytes).toBeLessThan(8 * MiB)
     expect(result.transfer?.allocated).toBeLessThan(8 * MiB)
-    expect(driver.calls).toEqual(['stop vm-a', 'import vm-b', 'start vm-b'])
+    expect(driver.calls.filter((c) => c !== 'probe')).toEqual(['stop vm-a', 'import vm-b', 'start vm-b'])
     expect(JSON.parse(readFileSync(path.join(root, 'vm-b/vm.json'), 'utf8')).state).toBe('running')
     expect(JSON.parse(readFileSync(path.join(root, 'vm-a/vm.json'), 'utf8')).state).toBe('stopped')
     expect(sha(disk)).toBe(sha(moved))
@@ -91,7 +91,7 @@ describe('migrateImage (image mode)', {timeout: 60_000}, () => {
     expect(plan.status).toBe('planned')
     expect(plan.steps.map((s) => s.name)).toEqual(['preflight', 'stop', 'export', 'transfer', 'verify', 'import', 'start', 'guest', 'report'])
     expect(plan.modeReason).toMatch(/can boot/)
-    expect(driver.calls).toEqual([])
+    expect(driver.calls.filter((c) => c !== 'probe')).toEqual([])
     expect(existsSync(path.join(root, 'vm-b'))).toBe(false)
   })
 
@@ -153,6 +153,17 @@ describe('migrateImage (state mode)', {timeout: 60_000}, () => {
     expect(plan.mode).toBe('state')
     expect(plan.modeReason).toMatch(/dirvm has no image export: moving the OpenClaw state/)
     expect(plan.steps.map((s) => s.name)).toEqual(['preflight', 'provision', 'state', 'guest', 'report'])
+  })
+
+  it('a target without the hypervisor is a bare host: the plan moves the state out of the guest onto it', async () => {
+    makeVm('vm-a', 'running')
+    const plan = await migrateImage(options({dryRun: true}), dirDriver({root, onlyFirstHost: true}), ctx)
+    expect(plan.mode).toBe('state')
+    expect(plan.target.kind).toBe('host')
+    expect(plan.modeReason).toMatch(/dirvm is not on local, so it is a bare host: moving the OpenClaw state out of the guest onto it/)
+    expect(plan.steps.map((s) => s.name)).toEqual(['preflight', 'state', 'report'])
+    const error = (await caught(migrateImage(options({dryRun: true, mode: 'image'}), dirDriver({root, onlyFirstHost: true}), ctx))) as OcvmError
+    expect(error.message).toMatch(/cannot move the image: the dirvm driver cannot work on local \(dirvm is not installed\)/)
   })
 
   it('--mode image is refused with the reason when the driver cannot export', async () => {
