@@ -31,10 +31,11 @@ interface Row {
 }
 const rows: Row[] = []
 
+/** The source gateway answers /health (a process that exists but refused to start does not count). */
 async function gatewayRunning(): Promise<boolean> {
   for (let i = 0; i < 120; i++) {
-    if ((await sshExec(SRC, "pgrep -u alice -f 'openclaw' >/dev/null")).exitCode === 0) return true
-    await sleep(250)
+    if ((await sshExec(SRC, 'curl -s --max-time 2 http://127.0.0.1:18789/health')).stdout.includes('"ok":true')) return true
+    await sleep(500)
   }
   return false
 }
@@ -45,8 +46,10 @@ async function gatewayLog(): Promise<string> {
 }
 
 async function startSourceGateway(): Promise<void> {
-  if ((await sshExec(SRC, "pgrep -u alice -f 'openclaw' >/dev/null")).exitCode === 0) return
-  await sshCheck(SRC, 'cd ~ && (nohup openclaw gateway run >/tmp/ocvm-rel-steps-gw.log 2>&1 &); sleep 1', {user: 'alice'})
+  if ((await sshExec(SRC, "pgrep -u alice -f 'openclaw' >/dev/null")).exitCode !== 0) {
+    await sshCheck(SRC, 'cd ~ && mkdir -p .openclaw/logs && (nohup openclaw gateway run >>.openclaw/logs/gateway.log 2>&1 &); sleep 1', {user: 'alice'})
+  }
+  expect(await gatewayRunning(), await gatewayLog()).toBe(true)
 }
 
 /** The step the journal showed as running when ocvm died (or where it stood). */
@@ -99,6 +102,16 @@ async function killAt(boundary: string): Promise<{runs: string; env: Record<stri
 describe('ocvm SIGKILLed at every step boundary', () => {
   beforeAll(async () => {
     await sshCheck(SRC, 'cd ~ && openclaw setup --baseline >/dev/null 2>&1', {user: 'alice', timeoutMs: 120_000})
+    // Shaped like a real one: loopback with a token (the gateway refuses to bind without auth), and a
+    // workspace path under the old home, so the rewrite step has work to do.
+    const setup = JSON.parse(readFileSync(path.join(srcState(), 'openclaw.json'), 'utf8')) as Record<string, unknown>
+    writeFileSync(path.join(srcState(), 'openclaw.json'), `{
+  meta: ${JSON.stringify(setup.meta)},
+  plugins: ${JSON.stringify(setup.plugins ?? {})},
+  gateway: { mode: "local", bind: "loopback", port: 18789, auth: { mode: "token", token: "ocvm-rel-steps-token" } },
+  agents: { defaults: { workspace: "/home/alice/.openclaw/workspace" } },
+}
+`)
     const ws = path.join(srcState(), 'workspace/notes')
     mkdirSync(ws, {recursive: true})
     for (let i = 0; i < 8; i++) writeFileSync(path.join(ws, `n-${i}.bin`), randomBytes(256 * 1024))
@@ -126,7 +139,6 @@ describe('ocvm SIGKILLed at every step boundary', () => {
     it(`killed at ${boundary}: --resume completes and verifies; --rollback gives back a running source`, async () => {
       cleanTarget()
       await startSourceGateway()
-      expect(await gatewayRunning()).toBe(true)
 
       // A: kill, then resume.
       const a = await killAt(boundary)
@@ -144,7 +156,7 @@ describe('ocvm SIGKILLed at every step boundary', () => {
         // Killed inside preflight: no journal, nothing on the target, the source untouched. A new run is the recovery.
         expect(existsSync(dstState())).toBe(false)
         expect(stagingDirs(dstHome())).toEqual([])
-        expect(await gatewayRunning()).toBe(true)
+        expect(await gatewayRunning(), await gatewayLog()).toBe(true)
         const r = await runOcvm([...MIGRATE, '--json'], {env: a.env, timeoutMs: 300_000})
         expect(r.exitCode, r.stderr + r.stdout).toBe(0)
         verifyTarget(a.runs)
