@@ -137,15 +137,18 @@ describe('ocvm SIGKILLed at every step boundary', () => {
 
   for (const boundary of BOUNDARIES) {
     it(`killed at ${boundary}: --resume completes and verifies; --rollback gives back a running source`, async () => {
+      // Recorded before anything can fail, so RELIABILITY.md counts failed boundaries too.
+      const row: Row = {boundary, killedIn: '-', resumeVerified: false, rollbackRunning: false, targetClean: false}
+      rows.push(row)
       cleanTarget()
       await startSourceGateway()
 
       // A: kill, then resume.
       const a = await killAt(boundary)
+      row.killedIn = a.at
       const j = readJournal(a.runs)
       // Before the commit step nothing may be active on the target.
       if (BOUNDARIES.indexOf(boundary) < BOUNDARIES.indexOf('commit')) expect(existsSync(dstState())).toBe(false)
-      let resumeVerified = false
       if (j) {
         const r = await runOcvm(['migrate', '--resume', j.runId, '--json'], {env: a.env, timeoutMs: 300_000})
         expect(r.exitCode, r.stderr + r.stdout).toBe(0)
@@ -163,7 +166,7 @@ describe('ocvm SIGKILLed at every step boundary', () => {
         const back = await runOcvm(['migrate', '--rollback', readJournal(a.runs)?.runId ?? '', '--json'], {env: a.env, timeoutMs: 120_000})
         expect(back.exitCode, back.stderr + back.stdout).toBe(0)
       }
-      resumeVerified = true
+      row.resumeVerified = true
       expect(await gatewayRunning(), await gatewayLog()).toBe(true)
       cleanTarget()
 
@@ -178,7 +181,7 @@ describe('ocvm SIGKILLed at every step boundary', () => {
       expect(rollbackRunning, await gatewayLog()).toBe(true)
       const targetClean = !existsSync(dstState()) && stagingDirs(dstHome()).length === 0
       expect(targetClean, readdirSync(dstHome()).join(' ')).toBe(true)
-      rows.push({boundary, killedIn: a.at, resumeVerified, rollbackRunning, targetClean})
+      Object.assign(row, {rollbackRunning, targetClean})
       cleanTarget()
     }, 900_000)
   }
