@@ -145,17 +145,19 @@ describe('transport faults during `ocvm migrate --driver file`', () => {
       clearTimeout(timer)
       console.log(`[reliability] trial ${t}: ${kind} at ${percent}%+${extraMs}ms, injected=${injected}, exit ${firstExit}`)
       const after = targetAfterFault()
+      // Recorded before the checks, so RELIABILITY.md counts a failed trial too.
+      const outcome: Outcome = {kind, injected, firstExit, activatedAfterFault: after, resumed: false, identical: false}
+      outcomes.push(outcome)
       expect(after, `trial ${t} (${kind}): target after the fault`).not.toBe('CORRUPT')
       // A failed run must not have activated anything (the commit comes after verify).
       if (firstExit !== 0) expect(after, ocvm.output().stderr).toBe('nothing')
       // No stack trace, ever: a clear error with a hint.
       if (firstExit !== 0) expect(ocvm.output().stderr).toMatch(/Hint: /)
       expect(ocvm.output().stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m)
-      const resumed = firstExit !== 0 ? await resume(runs, env) : false
-      const identical = sameTree()
-      expect(identical, `trial ${t} (${kind}): byte-identical after resume`).toBe(true)
+      outcome.resumed = firstExit !== 0 ? await resume(runs, env) : false
+      outcome.identical = sameTree()
+      expect(outcome.identical, `trial ${t} (${kind}): byte-identical after resume`).toBe(true)
       expect(stagingDirs(dstHome())).toEqual([])
-      outcomes.push({kind, injected, firstExit, activatedAfterFault: after, resumed, identical})
     }
     // The seeded points must actually hit transfers, or the trials prove nothing.
     expect(outcomes.filter((o) => o.injected).length).toBeGreaterThanOrEqual(Math.ceil(trials / 2))
