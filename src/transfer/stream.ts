@@ -93,8 +93,8 @@ export async function streamTree(options: StreamTreeOptions): Promise<StreamTree
   }).finally(() => relay.end())
 
   const [sent, received] = await Promise.allSettled([sending, receiving])
-  if (sent.status === 'rejected') throw sent.reason
-  if (received.status === 'rejected') throw received.reason
+  if (sent.status === 'rejected') throw brokenStream(sent.reason, options.source.label)
+  if (received.status === 'rejected') throw brokenStream(received.reason, options.target.label)
   // GNU tar exits 1 when a file changed while it was read: expected on a live source.
   const sendFailed = sent.value.exitCode !== 0 && !(options.live && sent.value.exitCode === 1)
   const sendErr = sendFailed ? sent.value.stderr.split('\n').filter((l) => !CHECKPOINT_RE.test(l)).join('\n').trim() : ''
@@ -112,6 +112,24 @@ export async function streamTree(options: StreamTreeOptions): Promise<StreamTree
     })
   }
   return {wireBytes}
+}
+
+/**
+ * A connection that dies mid-stream surfaces as whatever the pipe saw first (EPIPE on the relay, a
+ * killed ssh): that is a transfer failure the user resumes, not a bug in ocvm.
+ */
+function brokenStream(reason: unknown, host: string): unknown {
+  if (reason instanceof OcvmError || isCancellation(reason)) return reason
+  const message = reason instanceof Error ? reason.message : String(reason)
+  return new OcvmError('transfer-failed', `the stream to/from ${host} broke: ${lastLine(message) || 'connection lost'}`, {
+    hint: 'Run again with --resume: what already arrived is kept and verified, the rest is sent.',
+    details: {host},
+  })
+}
+
+/** A cancelled run (Ctrl-C) keeps its own error. */
+function isCancellation(reason: unknown): boolean {
+  return reason instanceof Error && (reason.name === 'AbortError' || /interrupted|terminated|aborted/i.test(reason.message))
 }
 
 function lastLine(text: string): string {
