@@ -54,7 +54,7 @@ export async function transferRoots(ctx: CopyContext, phase: 'final' | 'precopy'
       const progress = ctx.reporter.progress(`${root.label}`, todoBytes)
       const result = await streamTree({
         source: ctx.source, target: ctx.target, sourceRoot: root.source, targetDir: root.staging,
-        paths: todo, compress: journal.data.compress, signal: ctx.signal, ...(phase === 'precopy' ? {live: true} : {}),
+        paths: todo, compress: journal.data.compress, signal: ctx.signal, totalBytes: todoBytes, ...(phase === 'precopy' ? {live: true} : {}),
         onProgress: (p) => progress.update(p.bytes),
       })
       progress.done()

@@ -59,6 +59,13 @@ export async function executeStop(shell: Shell, stop: GatewayStop): Promise<void
   }
 }
 
+/** Plans and stops in one go, for callers that journal nothing in between (export). */
+export async function stopGateway(shell: Shell, user: string, services: readonly ServiceFile[], facts: Pick<HostFacts, 'tools' | 'loginUid' | 'gatewayProcesses'>): Promise<GatewayStop> {
+  const stop = planStop(user, services, facts)
+  await executeStop(shell, stop)
+  return stop
+}
+
 // A gateway that was started by hand is started again the way the docs start one, as its user,
 // detached, logging into the state dir.
 const START_PROCESS = String.raw`

@@ -22,7 +22,8 @@ exit 0
 export async function rollback(runId: string, ctx: Context): Promise<MigrationResult> {
   const journal = Journal.open<MigrationState>(runId)
   const state = journal.data
-  const source = ctx.shells.get(parseHostSpec(state.options.from))
+  // An import's source is an archive: nothing to restart there.
+  const source = state.archive ? undefined : ctx.shells.get(parseHostSpec(state.options.from))
   const target = ctx.shells.get(parseHostSpec(state.options.to))
   // Before staging is removed: for a root whose commit was interrupted, a staging dir that is gone
   // means the rename happened.
@@ -31,8 +32,8 @@ export async function rollback(runId: string, ctx: Context): Promise<MigrationRe
     await target.script(TAKE_OUT, [root.target, runId, root.staging, root.activated ? '1' : '0'], {timeoutMs: 60_000})
   }
   await removeStaging(target, state.roots)
-  const running = state.stop ? await settleInterruptedStop(source, state.stop, state.source.user) : false
-  const started = state.stop ? await startGateway(source, state.stop, state.source.stateDir, running) : 'nothing to start'
+  const running = state.stop && source ? await settleInterruptedStop(source, state.stop, state.source.user) : false
+  const started = state.stop && source ? await startGateway(source, state.stop, state.source.stateDir, running) : 'nothing to start'
   journal.update({status: 'rolled-back', roots: state.roots.map((r) => ({...r, activated: false, activating: false})), committed: false})
   return toResult(journal.data, {diffs: [], warnings: [], nextSteps: [`Source: ${started}.`, 'The target copy was renamed to *.ocvm-rolledback-<run> (delete it when you are sure).']})
 }
