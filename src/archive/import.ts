@@ -77,6 +77,7 @@ export async function importArchive(options: ImportOptions, ctx: Context, hooks:
   const extractDir = stagingPath(posix.join(posix.dirname(state.target.stateDir), 'archive'), runId)
   const actions: StepActions = {
     preflight: async () => {},
+    precopy: async () => {},
     quiesce: async () => {},
     transfer: async () => {
       const started = Date.now()
@@ -140,7 +141,8 @@ async function plan(scan: ArchiveScan, options: ImportOptions, runId: string, ta
     roots,
     mappings,
     compress: scan.compression !== 'none',
-    steps: STEPS.map((name) => ({name, status: name === 'preflight' ? 'done' : name === 'quiesce' ? 'skipped' : 'pending', ...(name === 'quiesce' ? {detail: scan.quiesced === false ? 'archive exported without stopping the gateway' : 'nothing to stop: the archive is the source'} : {})} as StepRecord)),
+    // No warm pre-copy from an archive: that step is not part of an import.
+    steps: STEPS.filter((name) => name !== 'precopy').map((name) => ({name, status: name === 'preflight' ? 'done' : name === 'quiesce' ? 'skipped' : 'pending', ...(name === 'quiesce' ? {detail: scan.quiesced === false ? 'archive exported without stopping the gateway' : 'nothing to stop: the archive is the source'} : {})} as StepRecord)),
     changes: [],
     committed: false,
     status: 'running',

@@ -18,13 +18,14 @@ export default class Migrate extends BaseCommand {
 
   static description = `With --driver file (bare hosts, the default) ocvm stops the source gateway, streams the state dir and any workspaces outside it into a 0700 staging dir on the target (tar|zstd over ssh, per-file SHA-256), verifies every file, rewrites old home/state paths in openclaw.json, its $include files (comments kept) and sessions.json, then moves the result into place atomically and applies the guide's permission set.
 
-The source is never modified: its gateway is stopped and can be started again with --rollback. Every run is journaled; --resume RUN continues an interrupted run without sending again what already arrived. Service files and secrets are never copied: they are recreated on the target.
+The source is never modified: its gateway is stopped and can be started again with --rollback. Every run is journaled; --resume RUN continues an interrupted run without sending again what already arrived. --precopy stages the state while the gateway still runs and sends only what changed after the stop, so downtime is the delta. Service files and secrets are never copied: they are recreated on the target.
 
 With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAME) ocvm moves the VM: it shuts the VM down gracefully, streams its disks sparse-aware (a 40 GiB disk holding 2 GiB sends about 2 GiB) with SHA-256 on both ends into a staging dir on the target, verifies, registers the VM there (never over an existing one), starts it and reaches the guest. Where an image cannot move — the hypervisor has no export (Multipass), or the image cannot boot on the target's CPU architecture — ocvm says so in the plan and moves the OpenClaw state into a fresh VM instead (state mode); --mode forces one or the other. --live asks the hypervisor to move the running VM (libvirt).`
 
   static examples = [
     {description: 'See the plan and every path rewrite, change nothing', command: '<%= config.bin %> <%= command.id %> --from root@old --user openclaw --to root@new --dry-run'},
     {description: 'Migrate alice\'s gateway on a Mac to user openclaw on a Linux server', command: '<%= config.bin %> <%= command.id %> --from admin@mac.local --user alice --to root@server --target-user openclaw --yes'},
+    {description: 'Short downtime: copy while the gateway runs, then stop it and send only the changes', command: '<%= config.bin %> <%= command.id %> --from root@old --user openclaw --to root@new --precopy --yes'},
     {description: 'Continue an interrupted run', command: '<%= config.bin %> <%= command.id %> --resume 20261124T101500Z-a1b2c3'},
     {description: 'Go back: restart the source gateway, take the target copy out of service', command: '<%= config.bin %> <%= command.id %> --rollback 20261124T101500Z-a1b2c3'},
     {description: 'Move a KVM guest to another libvirt host, into its pool "fast"', command: '<%= config.bin %> <%= command.id %> --driver libvirt --vm openclaw --from root@kvm1 --to root@kvm2 --target-pool fast --dry-run'},
@@ -61,6 +62,7 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
     sessions: Flags.string({description: 'Session history: include (default), exclude, or scan for poisoned sessions.', options: ['include', 'exclude', 'scan'], default: 'include'}),
     'dry-run': Flags.boolean({description: 'Show the plan, the path rewrites as a diff and the checks; change nothing.'}),
     yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation.'}),
+    precopy: Flags.boolean({description: 'Warm pre-copy (file driver): stage the state while the gateway still runs, then stop it and send only what changed, so the gateway is down for the delta only.'}),
     force: Flags.boolean({description: 'If the target path exists, keep it aside (renamed *.ocvm-old-<run>) instead of refusing.'}),
     resume: Flags.string({description: 'Continue the interrupted run with this id.', exclusive: ['rollback']}),
     rollback: Flags.string({description: 'Undo the run with this id: restart the source gateway, take the target copy out of service.', exclusive: ['resume']}),
@@ -94,6 +96,7 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
         sessions: flags.sessions as SessionsMode,
         dryRun: Boolean(flags['dry-run']),
         force: Boolean(flags.force),
+        ...(flags.precopy ? {precopy: true} : {}),
         ...(flags.user ? {user: flags.user} : {}),
         ...(flags['target-user'] ? {targetUser: flags['target-user']} : {}),
         ...(flags['target-home'] ? {targetHome: flags['target-home']} : {}),

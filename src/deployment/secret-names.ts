@@ -38,3 +38,15 @@ export function maskArgv(argv: readonly string[]): string[] {
     return i > 0 && flag !== undefined && !isAuthMode(flag, arg) ? '***' : maskInlineSecrets(arg)
   })
 }
+
+// A JSON/JSON5 member whose key names a credential: `token: "…"`, `"apiKey": '…'`, `password: x`.
+// Object and array values (`auth: {`) are left alone: their members are masked on their own lines.
+const SECRET_MEMBER_RE = /((?:^|[\s{,])["']?[\w$-]*(?:token|key|secret|passw|private|credential|cookie|bearer)[\w$-]*["']?\s*:\s*)("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^,\s{}[\]]+)/gi
+
+/**
+ * Masks the values of credential-looking members in config text shown to the user (the unified
+ * diff of a path rewrite shows the lines around each change, and a token often sits next to a path).
+ */
+export function maskConfigSecrets(text: string): string {
+  return text.replace(SECRET_MEMBER_RE, (_m, head: string) => `${head}"***"`)
+}

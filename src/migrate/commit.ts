@@ -5,7 +5,9 @@ import type {RootPlan} from './types.js'
 // The commit point: each verified staging dir is renamed into place (same filesystem, so the
 // switch is atomic). An existing target is only ever moved aside (--force), never deleted.
 const ACTIVATE = String.raw`
-staging="$1"; target="$2"; force="$3"; run="$4"
+staging="$1"; target="$2"; force="$3"; run="$4"; again="$5"
+# An earlier attempt of this run was killed right after its rename: the target is already ours.
+if [ ! -d "$staging" ] && [ "$again" = 1 ] && [ -d "$target" ]; then exit 0; fi
 [ -d "$staging" ] || exit 5
 if [ -e "$target" ] || [ -L "$target" ]; then
   [ "$force" = 1 ] || exit 3
@@ -14,8 +16,9 @@ fi
 mkdir -p -- "$(dirname -- "$target")" && mv -- "$staging" "$target"
 `
 
-export async function activateRoot(shell: Shell, root: RootPlan, options: {force: boolean; runId: string}): Promise<void> {
-  const result = await shell.script(ACTIVATE, [root.staging, root.target, options.force ? '1' : '0', options.runId], {allowFailure: true, timeoutMs: 120_000})
+/** `again`: this run already started activating this root (the journal says so) and was interrupted. */
+export async function activateRoot(shell: Shell, root: RootPlan, options: {force: boolean; runId: string; again?: boolean}): Promise<void> {
+  const result = await shell.script(ACTIVATE, [root.staging, root.target, options.force ? '1' : '0', options.runId, options.again ? '1' : '0'], {allowFailure: true, timeoutMs: 120_000})
   if (result.exitCode === 0) return
   if (result.exitCode === 3) {
     throw new OcvmError('target-exists', `${root.target} already exists on ${shell.label}`, {hint: 'Use --force to keep the existing one aside (renamed to *.ocvm-old-<run>) and activate the migrated copy.'})

@@ -1,7 +1,7 @@
 import {OcvmError} from '../errors.js'
 import type {Shell} from '../hosts/shell.js'
 import type {Reporter} from '../output/reporter.js'
-import {buildManifest, diffManifests, isClean, type Manifest} from '../transfer/manifest.js'
+import {buildManifest, diffManifests, isClean, parseStoredManifest, type Manifest} from '../transfer/manifest.js'
 import {streamTree} from '../transfer/stream.js'
 import {ensureParent} from './commit.js'
 import type {Journal} from './journal.js'
@@ -19,10 +19,15 @@ const manifestName = (root: RootPlan) => `manifest-${root.index}.json`
 
 /**
  * Lists and checksums each root on the source (gateway stopped), then sends what the staging dir
- * on the target does not already hold intact: on a first run everything, on --resume only the
- * files that are missing or differ. Nothing that arrived intact is sent twice.
+ * on the target does not already hold intact: on a first run everything, on --resume or after a
+ * warm pre-copy only the files that are missing or differ, and files the source no longer has are
+ * removed from staging. Nothing that arrived intact is sent twice.
+ *
+ * `phase: 'precopy'` is the same pass with the gateway still running: files may change or vanish
+ * while they are read, which is fine (the final pass, gateway stopped, re-checksums everything and
+ * wins), so vanished files are not an error and the figures go to `journal.precopy`.
  */
-export async function transferRoots(ctx: CopyContext): Promise<void> {
+export async function transferRoots(ctx: CopyContext, phase: 'final' | 'precopy' = 'final'): Promise<void> {
   const {journal} = ctx
   const started = Date.now()
   let bytes = 0
@@ -31,7 +36,7 @@ export async function transferRoots(ctx: CopyContext): Promise<void> {
   let resumedFiles = 0
   const roots = journal.data.roots.map((r) => ({...r}))
   for (const root of roots) {
-    const manifest = await sourceManifest(ctx, root)
+    const manifest = await sourceManifest(ctx, root, phase)
     root.bytes = manifest.bytes
     root.files = manifest.files
     journal.update({roots})
@@ -49,7 +54,7 @@ export async function transferRoots(ctx: CopyContext): Promise<void> {
       const progress = ctx.reporter.progress(`${root.label}`, todoBytes)
       const result = await streamTree({
         source: ctx.source, target: ctx.target, sourceRoot: root.source, targetDir: root.staging,
-        paths: todo, compress: journal.data.compress, signal: ctx.signal, totalBytes: todoBytes,
+        paths: todo, compress: journal.data.compress, signal: ctx.signal, totalBytes: todoBytes, ...(phase === 'precopy' ? {live: true} : {}),
         onProgress: (p) => progress.update(p.bytes),
       })
       progress.done()
@@ -58,13 +63,14 @@ export async function transferRoots(ctx: CopyContext): Promise<void> {
     bytes += manifest.bytes
     files += manifest.files
   }
-  journal.update({transfer: {bytes, files, wireBytes, seconds: (Date.now() - started) / 1000, resumedFiles}})
+  const figures = {bytes, files, wireBytes, seconds: (Date.now() - started) / 1000, resumedFiles}
+  journal.update(phase === 'precopy' ? {precopy: figures} : {transfer: figures})
 }
 
 /** Re-checksums every staged file and compares with the source manifest; fixes nothing silently. */
 export async function verifyRoots(ctx: CopyContext): Promise<void> {
   for (const root of ctx.journal.data.roots) {
-    const expected = ctx.journal.readArtifact<Manifest>(manifestName(root))
+    const expected = parseStoredManifest(ctx.journal.readArtifact<unknown>(manifestName(root)), `${ctx.journal.dir}/${manifestName(root)}`)
     const staged = await buildManifest(ctx.target, root.staging)
     if (!staged) throw new OcvmError('verify-failed', `staging dir ${root.staging} is missing on ${ctx.target.label}`, {hint: 'Run the migration again with --resume.'})
     const diff = diffManifests(expected, staged)
@@ -79,10 +85,11 @@ export async function verifyRoots(ctx: CopyContext): Promise<void> {
   }
 }
 
-async function sourceManifest(ctx: CopyContext, root: RootPlan): Promise<Manifest> {
-  const manifest = await buildManifest(ctx.source, root.source, root.exclude)
+async function sourceManifest(ctx: CopyContext, root: RootPlan, phase: 'final' | 'precopy'): Promise<Manifest> {
+  const manifest = await buildManifest(ctx.source, root.source, root.exclude, {live: phase === 'precopy'})
   if (!manifest) throw new OcvmError('source-missing', `${root.source} disappeared from ${ctx.source.label}`, {hint: 'The source changed during the migration; check it and run again.'})
-  ctx.journal.writeArtifact(manifestName(root), manifest)
+  // Only the final pass's manifest is what verify checks against.
+  if (phase === 'final') ctx.journal.writeArtifact(manifestName(root), manifest)
   return manifest
 }
 

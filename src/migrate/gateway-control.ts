@@ -21,31 +21,49 @@ exit 1
 `
 
 /**
- * `facts` is a fresh probe of the source (its gateway processes now); `services` are the service
- * files found in preflight (the journal keeps them, with secret values already dropped).
+ * How the gateway will be stopped (and so how to start it again), decided before anything is
+ * stopped: the journal records it first, so a run killed in the middle of stopping still knows
+ * what to start on --rollback. `facts` is a fresh probe of the source (its gateway processes now);
+ * `services` are the service files found in preflight (secret values already dropped).
  */
-export async function stopGateway(shell: Shell, user: string, services: readonly ServiceFile[], facts: Pick<HostFacts, 'tools' | 'loginUid' | 'gatewayProcesses'>): Promise<GatewayStop> {
+export function planStop(user: string, services: readonly ServiceFile[], facts: Pick<HostFacts, 'tools' | 'loginUid' | 'gatewayProcesses'>): GatewayStop {
   const processes = facts.gatewayProcesses.filter((p) => p.user === user)
   if (processes.length === 0) return {kind: 'none'}
   const unit = services.find((s) => s.kind === 'systemd-unit' && s.scope === 'system' && s.runAs === user)
-  if (unit && facts.tools.systemctl) {
-    await shell.exec(['systemctl', 'stop', unit.name], {timeoutMs: 120_000})
-    return {kind: 'systemd', unit: unit.name, scope: 'system'}
-  }
+  if (unit && facts.tools.systemctl) return {kind: 'systemd', unit: unit.name, scope: 'system'}
   const daemon = services.find((s) => s.kind === 'launch-daemon' || s.kind === 'launch-agent')
   if (daemon && facts.tools.launchctl) {
-    const domain = daemon.kind === 'launch-daemon' ? 'system' : `gui/${facts.loginUid}`
-    await shell.exec(['launchctl', 'bootout', `${domain}/${daemon.name}`], {timeoutMs: 120_000})
-    return {kind: 'launchd', domain, label: daemon.name, plist: daemon.path}
+    return {kind: 'launchd', domain: daemon.kind === 'launch-daemon' ? 'system' : `gui/${facts.loginUid}`, label: daemon.name, plist: daemon.path}
   }
-  const pids = processes.map((p) => p.pid)
-  const result = await shell.script(STOP_PROCESSES, pids.map(String), {allowFailure: true, timeoutMs: 60_000})
-  if (result.exitCode !== 0) {
-    throw new OcvmError('gateway-stop-failed', `the gateway (pid ${pids.join(', ')}) on ${shell.label} did not stop within 30 s`, {
-      hint: 'Stop it yourself (systemctl stop openclaw-gateway, launchctl bootout …, or kill), then run the migration again.',
-    })
+  return {kind: 'process', pids: processes.map((p) => p.pid), user}
+}
+
+/** Stops the gateway as planned. Idempotent: a resumed run may stop what is already stopped. */
+export async function executeStop(shell: Shell, stop: GatewayStop): Promise<void> {
+  switch (stop.kind) {
+    case 'none': return
+    case 'systemd':
+      await shell.exec(['systemctl', 'stop', stop.unit], {timeoutMs: 120_000})
+      return
+    case 'launchd':
+      await shell.exec(['launchctl', 'bootout', `${stop.domain}/${stop.label}`], {allowFailure: true, timeoutMs: 120_000})
+      return
+    case 'process': {
+      const result = await shell.script(STOP_PROCESSES, stop.pids.map(String), {allowFailure: true, timeoutMs: 60_000})
+      if (result.exitCode !== 0) {
+        throw new OcvmError('gateway-stop-failed', `the gateway (pid ${stop.pids.join(', ')}) on ${shell.label} did not stop within 30 s`, {
+          hint: 'Stop it yourself (systemctl stop openclaw-gateway, launchctl bootout …, or kill), then run the migration again.',
+        })
+      }
+    }
   }
-  return {kind: 'process', pids, user}
+}
+
+/** Plans and stops in one go, for callers that journal nothing in between (export). */
+export async function stopGateway(shell: Shell, user: string, services: readonly ServiceFile[], facts: Pick<HostFacts, 'tools' | 'loginUid' | 'gatewayProcesses'>): Promise<GatewayStop> {
+  const stop = planStop(user, services, facts)
+  await executeStop(shell, stop)
+  return stop
 }
 
 // A gateway that was started by hand is started again the way the docs start one, as its user,
@@ -56,7 +74,9 @@ cmd='cd "$HOME" && mkdir -p "$0/logs" && nohup openclaw gateway run >>"$0/logs/g
 if [ "$(id -un)" = "$u" ]; then sh -c "$cmd" "$state"; else su -s /bin/sh "$u" -c "$cmd" "$state"; fi
 `
 
-export async function startGateway(shell: Shell, stop: GatewayStop, stateDir: string): Promise<string> {
+/** `running`: the gateway processes of the source user now (a run killed before the stop left it running). */
+export async function startGateway(shell: Shell, stop: GatewayStop, stateDir: string, running = false): Promise<string> {
+  if (running && stop.kind !== 'none') return 'the gateway is still running; nothing to start'
   switch (stop.kind) {
     case 'none': return 'the gateway was not running; nothing to start'
     case 'systemd':

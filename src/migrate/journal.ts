@@ -47,7 +47,7 @@ export class Journal<T extends object> {
     } catch {
       throw new OcvmError('run-not-found', `no journal for run ${runId} in ${runsDir()}`, {hint: 'Check the run id (ocvm prints it at the start of every migration) and that you run ocvm as the same user on the same machine.'})
     }
-    return new Journal(runId, JSON.parse(text) as T)
+    return new Journal(runId, parseJournalText<T>(text, file))
   }
 
   get data(): T {
@@ -65,11 +65,29 @@ export class Journal<T extends object> {
   }
 
   readArtifact<V>(name: string): V {
-    return JSON.parse(readFileSync(path.join(this.dir, name), 'utf8')) as V
+    const file = path.join(this.dir, name)
+    let text: string
+    try {
+      text = readFileSync(file, 'utf8')
+    } catch {
+      throw new OcvmError('journal-corrupt', `${file} is missing`, {hint: 'The run cannot continue from this journal: roll it back (--rollback) and start a new migration.'})
+    }
+    return parseJournalText<V>(text, file)
   }
 
   private save(): void {
     writeAtomic(path.join(this.dir, 'journal.json'), JSON.stringify(this.state, null, 2))
+  }
+}
+
+/** A journal or manifest that is not JSON (edited, or a disk error) is a clear error, never a crash. */
+function parseJournalText<T>(text: string, file: string): T {
+  try {
+    const value = JSON.parse(text) as unknown
+    if (typeof value !== 'object' || value === null) throw new Error('not an object')
+    return value as T
+  } catch {
+    throw new OcvmError('journal-corrupt', `${file} is not a valid ocvm journal file`, {hint: 'Do not edit journal files. Roll the run back (--rollback) if its journal.json still reads, or start a new migration.'})
   }
 }
 

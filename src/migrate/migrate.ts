@@ -6,13 +6,14 @@ import {OcvmError, UnsupportedError, UsageError} from '../errors.js'
 import {parseHostSpec} from '../hosts/host-spec.js'
 import type {Shell} from '../hosts/shell.js'
 import {transferRoots, verifyRoots, type CopyContext} from './copy-roots.js'
-import {describeStop, stopGateway} from './gateway-control.js'
+import {describeStop, executeStop, planStop} from './gateway-control.js'
 import {Journal, listJournals, newRunId} from './journal.js'
 import {preflight} from './preflight.js'
 import {danglingOnTarget, nextSteps, toResult} from './result.js'
 import {previewRewrites} from './rewrite-paths.js'
 import {isDiskFull, runSteps, stagedActions, type StepActions} from './run-steps.js'
-import type {MigrateOptions, MigrationResult, MigrationState} from './types.js'
+import {validateMigrateOptions} from './validate-options.js'
+import type {MigrateOptions, MigrationResult, MigrationState, StepRecord} from './types.js'
 
 export {rollback} from './rollback.js'
 export {STEP_DESCRIPTIONS} from './steps.js'
@@ -27,6 +28,7 @@ export async function migrate(requested: MigrateOptions, ctx: Context, hooks: Mi
   const resumed = requested.resume ? Journal.open<MigrationState>(requested.resume).data : undefined
   if (resumed?.archive) throw new UsageError(`run ${requested.resume} is an import of ${resumed.archive.file}; imports do not resume`, 'A failed import leaves the target as it was: run `ocvm import` again.')
   const options: MigrateOptions = resumed ? {...resumed.options, resume: requested.resume} : requested
+  if (!resumed) validateMigrateOptions(options)
   if (options.driver !== 'file') {
     throw new UnsupportedError(`the ${options.driver} driver cannot migrate yet`, 'Use --driver file to move the OpenClaw state between hosts.')
   }
@@ -61,17 +63,29 @@ export async function migrate(requested: MigrateOptions, ctx: Context, hooks: Mi
       return {...plan, status: 'planned', dryRun: true, nextSteps: ['Nothing was changed. Run the same command without --dry-run to migrate.']}
     }
     if (hooks.confirm && !(await hooks.confirm(plan))) throw new OcvmError('aborted', 'migration cancelled; nothing was changed', {hint: 'Run again and answer y, or pass --yes.'})
-    journal = Journal.create(runId, {...state, steps: state.steps.map((s) => (s.name === 'preflight' ? {...s, status: 'done'} : s))})
+    const initial = (s: StepRecord): StepRecord => (s.name === 'preflight' ? {...s, status: 'done'} : s.name === 'precopy' && !options.precopy ? {...s, status: 'skipped'} : s)
+    journal = Journal.create(runId, {...state, steps: state.steps.map(initial)})
     ctx.reporter.step(`Run ${runId} (journal: ${journal.dir})`)
   }
 
   const copy: CopyContext = {source, target, journal, reporter: ctx.reporter, ...(ctx.signal ? {signal: ctx.signal} : {})}
   const actions: StepActions = {
     preflight: async () => {},
+    precopy: async () => {
+      await transferRoots(copy, 'precopy')
+      const p = journal.data.precopy
+      return p ? `${p.files} files, ${p.bytes} bytes staged while the gateway ran (${p.wireBytes} on the wire)` : undefined
+    },
     quiesce: async () => {
-      const facts = await probeHost(source, undefined)
-      const stop = await stopGateway(source, journal.data.source.user, journal.data.source.services, facts)
-      journal.update({stop})
+      // Planned and journaled before anything stops, so a run killed mid-stop knows what to start on
+      // --rollback; a resumed run keeps that plan (the processes it found may be stopped already).
+      let stop = journal.data.stop
+      if (!stop) {
+        const facts = await probeHost(source, undefined)
+        stop = planStop(journal.data.source.user, journal.data.source.services, facts)
+        journal.update({stop})
+      }
+      await executeStop(source, stop)
       return `source gateway ${describeStop(stop)}`
     },
     transfer: async () => {

@@ -35,6 +35,7 @@ export function toResult(state: MigrationState, extra: Pick<MigrationResult, 'di
     quarantined: state.quarantined ?? [],
     retargeted: state.retargeted ?? [],
     ...(state.transfer ? {transfer: state.transfer} : {}),
+    ...(state.precopy ? {precopy: state.precopy} : {}),
     ...(state.archive ? {archive: (({rootPaths: _r, ...a}) => a)(state.archive)} : {}),
     ...extra,
   }

@@ -1,4 +1,5 @@
 import {isInside, posix, readTextFile} from '../deployment/remote-fs.js'
+import {maskConfigSecrets} from '../deployment/secret-names.js'
 import type {Shell} from '../hosts/shell.js'
 import {configPathRewriter} from '../rewrite/config-paths.js'
 import {formatChangesAsDiff} from '../rewrite/diff.js'
@@ -100,7 +101,7 @@ export function planFileRewrite(file: Pick<RewriteFile, 'finalPath' | 'kind'>, t
   }
   if (result.changes.length === 0) return undefined
   outcome.changes.push(...result.changes.map((c) => ({file: file.finalPath, key: c.key, from: c.from, to: c.to})))
-  outcome.diffs.push({file: file.finalPath, diff: formatChangesAsDiff(file.finalPath, text, result.text)})
+  outcome.diffs.push({file: file.finalPath, diff: maskConfigSecrets(formatChangesAsDiff(file.finalPath, text, result.text))})
   return result.text
 }
 

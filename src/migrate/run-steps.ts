@@ -43,7 +43,12 @@ export function stagedActions(target: Shell, journal: Journal<MigrationState>, o
       const roots = journal.data.roots.map((r) => ({...r}))
       for (const root of roots) {
         if (root.activated) continue
-        await activateRoot(target, root, {force: options.force, runId: journal.runId})
+        // Journaled before the rename: a resumed run then knows a missing staging dir next to a
+        // present target is this run's own, already activated.
+        const again = root.activating === true
+        root.activating = true
+        journal.update({roots})
+        await activateRoot(target, root, {force: options.force, runId: journal.runId, again})
         root.activated = true
         journal.update({roots, committed: true})
       }
@@ -80,6 +85,9 @@ async function onFailure(error: unknown, step: StepName, journal: Journal<Migrat
   const e = error instanceof OcvmError ? error : undefined
   setStep(journal, step, {status: 'failed', finishedAt: new Date().toISOString(), detail: e?.message ?? String(error)})
   journal.update({status: 'failed', error: {code: e?.code ?? 'error', message: e?.message ?? String(error)}})
+  // Staging that failed verification is repaired by the transfer step: a resumed run sends the
+  // damaged and missing files again (and only those), then verifies again.
+  if (step === 'verify' && e?.code === 'verify-failed') setStep(journal, 'transfer', {status: 'pending'})
   const beforeCommit = STEPS.indexOf(step) < STEPS.indexOf(COMMIT_STEP) || !journal.data.committed
   if (beforeCommit && policy.cleanStaging(e)) await removeStaging(target, journal.data.roots)
   if (e) {

@@ -2,6 +2,7 @@ import type {StepName} from './types.js'
 
 export const STEP_DESCRIPTIONS: Record<StepName, string> = {
   preflight: 'check both hosts: tools, target user, free disk, OpenClaw versions, nothing in the way',
+  precopy: 'with --precopy: copy the state into staging while the gateway still runs (the final copy sends only what changed)',
   quiesce: 'stop the source gateway (no live SQLite is ever copied)',
   transfer: 'stream the state as tar|zstd into a 0700 staging dir on the target, with per-file SHA-256',
   verify: 're-checksum everything in staging against the source manifest',

@@ -19,6 +19,8 @@ export interface MigrateOptions {
   sessions: SessionsMode
   dryRun: boolean
   force: boolean
+  /** Warm pre-copy: stage the state while the gateway runs, then stop it and send only the delta. */
+  precopy?: boolean
   resume?: string
 }
 
@@ -37,6 +39,8 @@ export interface RootPlan {
   files: number
   /** Set once this root's staging dir has been renamed into place (the commit point of this root). */
   activated?: boolean
+  /** Set just before the rename: a resumed run then knows a missing staging dir next to a present target is this run's. */
+  activating?: boolean
 }
 
 /** How the source gateway was stopped, so it can be started again (rollback, or the user's choice). */
@@ -46,7 +50,7 @@ export type GatewayStop =
   | {kind: 'launchd'; domain: string; label: string; plist: string}
   | {kind: 'process'; pids: number[]; user: string}
 
-export type StepName = 'preflight' | 'quiesce' | 'transfer' | 'verify' | 'rewrite' | 'commit' | 'permissions' | 'report'
+export type StepName = 'preflight' | 'precopy' | 'quiesce' | 'transfer' | 'verify' | 'rewrite' | 'commit' | 'permissions' | 'report'
 
 export interface StepRecord {
   name: StepName
@@ -85,6 +89,8 @@ export interface MigrationState {
   status: 'running' | 'failed' | 'completed' | 'rolled-back'
   error?: {code: string; message: string}
   transfer?: {bytes: number; files: number; wireBytes: number; seconds: number; resumedFiles: number}
+  /** The warm pre-copy pass (--precopy), while the gateway still ran. */
+  precopy?: {bytes: number; files: number; wireBytes: number; seconds: number; resumedFiles: number}
   /** Set when the state came from an archive (`ocvm import`) instead of a live source. */
   archive?: ArchiveInfo
 }
@@ -115,6 +121,7 @@ export interface MigrationResult {
   /** Unified diffs of the files whose paths are rewritten (shown by --dry-run). */
   diffs: Array<{file: string; diff: string}>
   transfer?: MigrationState['transfer']
+  precopy?: MigrationState['precopy']
   archive?: Omit<ArchiveInfo, 'rootPaths'>
   /** What the user has to do now. */
   nextSteps: string[]

@@ -20,6 +20,8 @@ export interface StreamTreeOptions {
   /** Called with uncompressed bytes sent so far (from tar's checkpoints) and wire bytes. */
   onProgress?: (progress: {bytes: number; wireBytes: number}) => void
   signal?: AbortSignal
+  /** The source is live (--precopy): files that change or vanish while read are skipped, not an error. */
+  live?: boolean
   /** Bytes expected in total (for the message when the target fills up). */
   totalBytes?: number
 }
@@ -34,10 +36,11 @@ const CHECKPOINT_RECORDS = 50
 const CHECKPOINT_RE = /OCVM-PROGRESS:(\d+)/
 
 const SEND_SCRIPT = String.raw`
-root="$1"; z="$2"; cp="$3"; sparse="$4"
+root="$1"; z="$2"; cp="$3"; sparse="$4"; live="$5"
 cd -- "$root" || exit 3
 set -- --null --no-recursion -T - --checkpoint="$cp" --checkpoint-action='echo=OCVM-PROGRESS:%{w}T'
 [ "$sparse" = 1 ] && set -- "$@" --sparse
+[ "$live" = 1 ] && set -- "$@" --ignore-failed-read --warning=no-file-changed --warning=no-file-removed --warning=no-failed-read
 if [ "$z" = 1 ]; then
   tar "$@" -cf - | zstd -1 -q -T0
 else
@@ -46,16 +49,18 @@ fi
 `
 
 // Unpacks as the login user, never restoring owners from the archive; refuses absolute names and `..`
-// (GNU tar's defaults, made explicit), and never follows symlinks already in the target dir.
+// (GNU tar's defaults). Directories that already exist get the archive's mode: tar sets a dir's mode
+// only after its contents, so an interrupted stream leaves dirs at the umask's 0700 and the re-sent
+// dir entry of --resume must repair them (--no-overwrite-dir made every interrupted run fail verify).
 const RECEIVE_SCRIPT = String.raw`
 dest="$1"; z="$2"
 umask 077
 mkdir -p -- "$dest" || exit 3
 cd -- "$dest" || exit 3
 if [ "$z" = 1 ]; then
-  zstd -d -q | tar -xpf - --no-same-owner --no-overwrite-dir --warning=no-timestamp
+  zstd -d -q | tar -xpf - --no-same-owner --warning=no-timestamp
 else
-  tar -xpf - --no-same-owner --no-overwrite-dir --warning=no-timestamp
+  tar -xpf - --no-same-owner --warning=no-timestamp
 fi
 `
 
@@ -76,7 +81,7 @@ export async function streamTree(options: StreamTreeOptions): Promise<StreamTree
   const list = options.paths.map((p) => `${p}\0`).join('')
 
   const receiving = options.target.script(RECEIVE_SCRIPT, [options.targetDir, z], {stdin: relay, allowFailure: true, signal: options.signal})
-  const sending = options.source.script(SEND_SCRIPT, [options.sourceRoot, z, String(CHECKPOINT_RECORDS), options.sparse ? '1' : '0'], {
+  const sending = options.source.script(SEND_SCRIPT, [options.sourceRoot, z, String(CHECKPOINT_RECORDS), options.sparse ? '1' : '0', options.live ? '1' : '0'], {
     input: list,
     stdout: relay,
     allowFailure: true,
@@ -91,9 +96,11 @@ export async function streamTree(options: StreamTreeOptions): Promise<StreamTree
   }).finally(() => relay.end())
 
   const [sent, received] = await Promise.allSettled([sending, receiving])
-  if (sent.status === 'rejected') throw sent.reason
-  if (received.status === 'rejected') throw received.reason
-  const sendErr = sent.value.exitCode !== 0 ? sent.value.stderr.split('\n').filter((l) => !CHECKPOINT_RE.test(l)).join('\n').trim() : ''
+  if (sent.status === 'rejected') throw brokenStream(sent.reason, options.source.label)
+  if (received.status === 'rejected') throw brokenStream(received.reason, options.target.label)
+  // GNU tar exits 1 when a file changed while it was read: expected on a live source.
+  const sendFailed = sent.value.exitCode !== 0 && !(options.live && sent.value.exitCode === 1)
+  const sendErr = sendFailed ? sent.value.stderr.split('\n').filter((l) => !CHECKPOINT_RE.test(l)).join('\n').trim() : ''
   const recvErr = received.value.exitCode !== 0 ? received.value.stderr.trim() : ''
   if (isNoSpace(recvErr)) {
     throw await diskFullError(options.target, options.targetDir, {done: bytes, total: options.totalBytes ?? bytes}, `Nothing was activated and the staging dir is removed; the source is untouched. Free space on ${options.target.label} (or choose another --target-state-dir) and run the migration again.`)
@@ -104,13 +111,31 @@ export async function streamTree(options: StreamTreeOptions): Promise<StreamTree
       details: {host: options.target.label},
     })
   }
-  if (sendErr || sent.value.exitCode !== 0) {
+  if (sendErr || sendFailed) {
     throw new OcvmError('transfer-failed', `packing on ${options.source.label} failed: ${lastLine(sendErr) || `exit ${sent.value.exitCode}`}`, {
       hint: 'Run again with --resume: what already arrived is kept and verified, the rest is sent.',
       details: {host: options.source.label},
     })
   }
   return {wireBytes}
+}
+
+/**
+ * A connection that dies mid-stream surfaces as whatever the pipe saw first (EPIPE on the relay, a
+ * killed ssh): that is a transfer failure the user resumes, not a bug in ocvm.
+ */
+function brokenStream(reason: unknown, host: string): unknown {
+  if (reason instanceof OcvmError || isCancellation(reason)) return reason
+  const message = reason instanceof Error ? reason.message : String(reason)
+  return new OcvmError('transfer-failed', `the stream to/from ${host} broke: ${lastLine(message) || 'connection lost'}`, {
+    hint: 'Run again with --resume: what already arrived is kept and verified, the rest is sent.',
+    details: {host},
+  })
+}
+
+/** A cancelled run (Ctrl-C) keeps its own error. */
+function isCancellation(reason: unknown): boolean {
+  return reason instanceof Error && (reason.name === 'AbortError' || /interrupted|terminated|aborted/i.test(reason.message))
 }
 
 function lastLine(text: string): string {

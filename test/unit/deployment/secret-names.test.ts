@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {isPlainEnv, maskArgv, maskInlineSecrets} from '../../../src/deployment/secret-names.js'
+import {isPlainEnv, maskArgv, maskConfigSecrets, maskInlineSecrets} from '../../../src/deployment/secret-names.js'
 
 describe('isPlainEnv', () => {
   it('treats configuration variables as plain', () => {
@@ -70,5 +70,18 @@ describe('maskArgv', () => {
     expect(maskArgv([])).toEqual([])
     const argv = ['/usr/bin/node', '/usr/lib/node_modules/openclaw/dist/index.js', 'gateway', '--port', '18789']
     expect(maskArgv(argv)).toEqual(argv)
+  })
+})
+
+describe('maskConfigSecrets', () => {
+  it.each([
+    ['   gateway: { mode: "local", auth: { mode: "token", token: "gw-123" } },', '   gateway: { mode: "local", auth: { mode: "token", token: "***" } },'],
+    [' models: { providers: { openai: { apiKey: "sk-proj-x" } } },', ' models: { providers: { openai: { apiKey: "***" } } },'],
+    ['+  "botToken": "123:abc",', '+  "botToken": "***",'],
+    [" privateKey: 'k\\'ey', password: hunter2 }", ' privateKey: "***", password: "***" }'],
+    ['-    workspace: "/home/alice/.openclaw/workspace",', '-    workspace: "/home/alice/.openclaw/workspace",'],
+    [' auth: {', ' auth: {'],
+  ])('%j', (line, masked) => {
+    expect(maskConfigSecrets(line)).toBe(masked)
   })
 })
