@@ -1,5 +1,6 @@
 import type {Driver} from './api.js'
 import {fileDriver} from './file/index.js'
+import {libvirtDriver} from './libvirt/index.js'
 
 /** Built-in drivers, listed explicitly (no registration side effects at import time). */
-export const BUILTIN_DRIVERS: readonly Driver[] = [fileDriver]
+export const BUILTIN_DRIVERS: readonly Driver[] = [fileDriver, libvirtDriver]
