@@ -2,7 +2,7 @@
 export {defineDriver, DRIVER_API_VERSION, isImageDriver} from './drivers/api.js'
 export type {
   CpuArch, DiskFormat, Driver, DriverCapabilities, ExportedFile, ExportSet, GuestOs, ImageDriver, ImageDriverVerbs,
-  ImportRequest, ProbeResult, StopOptions, VmDisk, VmInfo, VmState, VmSummary,
+  ImportRequest, LiveRequest, ProbeResult, StopOptions, VmDisk, VmInfo, VmState, VmSummary,
 } from './drivers/api.js'
 export {defineHook} from './postmigrate/api.js'
 export type {Hook, HookCheck, HookContext, HookOutcome, TargetOs} from './postmigrate/api.js'

@@ -159,6 +159,17 @@ export interface ImageDriverVerbs {
    * it (state mode). MUST NOT touch an existing VM of that name (throw instead).
    */
   provisionLike?(host: HostSpec, like: VmInfo, name: string, ctx: Context, dryRun: boolean): Promise<VmSummary>
+  /**
+   * Live migration through the hypervisor (`capabilities.live`), storage included. MUST leave the VM
+   * running on the source if anything fails, and MUST resolve only once it runs on the target.
+   */
+  liveMigrate?(source: HostSpec, target: HostSpec, name: string, ctx: Context, request: LiveRequest): Promise<VmSummary>
+}
+
+export interface LiveRequest {
+  targetName: string
+  options: Record<string, unknown>
+  dryRun: boolean
 }
 
 export type ImageDriver = Driver & ImageDriverVerbs

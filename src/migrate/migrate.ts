@@ -132,7 +132,7 @@ export async function migrate(requested: MigrateOptions, ctx: Context, hooks: Mi
 async function completedRunFor(options: MigrateOptions, target: Shell): Promise<Journal<MigrationState> | undefined> {
   const same = (o: MigrateOptions) => o.from === options.from && o.to === options.to && o.user === options.user && o.targetUser === options.targetUser
     && o.stateDir === options.stateDir && o.targetStateDir === options.targetStateDir && o.targetHome === options.targetHome && o.profile === options.profile
-  const done = listJournals<MigrationState>().find((j) => j.data.status === 'completed' && j.data.options && same(j.data.options))
+  const done = listJournals<MigrationState>().find((j) => j.data.status === 'completed' && (j.data as {kind?: string}).kind !== 'image' && j.data.options && same(j.data.options))
   if (!done) return undefined
   const present = await existingPaths(target, done.data.roots.map((r) => r.target))
   return done.data.roots.every((r) => present.has(r.target)) ? Journal.open<MigrationState>(done.runId) : undefined
