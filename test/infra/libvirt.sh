@@ -151,6 +151,10 @@ cmd_guest() {
   # shellcheck disable=SC2064
   trap "rm -rf '$work'" RETURN
   kver="$(apt-cache depends linux-image-cloud-amd64 2>/dev/null | awk '/Depends: linux-image-/ {print $2; exit}')"
+  if [[ -z "$kver" ]]; then
+    apt-get update -qq
+    kver="$(apt-cache depends linux-image-cloud-amd64 2>/dev/null | awk '/Depends: linux-image-/ {print $2; exit}')"
+  fi
   [[ -n "$kver" ]] || die "cannot find the current linux-image-*-cloud-amd64 (apt-get update?)"
   log "building the tiny guest from $kver, busybox-static, qemu-guest-agent"
   (cd "$work" && apt-get download -q -o APT::Sandbox::User=root "$kver" busybox-static qemu-guest-agent >/dev/null) || die "apt-get download failed"

@@ -45,7 +45,7 @@ export function agentShell(host: Shell, uri: string, domain: string): Shell {
   const label = `${host.label} guest ${domain} (agent)`
 
   async function agent(json: object, timeoutMs: number): Promise<unknown> {
-    const result = await host.exec(virsh(uri), {input: `${agentCommandLine(domain, JSON.stringify(json))}\n`, timeoutMs, allowFailure: true})
+    const result = await host.exec([...virsh(uri), '-q'], {input: `${agentCommandLine(domain, JSON.stringify(json))}\n`, timeoutMs, allowFailure: true})
     const out = result.stdout.trim()
     if (result.exitCode !== 0 || result.stderr.includes('error:')) {
       const last = result.stderr.trim().split('\n').pop() ?? ''
@@ -103,7 +103,7 @@ export function agentShell(host: Shell, uri: string, domain: string): Shell {
   }
 
   return {
-    host: host.host,
+    host: {kind: 'guest', id: `libvirt/${domain}@${host.label}`},
     label,
     exec,
     script: (body, args = [], options) => exec(['/bin/sh', '-c', body, 'sh', ...args], options),

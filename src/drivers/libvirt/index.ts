@@ -236,15 +236,26 @@ async function importVm(host: HostSpec, request: {exportSet: ExportSet; stagingD
     return {name, state: 'stopped'}
   }
 
+  const poolType = /^<pool type=['"]([a-z]+)['"]/.exec((await runVirsh(shell, v.poolDumpxml(uri, pool))).stdout.trimStart())?.[1]
+  const fileBacked = poolType === 'dir' || poolType === 'fs' || poolType === 'netfs'
   const created: Array<{pool: string; volume: string}> = []
   try {
     const diskPaths: Record<string, string> = {}
     for (const d of volumes) {
-      ctx.reporter.step(`Uploading ${d.target} into ${pool}/${d.volume} (sparse)`)
+      ctx.reporter.step(`Placing ${d.target} into ${pool}/${d.volume} (sparse)`)
       await runVirsh(shell, v.volCreateAs(uri, pool, d.volume, d.virtualBytes, d.format), v.TIMEOUTS.lifecycle)
       created.push({pool, volume: d.volume})
-      await runVirsh(shell, v.volUpload(uri, pool, d.volume, path.posix.join(request.stagingDir, d.relPath)), v.TIMEOUTS.upload)
-      diskPaths[d.target] = (await runVirsh(shell, v.volPath(uri, pool, d.volume))).stdout.trim()
+      const volPath = (await runVirsh(shell, v.volPath(uri, pool, d.volume))).stdout.trim()
+      const staged = path.posix.join(request.stagingDir, d.relPath)
+      if (fileBacked) {
+        // A dir pool's volume is a file: replace it with an exact sparse copy of the verified image.
+        // (vol-upload writes over the fresh volume without truncating it, and skips the image's
+        // holes, so bytes of the empty qcow2 it replaces could survive in them.)
+        await shell.exec(['cp', '--sparse=always', '--reflink=auto', '--', staged, volPath], {timeoutMs: v.TIMEOUTS.upload})
+      } else {
+        await runVirsh(shell, v.volUpload(uri, pool, d.volume, staged), v.TIMEOUTS.upload)
+      }
+      diskPaths[d.target] = volPath
     }
     await runVirsh(shell, v.poolRefresh(uri, pool))
     const xml = rewriteDomainXml(meta.data.xml, {
@@ -331,6 +342,12 @@ export function createLibvirtDriver(options: {connect?: string} = {}): ImageDriv
     importVm: (host, request, ctx) => importVm(host, request, ctx),
     removeImported: (host, name, ctx) => removeImported(host, name, ctx),
     guestShell: (host, name, ctx) => guestShell(host, name, ctx),
+    async liveMigrate(source, target, name, ctx, request) {
+      if (request.targetName !== name) throw new UnsupportedError('--live keeps the domain\'s name', 'Leave out --target-name, or move it cold (without --live) to rename it.')
+      const {liveMigrate} = await import('./live.js')
+      const done = await liveMigrate(source, target, name, {options: request.options, dryRun: request.dryRun}, ctx)
+      return {name, state: request.dryRun ? done.vm.state : 'running', ...(done.vm.id ? {id: done.vm.id} : {})}
+    },
   })
 }
 

@@ -47,7 +47,7 @@ export interface LiveMigrateResult {
 
 /** `qemu+ssh://[user@]host[:port]/system`: what the source host uses to reach the target's libvirt. */
 export function defaultTargetUri(target: HostSpec): string {
-  if (target.kind === 'local') return v.DEFAULT_URI
+  if (target.kind !== 'ssh') return v.DEFAULT_URI
   const host = target.host.includes(':') ? `[${target.host}]` : target.host
   return `qemu+ssh://${target.user ? `${target.user}@` : ''}${host}${target.port ? `:${target.port}` : ''}/system`
 }
@@ -58,8 +58,9 @@ export async function liveMigrate(source: HostSpec, target: HostSpec, name: stri
   const dst = ctx.shells.get(target)
   const uri = options.connect
   const targetLocalUri = v.DEFAULT_URI
-  const targetUri = options.targetConnect ?? defaultTargetUri(target)
-  const migrateUri = options.migrateUri ?? (target.kind === 'ssh' ? `tcp://${target.host.includes(':') ? `[${target.host}]` : target.host}` : undefined)
+  // --target-connect also names the target's local URI for cold moves (qemu:///system): only a remote one reaches it from the source.
+  const targetUri = options.targetConnect && !/^[a-z0-9+]+:\/\/\//i.test(options.targetConnect) ? options.targetConnect : defaultTargetUri(target)
+  const migrateUri = options.migrateUri ?? (target.kind === 'ssh' && /^[0-9a-f.:]+$/i.test(target.host) ? `tcp://${target.host.includes(':') ? `[${target.host}]` : target.host}` : undefined)
   const pool = options.targetPool
   const started = Date.now()
 

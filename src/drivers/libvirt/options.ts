@@ -6,7 +6,11 @@ import {DEFAULT_URI} from './virsh.js'
 /** `--network-map a=b,c=d` (or an object from a plugin/API caller). */
 const NetworkMap = z.union([
   z.record(z.string(), z.string()),
-  z.string().transform((text, ctx) => {
+  z.array(z.string()).transform((pairs) => pairs.join(',')).pipe(z.lazy(() => NetworkMapText)),
+  z.lazy(() => NetworkMapText),
+])
+
+const NetworkMapText = z.string().transform((text, ctx) => {
     const out: Record<string, string> = {}
     for (const pair of text.split(',').filter(Boolean)) {
       const [from, to, ...rest] = pair.split('=')
@@ -17,8 +21,7 @@ const NetworkMap = z.union([
       out[from] = to
     }
     return out
-  }),
-])
+  })
 
 const Uri = z.string().min(1).refine((u) => /^[a-z][a-z0-9+.-]*:\/\//i.test(u) && !u.startsWith('-'), 'not a libvirt URI (like qemu:///system)')
 
