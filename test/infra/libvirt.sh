@@ -105,13 +105,14 @@ cmd_down() {
 # ----------------------------------------------------------------------------------------------
 # The tiny guest.
 
-guest_ready() { [[ -s "$GUEST_DIR/vmlinuz" && -s "$GUEST_DIR/initrd.gz" && -f "$GUEST_DIR/.built-v5" ]]; }
+guest_ready() { [[ -s "$GUEST_DIR/vmlinuz" && -s "$GUEST_DIR/initrd.gz" && -f "$GUEST_DIR/.built-v6" ]]; }
 
 write_guest_init() {
   cat >"$1" <<'EOF'
 #!/bin/busybox sh
 # Tiny ocvm test guest (built by test/infra/libvirt.sh).
 /bin/busybox --install -s /bin
+export PATH=/sbin:/usr/sbin:/bin:/usr/bin
 mkdir -p /proc /sys /dev /tmp /run /var/run /sbin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
@@ -182,7 +183,7 @@ cmd_guest() {
   mv -f "$GUEST_DIR/initrd.gz.tmp" "$GUEST_DIR/initrd.gz"
   mv -f "$GUEST_DIR/vmlinuz.tmp" "$GUEST_DIR/vmlinuz"
   chmod 0644 "$GUEST_DIR/initrd.gz" "$GUEST_DIR/vmlinuz"
-  touch "$GUEST_DIR/.built-v5"
+  touch "$GUEST_DIR/.built-v6"
 }
 
 # ----------------------------------------------------------------------------------------------

@@ -11,7 +11,9 @@ import {DST, infra, REPO_ROOT, resetHosts, run, runOcvm, shellQuote, sshCheck, s
 const VIRSH = 'virsh -c qemu:///system'
 const POOL = 'ocvm'
 const MiB = 1024 * 1024
-const PWNED = '/tmp/ocvm-libvirt-pwned'
+// libvirt names cannot contain '/': the payload touches a relative path (ssh sessions start in /root).
+const PWNED_FILE = 'ocvm-libvirt-pwned'
+const PWNED = ['/root', REPO_ROOT].map((dir) => path.join(dir, PWNED_FILE))
 
 /** A host's libvirt dirs as seen from the test process (`lib` is its /var/lib/libvirt). */
 const lv = (host: string, ...parts: string[]) => path.join(infra().root, 'hosts', host, 'libvirt', ...parts)
@@ -94,7 +96,7 @@ const domstate = async (host: string, name: string) => (await sshExec(host, `tim
 describe('libvirt driver on real libvirt + QEMU', () => {
   beforeAll(async () => {
     await resetHosts()
-    rmSync(PWNED, {force: true})
+    for (const f of PWNED) rmSync(f, {force: true})
     const up = await run('bash', [path.join(REPO_ROOT, 'test/infra/libvirt.sh'), 'up'], {timeoutMs: 240_000})
     if (up.exitCode !== 0) throw new Error(`libvirt.sh up failed:\n${up.stderr}`)
   })
@@ -104,14 +106,14 @@ describe('libvirt driver on real libvirt + QEMU', () => {
   })
 
   it('cold-migrates a domain with a hostile name: sparse, verified, defined and booted on the target, source kept', async () => {
-    const name = `o'c "vm" $(touch ${PWNED}); x`
+    const name = `o'c "vm" $(touch ${PWNED_FILE}); x`
     const d = await createDomain(name, 'cold1')
     await virsh(SRC, `start --domain ${shellQuote(name)}`)
     await waitForConsole(SRC, d.console, 'OCVM-GUEST: ready')
     const srcDiskHash = {qcow2: await sha256File(image(SRC, d.qcow2)), raw: await sha256File(image(SRC, d.raw))}
 
     const result = await runOcvm(['migrate', '--driver', 'libvirt', '--vm', name, '--from', 'root@10.250.0.2', '--to', 'root@10.250.0.3', '--target-pool', POOL, '--stop-timeout', '60', '--yes', '--json'], {timeoutMs: 300_000})
-    expect(result.exitCode, result.stderr).toBe(0)
+    expect(result.exitCode, `${result.stdout}\n${result.stderr}`).toBe(0)
     const out = JSON.parse(result.stdout)
     expect(out).toMatchObject({status: 'ok', driver: 'libvirt', mode: 'image'})
     // Moved ≈ what is allocated (16 + 1 MiB of data, plus qcow2 metadata), not the 1 GiB + 64 MiB virtual size.
@@ -137,13 +139,13 @@ describe('libvirt driver on real libvirt + QEMU', () => {
     expect(await domstate(SRC, name)).toBe('shut off')
     expect(await sha256File(image(SRC, d.qcow2))).toBe(srcDiskHash.qcow2)
     expect(await sha256File(image(SRC, d.raw))).toBe(srcDiskHash.raw)
-    expect(existsSync(PWNED)).toBe(false)
+    for (const f of PWNED) expect(existsSync(f)).toBe(false)
 
     // A second move of the same name is refused, and creates nothing on the target.
     const volsBefore = await virsh(DST, `vol-list --pool ${POOL}`)
     const again = await runOcvm(['migrate', '--driver', 'libvirt', '--vm', name, '--from', 'root@10.250.0.2', '--to', 'root@10.250.0.3', '--target-pool', POOL, '--yes', '--json'], {timeoutMs: 120_000})
+    expect(JSON.parse(again.stdout).error.code, again.stdout).toMatch(/exists/)
     expect(again.exitCode).toBe(1)
-    expect(JSON.parse(again.stdout).error.code).toMatch(/exists/)
     expect(await virsh(DST, `vol-list --pool ${POOL}`)).toBe(volsBefore)
     expect(await domstate(SRC, name)).toBe('shut off')
   })
@@ -151,13 +153,13 @@ describe('libvirt driver on real libvirt + QEMU', () => {
   it('refuses a missing pool and an unknown domain with clear errors', async () => {
     const d = await createDomain('cold2', 'cold2')
     const noPool = await runOcvm(['migrate', '--driver', 'libvirt', '--vm', d.name, '--from', 'root@10.250.0.2', '--to', 'root@10.250.0.3', '--target-pool', 'nosuch', '--yes', '--json'], {timeoutMs: 120_000})
+    expect(JSON.parse(noPool.stdout).error, noPool.stdout).toMatchObject({code: 'pool-not-found'})
     expect(noPool.exitCode).toBe(1)
-    expect(JSON.parse(noPool.stdout).error).toMatchObject({code: 'pool-not-found'})
     expect((await sshExec(DST, `${VIRSH} dominfo --domain cold2`)).exitCode).not.toBe(0)
 
     const unknown = await runOcvm(['migrate', '--driver', 'libvirt', '--vm', 'nosuch', '--from', 'root@10.250.0.2', '--to', 'root@10.250.0.3', '--target-pool', POOL, '--yes', '--json'], {timeoutMs: 120_000})
+    expect(JSON.parse(unknown.stdout).error, unknown.stdout).toMatchObject({code: 'vm-not-found'})
     expect(unknown.exitCode).toBe(1)
-    expect(JSON.parse(unknown.stdout).error).toMatchObject({code: 'vm-not-found'})
   })
 
   it('--live moves a running domain with its storage; the guest keeps running on the target', async () => {
@@ -166,7 +168,7 @@ describe('libvirt driver on real libvirt + QEMU', () => {
     await waitForConsole(SRC, d.console, 'OCVM-GUEST: ready')
     const targetConnect = `qemu+ssh://root@10.250.0.3/system?command=${infra().sshWrap}`
     const result = await runOcvm(['migrate', '--driver', 'libvirt', '--vm', 'live1', '--live', '--from', 'root@10.250.0.2', '--to', 'root@10.250.0.3', '--target-pool', POOL, '--target-connect', targetConnect, '--yes', '--json'], {timeoutMs: 300_000})
-    expect(result.exitCode, result.stderr).toBe(0)
+    expect(result.exitCode, `${result.stdout}\n${result.stderr}`).toBe(0)
     const out = JSON.parse(result.stdout)
     expect(out).toMatchObject({status: 'ok', mode: 'live'})
     expect(out.guest.system).toMatch(/Linux x86_64/)

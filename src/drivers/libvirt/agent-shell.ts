@@ -41,6 +41,23 @@ async function collect(stream: Readable): Promise<Buffer> {
   return Buffer.concat(chunks)
 }
 
+/** Waits until the guest's agent answers `guest-ping` (it starts late in a boot). */
+export async function waitForAgent(host: Shell, uri: string, domain: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  let last = ''
+  for (;;) {
+    const r = await host.exec([...virsh(uri), '-q'], {input: `${agentCommandLine(domain, '{"execute":"guest-ping"}')}\n`, timeoutMs: TIMEOUTS.query, allowFailure: true})
+    if (r.exitCode === 0 && !r.stderr.includes('error:') && r.stdout.includes('"return"')) return
+    last = r.stderr.trim().split('\n').pop() ?? ''
+    if (Date.now() > deadline) {
+      throw new OcvmError('guest-agent', `the QEMU guest agent of ${domain} on ${host.label} did not answer within ${Math.round(timeoutMs / 1000)} s: ${last}`, {
+        hint: 'Install and start qemu-guest-agent in the guest, and give the domain a channel named org.qemu.guest_agent.0.',
+      })
+    }
+    await new Promise((r) => setTimeout(r, 1000))
+  }
+}
+
 export function agentShell(host: Shell, uri: string, domain: string): Shell {
   const label = `${host.label} guest ${domain} (agent)`
 

@@ -7,7 +7,7 @@ import type {RunResult} from '../../exec/runner.js'
 import type {HostSpec} from '../../hosts/host-spec.js'
 import type {Shell} from '../../hosts/shell.js'
 import {defineDriver, DRIVER_API_VERSION, type DiskFormat, type ExportSet, type ImageDriver, type VmDisk, type VmInfo, type VmSummary} from '../api.js'
-import {agentShell} from './agent-shell.js'
+import {agentShell, waitForAgent} from './agent-shell.js'
 import {parseDomainXml, rewriteDomainXml} from './domain-xml.js'
 import {parseLibvirtOptions} from './options.js'
 import {isNotFound, parseDomblklist, parseDominfo, parseDomifaddr, parseDomstate, parseNames, parsePoolState, parseQemuImgInfo, type DomState} from './parse.js'
@@ -128,6 +128,9 @@ const ExportMeta = z.object({
   disks: z.array(z.object({target: z.string().min(1), relPath: z.string().min(1), format: z.enum(['raw', 'qcow2', 'vmdk']), virtualBytes: z.number().int().nonnegative(), volume: z.string().min(1)})),
 })
 type ExportMeta = z.infer<typeof ExportMeta>
+
+/** How long a started guest may take to boot far enough to answer its agent. */
+const GUEST_BOOT_TIMEOUT_MS = 180_000
 
 const SAFE_VOL = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/
 
@@ -299,7 +302,11 @@ async function guestShell(host: HostSpec, name: string, ctx: Context, uri = v.DE
     throw new OcvmError('vm-not-running', `${name} on ${shell.label} is not running, so nothing can run inside it`, {hint: 'Start it first (ocvm starts it after an import).'})
   }
   const dom = parseDomainXml((await runVirsh(shell, v.dumpxml(uri, name))).stdout)
-  if (dom.guestAgent) return agentShell(shell, uri, name)
+  if (dom.guestAgent) {
+    // Right after a start the guest is still booting: its agent comes up late.
+    await waitForAgent(shell, uri, name, GUEST_BOOT_TIMEOUT_MS)
+    return agentShell(shell, uri, name)
+  }
   const address = await guestAddress(shell, uri, name)
   if (address) return ctx.shells.get({kind: 'ssh', host: address})
   throw new OcvmError('guest-unreachable', `no way into ${name}: it has no guest-agent channel and libvirt knows no IP address for it`, {

@@ -136,15 +136,17 @@ export interface IfAddr {
   prefix: number
 }
 
-/** `domifaddr`: `Name MAC address Protocol Address`; an interface with several addresses repeats only the address. */
+/** `domifaddr`: `Name MAC address Protocol Address`; further addresses of an interface show `-` for name and MAC. */
 export function parseDomifaddr(text: string): IfAddr[] {
   const out: IfAddr[] = []
   let last: {iface: string; mac: string} | undefined
   for (const row of tableRows(text, 'virsh domifaddr', /^\s*Name\s+MAC address\s+Protocol\s+Address\s*$/)) {
     const cols = row.trim().split(/\s+/)
-    if (cols.length === 4) last = {iface: cols[0]!, mac: cols[1]!}
-    else if (!(cols.length === 3 && cols[0] === '-' && last)) throw drift('virsh domifaddr', `row "${row}"`, text)
+    if (cols.length !== 4) throw drift('virsh domifaddr', `row "${row}"`, text)
+    if (!(cols[0] === '-' && cols[1] === '-' && last)) last = {iface: cols[0]!, mac: cols[1]!}
     const [protocol, cidr] = cols.slice(-2) as [string, string]
+    // An interface the agent knows without any address: `N/A N/A`.
+    if (protocol === 'N/A') continue
     const [address, prefix] = cidr.split('/')
     out.push({iface: last!.iface, mac: last!.mac, protocol, address: address!, prefix: Number(prefix)})
   }
