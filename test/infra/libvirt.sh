@@ -99,7 +99,11 @@ stop_host() {
 
 cmd_down() {
   local h
-  for h in $(hosts_known); do stop_host "$h"; done
+  for h in $(hosts_known); do
+    stop_host "$h"
+    # Disk images can be large; logs stay for debugging (the next up starts from empty dirs).
+    rm -rf "$(lv_dir "$h")/lib/images"
+  done
 }
 
 # ----------------------------------------------------------------------------------------------

@@ -153,8 +153,11 @@ describe('libvirt driver on real libvirt + QEMU', () => {
   it('refuses a missing pool and an unknown domain with clear errors', async () => {
     const d = await createDomain('cold2', 'cold2')
     const noPool = await runOcvm(['migrate', '--driver', 'libvirt', '--vm', d.name, '--from', 'root@10.250.0.2', '--to', 'root@10.250.0.3', '--target-pool', 'nosuch', '--yes', '--json'], {timeoutMs: 120_000})
-    expect(JSON.parse(noPool.stdout).error, noPool.stdout).toMatchObject({code: 'pool-not-found'})
+    const failed = JSON.parse(noPool.stdout).error
+    expect(failed, noPool.stdout).toMatchObject({code: 'pool-not-found'})
     expect(noPool.exitCode).toBe(1)
+    // The verified files stay staged for --resume (staging is on the shared filesystem here).
+    rmSync(`/var/tmp/ocvm-staging-${failed.runId}`, {recursive: true, force: true})
     expect((await sshExec(DST, `${VIRSH} dominfo --domain cold2`)).exitCode).not.toBe(0)
 
     const unknown = await runOcvm(['migrate', '--driver', 'libvirt', '--vm', 'nosuch', '--from', 'root@10.250.0.2', '--to', 'root@10.250.0.3', '--target-pool', POOL, '--yes', '--json'], {timeoutMs: 120_000})

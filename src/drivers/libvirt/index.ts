@@ -189,7 +189,8 @@ async function exportVm(host: HostSpec, name: string, ctx: Context, uri = v.DEFA
   const {xml, fileBytes, ...info} = vm
   const disks: ExportMeta['disks'] = vm.disks.map((d) => ({
     target: d.target,
-    relPath: `disks/${d.target}.${d.format}`,
+    // The transfer keeps file names; one dir per disk target keeps equal names apart.
+    relPath: `disks/${d.target}/${path.posix.basename(d.path)}`,
     format: d.format as 'raw' | 'qcow2' | 'vmdk',
     virtualBytes: d.virtualBytes,
     volume: targetVolumeName(d.path, name, targetName, d.target, d.format),

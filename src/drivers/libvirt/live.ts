@@ -19,14 +19,23 @@ import * as v from './virsh.js'
  */
 
 const XML_PLACEHOLDER = '@OCVM_XML@'
-/** Saves stdin (the XML) to a private temp file, runs argv with the file's path in place of the placeholder, removes it. */
-const WITH_XML_FILE = `set -e
-t=$(mktemp); trap 'rm -f "$t"' EXIT
-cat >"$t"
+const PERSISTENT_PLACEHOLDER = '@OCVM_PERSISTENT_XML@'
+const SPLIT = '<!-- ocvm:persistent -->'
+/**
+ * Saves stdin (the running XML, a SPLIT line, the persistent XML) to two private temp files, runs
+ * argv with their paths in place of the placeholders, removes them.
+ */
+const WITH_XML_FILES = `set -e
+t=$(mktemp); p=$(mktemp); trap 'rm -f "$t" "$p"' EXIT
+awk -v t="$t" -v p="$p" 'BEGIN { f = t } $0 == "${SPLIT}" { f = p; next } { print > f }'
 n=$#
 while [ "$n" -gt 0 ]; do
   a=$1; shift; n=$((n - 1))
-  if [ "$a" = ${XML_PLACEHOLDER} ]; then set -- "$@" "$t"; else set -- "$@" "$a"; fi
+  case "$a" in
+    ${XML_PLACEHOLDER}) set -- "$@" "$t" ;;
+    ${PERSISTENT_PLACEHOLDER}) set -- "$@" "$p" ;;
+    *) set -- "$@" "$a" ;;
+  esac
 done
 "$@"`
 
@@ -93,12 +102,14 @@ export async function liveMigrate(source: HostSpec, target: HostSpec, name: stri
       created.push(vol)
       vol.path = (await runVirsh(dst, v.volPath(targetLocalUri, pool, vol.volume))).stdout.trim()
     }
-    // The target's disk paths may differ from the source's (another pool dir): give virsh the XML to use there.
-    const liveXml = (await runVirsh(src, v.dumpxml(uri, name))).stdout
-    const xml = rewriteDomainXml(liveXml, {diskPaths: Object.fromEntries(volumes.map((vol) => [vol.target, vol.path]))})
+    // The target's disk paths may differ from the source's (another pool dir): give virsh the XML to use there,
+    // for the running domain and for the definition it keeps.
+    const diskPaths = Object.fromEntries(volumes.map((vol) => [vol.target, vol.path]))
+    const liveXml = rewriteDomainXml((await runVirsh(src, v.dumpxmlMigratable(uri, name))).stdout, {diskPaths})
+    const persistentXml = rewriteDomainXml((await runVirsh(src, v.dumpxmlInactive(uri, name))).stdout, {diskPaths})
     ctx.reporter.step(`Live-migrating ${name} to ${targetUri} (memory and disks, the guest keeps running)`)
-    const argv = v.migrateLive({uri, name, targetUri, ...(migrateUri ? {migrateUri} : {}), xmlFile: XML_PLACEHOLDER})
-    await src.script(WITH_XML_FILE, argv, {input: xml, timeoutMs: opts.timeoutMs ?? v.TIMEOUTS.upload})
+    const argv = v.migrateLive({uri, name, targetUri, ...(migrateUri ? {migrateUri} : {}), xmlFile: XML_PLACEHOLDER, persistentXmlFile: PERSISTENT_PLACEHOLDER})
+    await src.script(WITH_XML_FILES, argv, {input: `${liveXml.trimEnd()}\n${SPLIT}\n${persistentXml}`, timeoutMs: opts.timeoutMs ?? v.TIMEOUTS.upload})
   } catch (error) {
     // Only what we created, and only while the domain did not arrive there.
     if (!(await domainExists(dst, targetLocalUri, name).catch(() => true))) {

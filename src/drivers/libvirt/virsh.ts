@@ -26,6 +26,8 @@ export const domstate = (uri: string, name: string) => virsh(uri, 'domstate', '-
 /** The persistent definition, without host-specific runtime bits and without secrets (no --security-info). */
 export const dumpxmlInactive = (uri: string, name: string) => virsh(uri, 'dumpxml', '--domain', name, '--inactive', '--migratable')
 export const dumpxml = (uri: string, name: string) => virsh(uri, 'dumpxml', '--domain', name)
+/** The running definition as a migration target must see it (no host-specific runtime additions). */
+export const dumpxmlMigratable = (uri: string, name: string) => virsh(uri, 'dumpxml', '--domain', name, '--migratable')
 export const domblklist = (uri: string, name: string) => virsh(uri, 'domblklist', '--domain', name, '--details', '--inactive')
 export const domifaddr = (uri: string, name: string, source: 'lease' | 'agent' | 'arp') => virsh(uri, 'domifaddr', '--domain', name, '--source', source)
 export const shutdown = (uri: string, name: string) => virsh(uri, 'shutdown', '--domain', name)
@@ -56,8 +58,10 @@ export interface LiveMigrateArgs {
   targetUri: string
   /** `tcp://HOST` for QEMU's migration stream and the NBD disk copy; needed when the target's hostname does not resolve. */
   migrateUri?: string
-  /** Rewritten domain XML for the target (file on the host running virsh). */
+  /** Rewritten domain XML for the target (file on the host running virsh): the running definition. */
   xmlFile?: string
+  /** The same for the persistent definition the target keeps (`--persistent`). */
+  persistentXmlFile?: string
 }
 
 /** `virsh migrate --live --copy-storage-all --persistent --undefinesource`: the domain keeps running while its disks move. */
@@ -74,7 +78,8 @@ export function migrateLive(a: LiveMigrateArgs): string[] {
     '--desturi',
     a.targetUri,
     ...(a.migrateUri ? ['--migrateuri', a.migrateUri, '--disks-uri', a.migrateUri] : []),
-    ...(a.xmlFile ? ['--xml', a.xmlFile, '--persistent-xml', a.xmlFile] : []),
+    ...(a.xmlFile ? ['--xml', a.xmlFile] : []),
+    ...(a.persistentXmlFile ? ['--persistent-xml', a.persistentXmlFile] : []),
   )
 }
 

@@ -18,9 +18,9 @@ describe('virsh argv', () => {
   })
 
   it('live migration: copy storage, persist on the target, undefine on the source', () => {
-    expect(v.migrateLive({uri: 'qemu:///system', name: 'vm', targetUri: 'qemu+ssh://root@h/system', migrateUri: 'tcp://h', xmlFile: '/tmp/x'})).toEqual([
+    expect(v.migrateLive({uri: 'qemu:///system', name: 'vm', targetUri: 'qemu+ssh://root@h/system', migrateUri: 'tcp://h', xmlFile: '/tmp/x', persistentXmlFile: '/tmp/p'})).toEqual([
       'virsh', '-c', 'qemu:///system', 'migrate', '--live', '--copy-storage-all', '--persistent', '--undefinesource', '--domain', 'vm', '--desturi', 'qemu+ssh://root@h/system',
-      '--migrateuri', 'tcp://h', '--disks-uri', 'tcp://h', '--xml', '/tmp/x', '--persistent-xml', '/tmp/x',
+      '--migrateuri', 'tcp://h', '--disks-uri', 'tcp://h', '--xml', '/tmp/x', '--persistent-xml', '/tmp/p',
     ])
     expect(defaultTargetUri({kind: 'ssh', host: '10.0.0.3', user: 'root', port: 2222})).toBe('qemu+ssh://root@10.0.0.3:2222/system')
     expect(defaultTargetUri({kind: 'ssh', host: '::1'})).toBe('qemu+ssh://[::1]/system')
