@@ -3,8 +3,6 @@ import {createInterface} from 'node:readline/promises'
 
 import {BaseCommand} from '../base-command.js'
 import {isImageDriver} from '../drivers/api.js'
-import {BUILTIN_DRIVERS} from '../drivers/builtin.js'
-import {DriverRegistry} from '../drivers/registry.js'
 import {UsageError} from '../errors.js'
 import {migrateImage} from '../migrate/image/migrate-image.js'
 import {rollbackImage} from '../migrate/image/rollback-image.js'
@@ -68,7 +66,8 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
   async run(): Promise<MigrationResult | ImageMigrationResult> {
     const {flags} = await this.parse(Migrate)
     const ctx = this.createContext(flags)
-    const registry = new DriverRegistry(BUILTIN_DRIVERS)
+    // Built-ins + plugins: an unknown driver, or a plugin built for another API version, fails here.
+    const {registry} = await this.loadDrivers(ctx)
     const imageRun = imageRunDriver(flags.resume ?? flags.rollback)
     if (flags.driver !== 'file' || imageRun) {
       const driver = registry.get(imageRun ?? flags.driver)

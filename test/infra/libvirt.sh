@@ -13,7 +13,7 @@
 # the same pool path, and the test process sees a host's files at
 # $OCVM_INFRA_ROOT/hosts/<host>/libvirt/<lib|log|...>.
 # Every host gets a distinct host_uuid (libvirt refuses to migrate "to the same host" otherwise)
-# and a running dir pool `ocvm` at /var/lib/libvirt/images.
+# and a running dir pool `default` at /var/lib/libvirt/images (as Debian sets it up).
 #
 # The guest (/init in a busybox initrd): loads virtio + ACPI button modules, prints
 # `OCVM-GUEST: up`, then for each /dev/vd? a line `OCVM-GUEST: vda <first 16 bytes hex>
@@ -31,7 +31,7 @@ PATH="$PATH:/usr/sbin:/sbin"
 
 # Directories each host's libvirtd sees as its own (name in the host dir : real path).
 LIBVIRT_DIRS=(run:/run/libvirt etc:/etc/libvirt lib:/var/lib/libvirt log:/var/log/libvirt cache:/var/cache/libvirt)
-POOL=ocvm
+POOL=default
 POOL_PATH=/var/lib/libvirt/images
 # Kernel modules the guest loads, in dependency order (no depmod/modprobe in the initrd).
 GUEST_MODULES=(virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk virtio_console button evdev)

@@ -9,7 +9,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {DST, infra, REPO_ROOT, resetHosts, run, runOcvm, shellQuote, sshCheck, sshExec, SRC} from '../infra/hosts.js'
 
 const VIRSH = 'virsh -c qemu:///system'
-const POOL = 'ocvm'
+const POOL = 'default'
 const MiB = 1024 * 1024
 // libvirt names cannot contain '/': the payload touches a relative path (ssh sessions start in /root).
 const PWNED_FILE = 'ocvm-libvirt-pwned'

@@ -113,10 +113,13 @@ describe('other commands', () => {
   it('drivers list shows the built-in drivers and where they come from', async () => {
     const r = await runCli(['drivers', 'list', '--json'], {env: env()})
     expect(r.exitCode).toBe(0)
-    expect(r.json).toEqual(expect.arrayContaining([
-      expect.objectContaining({name: 'file', source: 'builtin', capabilities: expect.objectContaining({level: 'state'})}),
-      expect.objectContaining({name: 'libvirt', source: 'builtin', capabilities: expect.objectContaining({level: 'image', live: true})}),
-    ]))
+    expect(r.json).toEqual({
+      drivers: expect.arrayContaining([
+        expect.objectContaining({name: 'file', source: 'builtin', capabilities: expect.objectContaining({level: 'state'})}),
+        expect.objectContaining({name: 'libvirt', source: 'builtin', capabilities: expect.objectContaining({level: 'image', live: true})}),
+      ]),
+      warnings: [],
+    })
   })
 
   it('doctor checks this machine', async () => {
@@ -128,7 +131,7 @@ describe('other commands', () => {
   })
 
   it('every command has --help', async () => {
-    for (const cmd of [['inspect'], ['doctor'], ['drivers', 'list']]) {
+    for (const cmd of [['inspect'], ['doctor'], ['drivers', 'list'], ['drivers', 'doctor']]) {
       const r = await runCli([...cmd, '--help'])
       expect(r.exitCode).toBe(0)
       expect(r.stdout).toMatch(/USAGE/)
