@@ -28,6 +28,9 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
     {description: 'Continue an interrupted run', command: '<%= config.bin %> <%= command.id %> --resume 20261124T101500Z-a1b2c3'},
     {description: 'Go back: restart the source gateway, take the target copy out of service', command: '<%= config.bin %> <%= command.id %> --rollback 20261124T101500Z-a1b2c3'},
     {description: 'Move a KVM guest to another libvirt host, into its pool "fast"', command: '<%= config.bin %> <%= command.id %> --driver libvirt --vm openclaw --from root@kvm1 --to root@kvm2 --target-pool fast --dry-run'},
+    {description: 'Move a Lume VM directory to another Mac, into a storage location there (registered with `lume config storage add` if new)', command: '<%= config.bin %> <%= command.id %> --driver lume --vm openclaw-vm --from admin@mac1 --to admin@mac2 --driver-opt storage=/Volumes/VMs/lume --dry-run'},
+    {description: 'Move a Parallels VM bundle and register it on the other Mac under a new UUID', command: '<%= config.bin %> <%= command.id %> --driver parallels --vm openclaw-vm --from admin@mac1 --to admin@mac2 --dry-run'},
+    {description: 'Multipass cannot export: this is a STATE move (a fresh instance like the source, then the OpenClaw state moved into it)', command: '<%= config.bin %> <%= command.id %> --driver multipass --vm openclaw --from me@box1 --to me@box2 --dry-run'},
   ]
 
   static flags = {

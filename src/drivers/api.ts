@@ -96,6 +96,8 @@ export interface VmInfo extends VmSummary {
   disks: VmDisk[]
   /** The guest's IP address when the hypervisor knows it (running VMs only). */
   address?: string
+  /** The OS release as the hypervisor names it (Multipass `image_release`: `22.04 LTS`); `provisionLike` re-creates it. */
+  release?: string
 }
 
 /** One file of an exported VM, moved byte-exact (sparse-aware) and checksummed end to end. */

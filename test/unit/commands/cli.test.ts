@@ -117,6 +117,9 @@ describe('other commands', () => {
       drivers: expect.arrayContaining([
         expect.objectContaining({name: 'file', source: 'builtin', capabilities: expect.objectContaining({level: 'state'})}),
         expect.objectContaining({name: 'libvirt', source: 'builtin', capabilities: expect.objectContaining({level: 'image', live: true})}),
+        expect.objectContaining({name: 'lume', source: 'builtin', capabilities: expect.objectContaining({level: 'image', export: true})}),
+        expect.objectContaining({name: 'parallels', source: 'builtin', capabilities: expect.objectContaining({level: 'image', export: true})}),
+        expect.objectContaining({name: 'multipass', source: 'builtin', capabilities: expect.objectContaining({level: 'image', export: false, guestExec: true})}),
       ]),
       warnings: [],
     })

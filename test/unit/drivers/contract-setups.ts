@@ -1,6 +1,11 @@
-import {mkdtemp, readdir, rm, symlink} from 'node:fs/promises'
+import {execFileSync} from 'node:child_process'
+import {createHash} from 'node:crypto'
+import {mkdir, mkdtemp, readdir, readFile, rm, stat, symlink} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
+
+import {REPO_ROOT} from '../../helpers/process.js'
+import {stageLocally} from '../../contract/stage-local.js'
 
 import {LOCAL} from '../../../src/hosts/host-spec.js'
 import {createTestContext} from '../../../src/testing/context.js'
@@ -52,6 +57,67 @@ export const CONTRACT_SETUPS: Record<string, DriverContractSetup> = {
     },
   },
 }
+
+// Lume, Parallels, Multipass: their fake CLIs (test/fakes/) first on PATH, with state under a
+// fresh HOME; the world holds one running and one stopped VM made with the fake's own commands.
+const FAKES = path.join(REPO_ROOT, 'test/fakes')
+
+/** Every file under `root`: size, and content hash for small ones (fake state, configs). */
+async function snapshot(root: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {}
+  const walk = async (rel: string): Promise<void> => {
+    for (const entry of await readdir(path.join(root, rel), {withFileTypes: true})) {
+      const r = path.join(rel, entry.name)
+      if (entry.isDirectory()) await walk(r)
+      else {
+        const st = await stat(path.join(root, r))
+        out[r] = st.size < 1024 * 1024 ? createHash('sha256').update(await readFile(path.join(root, r))).digest('hex') : `${st.size}@${st.mtimeMs}`
+      }
+    }
+  }
+  await walk('')
+  return out
+}
+
+function fakeWorldSetup(tool: 'lume' | 'prlctl' | 'multipass', makeVm: (run: (...args: string[]) => void, name: string, running: boolean) => void): DriverContractSetup {
+  const make = async (withTool: boolean): Promise<DriverContractWorld> => {
+    const root = await mkdtemp(path.join(tmpdir(), `ocvm-contract-${tool}-`))
+    const home = path.join(root, 'home')
+    await mkdir(home)
+    const env = {HOME: home, PATH: withTool ? `${FAKES}:${process.env.PATH}` : '/usr/bin:/bin', OCVM_FAKE_LUME_GUEST_IP: '127.0.0.1', OCVM_FAKE_PRL_GUEST_IP: '127.0.0.1', OCVM_FAKE_MULTIPASS_GUEST_IP: '127.0.0.1'}
+    const run = (...args: string[]) => void execFileSync(path.join(FAKES, tool), args, {env: {...process.env, ...env}})
+    if (withTool) {
+      makeVm(run, 'contract-running', true)
+      makeVm(run, 'contract-stopped', false)
+    }
+    const {ctx, close} = createTestContext({env})
+    return {
+      host: LOCAL,
+      ctx,
+      observe: () => snapshot(home),
+      vms: {running: 'contract-running', stopped: 'contract-stopped'},
+      stage: async (set) => stageLocally(set, path.join(root, 'staging')),
+      cleanup: async () => {
+        await close()
+        await rm(root, {recursive: true, force: true})
+      },
+    }
+  }
+  return {world: () => make(true), worldWithoutTool: () => make(false)}
+}
+
+CONTRACT_SETUPS.lume = fakeWorldSetup('lume', (run, name, running) => {
+  run('create', name, '--os', 'linux', '--cpu', '2', '--memory', '1GB', '--disk-size', '16MB')
+  if (running) run('run', name, '--no-display', '--detach')
+})
+CONTRACT_SETUPS.parallels = fakeWorldSetup('prlctl', (run, name, running) => {
+  run('create', name, '-o', 'ubuntu')
+  if (running) run('start', name)
+})
+CONTRACT_SETUPS.multipass = fakeWorldSetup('multipass', (run, name, running) => {
+  run('launch', '22.04', '--name', name, '--cpus', '1', '--memory', '1G', '--disk', '5G')
+  if (!running) run('stop', name)
+})
 
 /**
  * Built-in drivers whose contract runs against the real hypervisor in an integration test instead

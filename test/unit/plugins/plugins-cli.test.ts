@@ -3,6 +3,7 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {BUILTIN_DRIVERS} from '../../../src/drivers/builtin.js'
 import {REPO_ROOT, runCli} from '../../helpers/cli.js'
 import {run} from '../../helpers/process.js'
 
@@ -61,7 +62,7 @@ describe('a driver plugin packed, installed, used and uninstalled', () => {
     const uninstall = await runCli(['plugins', 'uninstall', 'ocvm-driver-virtualbox'], {env})
     expect(uninstall.exitCode, uninstall.stderr).toBe(0)
     const list = await runCli(['drivers', 'list', '--json'], {env})
-    expect((list.json as ListResult).drivers.map((d) => d.name)).toEqual(['file', 'libvirt'])
+    expect((list.json as ListResult).drivers.map((d) => d.name)).toEqual(BUILTIN_DRIVERS.map((d) => d.name).sort())
   })
 })
 
@@ -81,7 +82,7 @@ describe('misbehaving plugins give a warning or a refusal, and ocvm keeps workin
     const r = await runCli(['drivers', 'list', '--json'], {env})
     expect(r.exitCode, r.stderr).toBe(0)
     const result = r.json as ListResult
-    expect(result.drivers.map((d) => `${d.name}:${d.source}`)).toEqual(['file:builtin', 'flaky:ocvm-driver-dupe', 'libvirt:builtin', 'virtualbox:ocvm-driver-virtualbox'])
+    expect(result.drivers.map((d) => `${d.name}:${d.source}`)).toEqual([...BUILTIN_DRIVERS.map((d) => `${d.name}:builtin`), 'flaky:ocvm-driver-dupe', 'virtualbox:ocvm-driver-virtualbox'].sort())
     expect(result.drivers.find((d) => d.name === 'virtualbox')?.plugin?.type).toBe('link')
     const byKind = Object.fromEntries(result.warnings.map((w) => [w.kind, w]))
     expect(Object.keys(byKind).sort()).toEqual(['duplicate', 'failed', 'incompatible', 'invalid'])

@@ -1,0 +1,202 @@
+// `ocvm migrate --driver lume|parallels|multipass` end to end between two namespace hosts, with the
+// FAKE hypervisor CLIs (test/fakes/) on their PATH. Each host plays the Mac/Linux box running the
+// hypervisor as user alice; the "guest" of a running fake VM is the host itself (its IP), reached
+// by ocvm over ssh (lume, parallels) or through `multipass exec` (multipass).
+import {createHash} from 'node:crypto'
+import {mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {DST, hostFsPath, hostIp, resetHosts, runOcvm, sshCheck, sshExec, SRC} from '../infra/hosts.js'
+import {actAsAppleSilicon, installFake, removeFakes} from './fake-hypervisors.js'
+
+beforeAll(resetHosts)
+afterAll(removeFakes)
+
+const RUNS = mkdtempSync(path.join(tmpdir(), 'ocvm-it-vm-runs-'))
+const env = {OCVM_RUNS_DIR: RUNS}
+const FROM = `alice@${SRC}`
+const TO = `alice@${DST}`
+
+const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex')
+const allocated = (file: string) => statSync(file).blocks * 512
+
+/** Writes `text` at `offset` inside a (sparse) file on a host, as alice, without truncating it. */
+async function writeAt(host: string, file: string, offset: number, text: string): Promise<void> {
+  await sshCheck(host, `printf %s '${text}' | dd of=${file} bs=1 seek=${offset} conv=notrunc status=none`, {user: 'alice'})
+}
+
+interface ImageResult {
+  status: string
+  mode: string
+  modeReason: string
+  steps: Array<{name: string; status: string; detail?: string}>
+  imported?: {name: string; id?: string}
+  guest?: {label: string; system?: string}
+  transfer?: {bytes: number; allocated: number}
+}
+
+describe('migrate --driver lume (fake lume)', () => {
+  const disk = (host: string) => hostFsPath(host, '/home/alice/.lume/openclaw-vm/disk.img')
+
+  beforeAll(async () => {
+    for (const h of [SRC, DST]) {
+      installFake(h, 'lume')
+      actAsAppleSilicon(h)
+    }
+    await sshCheck(SRC, 'lume create openclaw-vm --os linux --cpu 2 --memory 2GB --disk-size 512MB', {user: 'alice'})
+    await writeAt(SRC, '$HOME/.lume/openclaw-vm/disk.img', 4096, 'boot sector')
+    await writeAt(SRC, '$HOME/.lume/openclaw-vm/disk.img', 300 * 1024 * 1024, 'openclaw state in the guest disk')
+    await sshCheck(SRC, 'lume run openclaw-vm --no-display --detach', {user: 'alice'})
+  })
+
+  it('--dry-run plans an image move and changes nothing', async () => {
+    const r = await runOcvm(['migrate', '--driver', 'lume', '--vm', 'openclaw-vm', '--from', FROM, '--to', TO, '--dry-run', '--json'], {env})
+    expect(r.exitCode, r.stderr).toBe(0)
+    expect(r.json).toMatchObject({status: 'planned', mode: 'image', source: {vm: {name: 'openclaw-vm', state: 'running', arch: 'arm64', cpus: 2, memoryMiB: 2048}}})
+    expect((await sshCheck(SRC, 'lume get openclaw-vm -f json', {user: 'alice'})).includes('"running"')).toBe(true)
+    expect((await sshExec(DST, 'lume get openclaw-vm -f json', {user: 'alice'})).exitCode).toBe(1)
+  })
+
+  it('moves the stopped VM dir sparse and byte-exact, starts it on the target and reaches its guest over ssh', async () => {
+    const before = sha(disk(SRC))
+    const r = await runOcvm(['migrate', '--driver', 'lume', '--vm', 'openclaw-vm', '--from', FROM, '--to', TO, '--yes', '--json'], {env, timeoutMs: 300_000})
+    expect(r.exitCode, r.stderr).toBe(0)
+    const result = r.json as ImageResult
+    expect(result.status).toBe('ok')
+    expect(result.steps.map((s) => [s.name, s.status])).toEqual(['preflight', 'stop', 'export', 'transfer', 'verify', 'import', 'start', 'guest', 'report'].map((n) => [n, n === 'report' ? expect.any(String) : 'done']))
+    expect(result.guest?.label).toBe(`ssh://${hostIp(DST)}`)
+    expect(result.guest?.system).toMatch(/^Linux /)
+    // Holes stayed holes: far less than the 512 MiB apparent size went over the wire and landed.
+    expect(result.transfer?.allocated).toBeLessThan(64 * 1024 * 1024)
+    expect(sha(disk(DST))).toBe(before)
+    expect(allocated(disk(DST))).toBeLessThan(64 * 1024 * 1024)
+    for (const f of ['config.json', 'nvram.bin']) expect(sha(path.join(path.dirname(disk(DST)), f))).toBe(sha(path.join(path.dirname(disk(SRC)), f)))
+    const onTarget = JSON.parse((await sshCheck(DST, 'LUME_LOG_LEVEL=error lume get openclaw-vm -f json', {user: 'alice'}))) as Array<{status: string; ipAddress: string}>
+    expect(onTarget[0]).toMatchObject({status: 'running', ipAddress: hostIp(DST)})
+    // The source is kept, stopped, unchanged.
+    const onSource = JSON.parse((await sshCheck(SRC, 'LUME_LOG_LEVEL=error lume get openclaw-vm -f json', {user: 'alice'}))) as Array<{status: string}>
+    expect(onSource[0]?.status).toBe('stopped')
+    expect(sha(disk(SRC))).toBe(before)
+  })
+
+  it('--driver-opt storage=DIR puts the VM into another storage location, registered with `lume config storage add`', async () => {
+    const r = await runOcvm(['migrate', '--driver', 'lume', '--vm', 'openclaw-vm', '--target-name', 'openclaw-vm-ssd', '--from', FROM, '--to', TO, '--driver-opt', 'storage=/home/alice/VMs', '--yes', '--json'], {env, timeoutMs: 300_000})
+    expect(r.exitCode, r.stderr).toBe(0)
+    expect(sha(hostFsPath(DST, '/home/alice/VMs/openclaw-vm-ssd/disk.img'))).toBe(sha(disk(SRC)))
+    expect(await sshCheck(DST, 'lume config storage list', {user: 'alice'})).toMatch(/^ocvm-[0-9a-f]{8}: \/home\/alice\/VMs$/m)
+    const listed = JSON.parse(await sshCheck(DST, 'LUME_LOG_LEVEL=error lume ls -f json', {user: 'alice'})) as Array<{name: string; locationName: string}>
+    expect(listed.map((v) => v.name).sort()).toEqual(['openclaw-vm', 'openclaw-vm-ssd'])
+  })
+
+  it('never overwrites: a second run to the same target is refused before anything moves', async () => {
+    const r = await runOcvm(['migrate', '--driver', 'lume', '--vm', 'openclaw-vm', '--from', FROM, '--to', TO, '--yes', '--json'], {env})
+    expect(r.exitCode).not.toBe(0)
+    expect(`${r.stdout}${r.stderr}`).toMatch(/already exists on ssh:\/\/alice@ocvm-dst/)
+  })
+
+  it('an unknown VM is a clear error with a hint', async () => {
+    const r = await runOcvm(['migrate', '--driver', 'lume', '--vm', 'nope', '--from', FROM, '--to', TO, '--dry-run'], {env})
+    expect(r.exitCode).toBe(1)
+    expect(r.stderr).toMatch(/lume has no VM named "nope" on ssh:\/\/alice@ocvm-src/)
+    expect(r.stderr).toMatch(/lume ls/)
+    expect(r.stderr).not.toMatch(/\n\s+at /)
+  })
+})
+
+describe('migrate --driver parallels (fake prlctl)', () => {
+  beforeAll(async () => {
+    removeFakes()
+    for (const h of [SRC, DST]) {
+      installFake(h, 'prlctl')
+      installFake(h, 'prlsrvctl')
+    }
+    await sshCheck(SRC, 'prlctl create openclaw-pd -o ubuntu && prlctl set openclaw-pd --cpus 3 --memsize 3072', {user: 'alice'})
+    const hds = (await sshCheck(SRC, 'ls ~/Parallels/openclaw-pd.pvm/harddisk.hdd/*.hds', {user: 'alice'})).trim()
+    await writeAt(SRC, hds, 8192, 'guest data on the parallels disk')
+    await sshCheck(SRC, 'prlctl start openclaw-pd', {user: 'alice'})
+  })
+
+  it('refuses clearly when a host has no Pro licence, and changes nothing', async () => {
+    for (const h of [SRC, DST]) {
+      installFake(h, 'prlctl', {OCVM_FAKE_PRL_EDITION: 'standard'})
+      installFake(h, 'prlsrvctl', {OCVM_FAKE_PRL_EDITION: 'standard'})
+    }
+    try {
+      // On the source, nothing can be read.
+      const r = await runOcvm(['migrate', '--driver', 'parallels', '--vm', 'openclaw-pd', '--from', FROM, '--to', TO, '--yes'], {env})
+      expect(r.exitCode).toBe(1)
+      expect(r.stderr).toMatch(/"standard" edition of Parallels Desktop has no command-line interface/)
+      expect(r.stderr).toMatch(/Pro or Business/)
+      // On the target only: an image move is impossible, and says why.
+      installFake(SRC, 'prlctl')
+      installFake(SRC, 'prlsrvctl')
+      const t = await runOcvm(['migrate', '--driver', 'parallels', '--vm', 'openclaw-pd', '--from', FROM, '--to', TO, '--mode', 'image', '--yes'], {env})
+      expect(t.exitCode).toBe(1)
+      expect(t.stderr).toMatch(/cannot move the image: the parallels driver cannot work on ssh:\/\/alice@ocvm-dst.*"standard" edition/)
+      expect(await sshCheck(SRC, 'prlctl list -a -j', {user: 'alice'})).toMatch(/"status": "running"/)
+    } finally {
+      for (const h of [SRC, DST]) {
+        installFake(h, 'prlctl')
+        installFake(h, 'prlsrvctl')
+      }
+    }
+  })
+
+  it('moves the bundle, registers it under a new UUID, starts it and reaches the guest', async () => {
+    const r = await runOcvm(['migrate', '--driver', 'parallels', '--vm', 'openclaw-pd', '--from', FROM, '--to', TO, '--yes', '--json'], {env, timeoutMs: 300_000})
+    expect(r.exitCode, r.stderr).toBe(0)
+    const result = r.json as ImageResult
+    expect(result).toMatchObject({status: 'ok', mode: 'image', imported: {name: 'openclaw-pd'}})
+    expect(result.guest?.label).toBe(`ssh://${hostIp(DST)}`)
+    const src = JSON.parse(await sshCheck(SRC, 'prlctl list -i -j openclaw-pd', {user: 'alice'})) as Array<{ID: string; State: string}>
+    const dst = JSON.parse(await sshCheck(DST, 'prlctl list -i -j openclaw-pd', {user: 'alice'})) as Array<{ID: string; State: string; Home: string; Hardware: {cpu: {cpus: number}}}>
+    expect(src[0]?.State).toBe('stopped')
+    expect(dst[0]).toMatchObject({State: 'running', Home: '/home/alice/Parallels/openclaw-pd.pvm/', Hardware: {cpu: {cpus: 3}}})
+    expect(dst[0]?.ID).not.toBe(src[0]?.ID)
+    expect(result.imported?.id).toBe(dst[0]?.ID)
+    const hds = (await sshCheck(SRC, 'cd ~/Parallels/openclaw-pd.pvm/harddisk.hdd && ls *.hds', {user: 'alice'})).trim()
+    const rel = `/home/alice/Parallels/openclaw-pd.pvm/harddisk.hdd/${hds}`
+    expect(sha(hostFsPath(DST, rel))).toBe(sha(hostFsPath(SRC, rel)))
+  })
+})
+
+describe('migrate --driver multipass (fake multipass): a state move into a fresh instance', () => {
+  const MARKER = 'The multipass guest remembers kestrel-4471.'
+
+  beforeAll(async () => {
+    removeFakes()
+    for (const h of [SRC, DST]) installFake(h, 'multipass')
+    await sshCheck(SRC, 'multipass launch 22.04 --name openclaw-mp --cpus 2 --memory 2G --disk 8G', {user: 'alice'})
+    // The OpenClaw deployment inside the source "guest" (the fake's guest is the host, as alice).
+    await sshCheck(SRC, 'cd ~ && openclaw setup --baseline >/dev/null 2>&1', {user: 'alice', timeoutMs: 120_000})
+    const mem = hostFsPath(SRC, '/home/alice/.openclaw/workspace/memory')
+    mkdirSync(mem, {recursive: true})
+    writeFileSync(path.join(mem, '2026-11-24.md'), `# Notes\n\n${MARKER}\n`)
+    await sshCheck(SRC, 'chown -R alice: /home/alice/.openclaw')
+  })
+
+  it('the plan says it is a state move, not an image move', async () => {
+    const r = await runOcvm(['migrate', '--driver', 'multipass', '--vm', 'openclaw-mp', '--from', FROM, '--to', TO, '--dry-run', '--json'], {env})
+    expect(r.exitCode, r.stderr).toBe(0)
+    expect(r.json).toMatchObject({status: 'planned', mode: 'state', modeReason: expect.stringMatching(/multipass has no image export: moving the OpenClaw state into a new VM/)})
+    const human = await runOcvm(['migrate', '--driver', 'multipass', '--vm', 'openclaw-mp', '--from', FROM, '--to', TO, '--dry-run'], {env})
+    expect(`${human.stdout}${human.stderr}`).toMatch(/state/i)
+    expect((await sshExec(DST, 'multipass info openclaw-mp --format json', {user: 'alice'})).exitCode).toBe(2)
+  })
+
+  it('launches a like-shaped instance on the target and moves the OpenClaw state into it through multipass exec', async () => {
+    const r = await runOcvm(['migrate', '--driver', 'multipass', '--vm', 'openclaw-mp', '--from', FROM, '--to', TO, '--yes', '--json'], {env, timeoutMs: 300_000})
+    expect(r.exitCode, r.stderr).toBe(0)
+    const result = r.json as ImageResult
+    expect(result).toMatchObject({status: 'ok', mode: 'state'})
+    expect(result.steps.map((s) => s.name)).toEqual(['preflight', 'provision', 'state', 'guest', 'report'])
+    expect(result.guest?.label).toBe(`guest:multipass/openclaw-mp@ssh://alice@${DST}`)
+    const info = JSON.parse(await sshCheck(DST, 'multipass info openclaw-mp --format json', {user: 'alice'})) as {info: Record<string, {cpu_count: string; image_release: string; state: string}>}
+    expect(info.info['openclaw-mp']).toMatchObject({cpu_count: '2', image_release: '22.04 LTS', state: 'Running'})
+    expect(readFileSync(hostFsPath(DST, '/home/alice/.openclaw/workspace/memory/2026-11-24.md'), 'utf8')).toContain(MARKER)
+    // The real openclaw accepts the moved config inside the target "guest".
+    await sshCheck(DST, 'openclaw config validate --json >/dev/null', {user: 'alice', timeoutMs: 120_000})
+  })
+})
