@@ -2,7 +2,8 @@
 # Installs everything the integration tests need on a clean Debian 12 machine:
 #   * Debian packages for the sshd "hosts" (see hosts.sh),
 #   * a private Node 24 (OpenClaw needs Node >= 24.16; the machine's own node is 20),
-#   * the real `openclaw` CLI, plus a wrapper that runs it with that Node.
+#   * the real `openclaw` CLI, plus a wrapper that runs it with that Node,
+#   * libvirt 9 + QEMU (minimal set) and the tiny test guest (test/infra/libvirt.sh guest).
 # Idempotent and fast when everything is already in place: `npm test` runs it every time.
 #
 # Env knobs:
@@ -42,7 +43,7 @@ OPENCLAW_PREFIX="$CACHE/openclaw"
 OPENCLAW_REAL="$OPENCLAW_PREFIX/node_modules/.bin/openclaw"
 WRAPPER="$CACHE/bin/openclaw"
 
-REQUIRED_CMDS=(sshd ssh rsync ip sudo zstd tar ps unshare crontab)
+REQUIRED_CMDS=(sshd ssh rsync ip sudo zstd tar ps unshare crontab nsenter virsh libvirtd virtlogd qemu-img qemu-io qemu-system-x86_64)
 
 missing_cmds() {
   local cmd
@@ -67,7 +68,8 @@ ensure_apt_packages() {
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends \
-    openssh-server openssh-client rsync iproute2 sudo zstd procps util-linux cron >/dev/null
+    openssh-server openssh-client rsync iproute2 sudo zstd procps util-linux cron \
+    libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils >/dev/null
   missing="$(missing_cmds | tr '\n' ' ')"
   [[ -z "$missing" ]] || die "still missing after apt-get install: $missing"
 }
@@ -134,9 +136,19 @@ ensure_openclaw() {
     die "openclaw $OPENCLAW_VERSION not usable via $WRAPPER after install: $("$WRAPPER" --version 2>&1 || true)"
 }
 
+# libvirtd resolves its compiled-in QEMU user at start, even though the test hosts run QEMU as
+# root (libvirt-daemon-system would create it; the minimal package set does not).
+ensure_libvirt_qemu_user() {
+  id -u libvirt-qemu >/dev/null 2>&1 && return 0
+  useradd -r -U -M -d /var/lib/libvirt -s /usr/sbin/nologin libvirt-qemu
+}
+
 main() {
   ensure_apt_packages
   ensure_run_sshd
+  ensure_libvirt_qemu_user
+  # The tiny guest (Debian kernel + busybox + qemu-ga in an initrd), cached; a no-op when built.
+  bash "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/libvirt.sh" guest
   mkdir -p "$CACHE"
   # Non-root test users run the CLI over ssh, so the cache must be traversable by all.
   chmod 0755 "$CACHE"

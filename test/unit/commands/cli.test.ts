@@ -116,6 +116,7 @@ describe('other commands', () => {
     expect(r.json).toEqual({
       drivers: expect.arrayContaining([
         expect.objectContaining({name: 'file', source: 'builtin', capabilities: expect.objectContaining({level: 'state'})}),
+        expect.objectContaining({name: 'libvirt', source: 'builtin', capabilities: expect.objectContaining({level: 'image', live: true})}),
         expect.objectContaining({name: 'lume', source: 'builtin', capabilities: expect.objectContaining({level: 'image', export: true})}),
         expect.objectContaining({name: 'parallels', source: 'builtin', capabilities: expect.objectContaining({level: 'image', export: true})}),
         expect.objectContaining({name: 'multipass', source: 'builtin', capabilities: expect.objectContaining({level: 'image', export: false, guestExec: true})}),

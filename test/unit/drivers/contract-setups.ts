@@ -118,3 +118,11 @@ CONTRACT_SETUPS.multipass = fakeWorldSetup('multipass', (run, name, running) => 
   run('launch', '22.04', '--name', name, '--cpus', '1', '--memory', '1G', '--disk', '5G')
   if (!running) run('stop', name)
 })
+
+/**
+ * Built-in drivers whose contract runs against the real hypervisor in an integration test instead
+ * (no fake exists for them, by design): driver name → that test file, which calls describeDriverContract.
+ */
+export const CONTRACT_ELSEWHERE: Record<string, string> = {
+  libvirt: 'test/integration/libvirt-contract.test.ts',
+}

@@ -1,0 +1,188 @@
+// The libvirt driver end to end against real libvirt 9 + QEMU (TCG): each test host runs its own
+// libvirtd (test/infra/libvirt.sh, started here so other integration files do not pay for it), and
+// the tiny guest prints what it reads from its disks on its serial console.
+import {createHash} from 'node:crypto'
+import {createReadStream, existsSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {DST, infra, REPO_ROOT, resetHosts, run, runOcvm, shellQuote, sshCheck, sshExec, SRC} from '../infra/hosts.js'
+
+const VIRSH = 'virsh -c qemu:///system'
+const POOL = 'default'
+const MiB = 1024 * 1024
+// libvirt names cannot contain '/': the payload touches a relative path (ssh sessions start in /root).
+const PWNED_FILE = 'ocvm-libvirt-pwned'
+const PWNED = ['/root', REPO_ROOT].map((dir) => path.join(dir, PWNED_FILE))
+
+/** A host's libvirt dirs as seen from the test process (`lib` is its /var/lib/libvirt). */
+const lv = (host: string, ...parts: string[]) => path.join(infra().root, 'hosts', host, 'libvirt', ...parts)
+const image = (host: string, file: string) => lv(host, 'lib/images', file)
+
+function virsh(host: string, args: string): Promise<string> {
+  return sshCheck(host, `timeout 60 ${VIRSH} ${args}`)
+}
+
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer)
+  return hash.digest('hex')
+}
+
+/** What the guest prints for a disk: its first 16 bytes and the SHA-256 of its first 8 MiB. */
+function expectedConsoleLine(dev: string, extents: Array<[offset: number, length: number, byte: number]>): string {
+  const head = Buffer.alloc(8 * MiB)
+  for (const [offset, length, byte] of extents) if (offset < head.length) head.fill(byte, offset, Math.min(head.length, offset + length))
+  return `OCVM-GUEST: ${dev} ${head.subarray(0, 16).toString('hex')} ${createHash('sha256').update(head).digest('hex')}`
+}
+
+async function waitForConsole(host: string, consoleFile: string, needle: string, timeoutMs = 90_000): Promise<string> {
+  const file = lv(host, 'log/qemu', consoleFile)
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const text = existsSync(file) ? readFileSync(file, 'utf8') : ''
+    if (text.includes(needle)) return text
+    await new Promise((r) => setTimeout(r, 500))
+  }
+  throw new Error(`${host}: "${needle}" never appeared in ${file}:\n${existsSync(file) ? readFileSync(file, 'utf8').slice(-2000) : '(no file)'}`)
+}
+
+const QCOW2_DATA: Array<[number, number, number]> = [
+  [0, 4 * MiB, 0xab],
+  [512 * MiB, 8 * MiB, 0xcd],
+  [1020 * MiB, 4 * MiB, 0xef],
+]
+const RAW_DATA: Array<[number, number, number]> = [[0, 1 * MiB, 0x5a]]
+
+interface TestDomain {
+  name: string
+  qcow2: string
+  raw: string
+  console: string
+}
+
+/** Defines a domain on SRC with a 1 GiB sparse qcow2 (16 MiB of data) and a 64 MiB raw disk (1 MiB). */
+async function createDomain(name: string, stem: string): Promise<TestDomain> {
+  const d = {name, qcow2: `${stem}.qcow2`, raw: `${stem}-data.raw`, console: `${stem}-console.log`}
+  await virsh(SRC, `vol-create-as --pool ${POOL} --name ${d.qcow2} --capacity 1G --allocation 0 --format qcow2`)
+  await virsh(SRC, `vol-create-as --pool ${POOL} --name ${d.raw} --capacity 64M --allocation 0 --format raw`)
+  const io = (file: string, format: string, data: Array<[number, number, number]>) =>
+    run('qemu-io', ['-f', format, ...data.flatMap(([o, l, b]) => ['-c', `write -P 0x${b.toString(16)} ${o} ${l}`]), file])
+  expect((await io(image(SRC, d.qcow2), 'qcow2', QCOW2_DATA)).exitCode).toBe(0)
+  expect((await io(image(SRC, d.raw), 'raw', RAW_DATA)).exitCode).toBe(0)
+  const esc = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll("'", '&apos;').replaceAll('"', '&quot;')
+  const xml = `<domain type='qemu'>
+  <name>${esc(name)}</name>
+  <memory unit='MiB'>128</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type><kernel>/var/lib/libvirt/boot/vmlinuz</kernel><initrd>/var/lib/libvirt/boot/initrd.gz</initrd><cmdline>console=ttyS0 quiet</cmdline></os>
+  <features><acpi/></features>
+  <on_poweroff>destroy</on_poweroff>
+  <devices>
+    <disk type='volume' device='disk'><driver name='qemu' type='qcow2'/><source pool='${POOL}' volume='${d.qcow2}'/><target dev='vda' bus='virtio'/></disk>
+    <disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='/var/lib/libvirt/images/${d.raw}'/><target dev='vdb' bus='virtio'/></disk>
+    <serial type='file'><source path='/var/log/libvirt/qemu/${d.console}'/><target port='0'/></serial>
+    <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
+  </devices>
+</domain>
+`
+  writeFileSync(lv(SRC, 'lib', `${stem}.xml`), xml)
+  await virsh(SRC, `define --file /var/lib/libvirt/${stem}.xml`)
+  return d
+}
+
+const domstate = async (host: string, name: string) => (await sshExec(host, `timeout 60 ${VIRSH} domstate --domain ${shellQuote(name)}`)).stdout.trim()
+
+describe('libvirt driver on real libvirt + QEMU', () => {
+  beforeAll(async () => {
+    await resetHosts()
+    for (const f of PWNED) rmSync(f, {force: true})
+    const up = await run('bash', [path.join(REPO_ROOT, 'test/infra/libvirt.sh'), 'up'], {timeoutMs: 240_000})
+    if (up.exitCode !== 0) throw new Error(`libvirt.sh up failed:\n${up.stderr}`)
+  })
+
+  afterAll(async () => {
+    await run('bash', [path.join(REPO_ROOT, 'test/infra/libvirt.sh'), 'down'], {timeoutMs: 120_000})
+  })
+
+  it('cold-migrates a domain with a hostile name: sparse, verified, defined and booted on the target, source kept', async () => {
+    const name = `o'c "vm" $(touch ${PWNED_FILE}); x`
+    const d = await createDomain(name, 'cold1')
+    await virsh(SRC, `start --domain ${shellQuote(name)}`)
+    await waitForConsole(SRC, d.console, 'OCVM-GUEST: ready')
+    const srcDiskHash = {qcow2: await sha256File(image(SRC, d.qcow2)), raw: await sha256File(image(SRC, d.raw))}
+
+    const result = await runOcvm(['migrate', '--driver', 'libvirt', '--vm', name, '--from', 'root@10.250.0.2', '--to', 'root@10.250.0.3', '--target-pool', POOL, '--stop-timeout', '60', '--yes', '--json'], {timeoutMs: 300_000})
+    expect(result.exitCode, `${result.stdout}\n${result.stderr}`).toBe(0)
+    const out = JSON.parse(result.stdout)
+    expect(out).toMatchObject({status: 'ok', driver: 'libvirt', mode: 'image'})
+    // Moved ≈ what is allocated (16 + 1 MiB of data, plus qcow2 metadata), not the 1 GiB + 64 MiB virtual size.
+    expect(out.transfer.allocated).toBeLessThan(24 * MiB)
+    expect(out.transfer.wireBytes).toBeLessThan(24 * MiB)
+    expect(out.guest.system).toMatch(/Linux x86_64/)
+
+    // Defined and running on the target, reading the same bytes (the guest's own console says so).
+    expect(await domstate(DST, name)).toBe('running')
+    const consoleText = await waitForConsole(DST, d.console, 'OCVM-GUEST: ready')
+    expect(consoleText).toContain(expectedConsoleLine('vda', QCOW2_DATA))
+    expect(consoleText).toContain(expectedConsoleLine('vdb', RAW_DATA))
+    for (const file of [d.qcow2, d.raw]) {
+      const cmp = await run('qemu-img', ['compare', '-U', image(SRC, file), image(DST, file)])
+      expect(cmp.stdout + cmp.stderr).toContain('Images are identical')
+      // Sparse on the target too: allocation within a few percent of the source's.
+      const [src, dst] = [statSync(image(SRC, file)).blocks * 512, statSync(image(DST, file)).blocks * 512]
+      expect(dst).toBeLessThanOrEqual(src * 1.05 + MiB)
+    }
+    expect(statSync(image(DST, d.qcow2)).blocks * 512).toBeLessThan(24 * MiB)
+
+    // The source keeps its domain, shut off, disks untouched; nothing in the name ran as code.
+    expect(await domstate(SRC, name)).toBe('shut off')
+    expect(await sha256File(image(SRC, d.qcow2))).toBe(srcDiskHash.qcow2)
+    expect(await sha256File(image(SRC, d.raw))).toBe(srcDiskHash.raw)
+    for (const f of PWNED) expect(existsSync(f)).toBe(false)
+
+    // A second move of the same name is refused, and creates nothing on the target.
+    const volsBefore = await virsh(DST, `vol-list --pool ${POOL}`)
+    const again = await runOcvm(['migrate', '--driver', 'libvirt', '--vm', name, '--from', 'root@10.250.0.2', '--to', 'root@10.250.0.3', '--target-pool', POOL, '--yes', '--json'], {timeoutMs: 120_000})
+    expect(JSON.parse(again.stdout).error.code, again.stdout).toMatch(/exists/)
+    expect(again.exitCode).toBe(1)
+    expect(await virsh(DST, `vol-list --pool ${POOL}`)).toBe(volsBefore)
+    expect(await domstate(SRC, name)).toBe('shut off')
+  })
+
+  it('refuses a missing pool and an unknown domain with clear errors', async () => {
+    const d = await createDomain('cold2', 'cold2')
+    const noPool = await runOcvm(['migrate', '--driver', 'libvirt', '--vm', d.name, '--from', 'root@10.250.0.2', '--to', 'root@10.250.0.3', '--target-pool', 'nosuch', '--yes', '--json'], {timeoutMs: 120_000})
+    const failed = JSON.parse(noPool.stdout).error
+    expect(failed, noPool.stdout).toMatchObject({code: 'pool-not-found'})
+    expect(noPool.exitCode).toBe(1)
+    // The verified files stay staged for --resume (staging is on the shared filesystem here).
+    rmSync(`/var/tmp/ocvm-staging-${failed.runId}`, {recursive: true, force: true})
+    expect((await sshExec(DST, `${VIRSH} dominfo --domain cold2`)).exitCode).not.toBe(0)
+
+    const unknown = await runOcvm(['migrate', '--driver', 'libvirt', '--vm', 'nosuch', '--from', 'root@10.250.0.2', '--to', 'root@10.250.0.3', '--target-pool', POOL, '--yes', '--json'], {timeoutMs: 120_000})
+    expect(JSON.parse(unknown.stdout).error, unknown.stdout).toMatchObject({code: 'vm-not-found'})
+    expect(unknown.exitCode).toBe(1)
+  })
+
+  it('--live moves a running domain with its storage; the guest keeps running on the target', async () => {
+    const d = await createDomain('live1', 'live1')
+    await virsh(SRC, 'start --domain live1')
+    await waitForConsole(SRC, d.console, 'OCVM-GUEST: ready')
+    const targetConnect = `qemu+ssh://root@10.250.0.3/system?command=${infra().sshWrap}`
+    const result = await runOcvm(['migrate', '--driver', 'libvirt', '--vm', 'live1', '--live', '--from', 'root@10.250.0.2', '--to', 'root@10.250.0.3', '--target-pool', POOL, '--target-connect', targetConnect, '--yes', '--json'], {timeoutMs: 300_000})
+    expect(result.exitCode, `${result.stdout}\n${result.stderr}`).toBe(0)
+    const out = JSON.parse(result.stdout)
+    expect(out).toMatchObject({status: 'ok', mode: 'live'})
+    expect(out.guest.system).toMatch(/Linux x86_64/)
+    expect(await domstate(DST, 'live1')).toBe('running')
+    // --undefinesource: gone from the source (its disk files stay there).
+    expect((await sshExec(SRC, `${VIRSH} dominfo --domain live1`)).exitCode).not.toBe(0)
+    for (const file of [d.qcow2, d.raw]) {
+      const cmp = await run('qemu-img', ['compare', '-U', image(SRC, file), image(DST, file)])
+      expect(cmp.stdout + cmp.stderr).toContain('Images are identical')
+    }
+    // The same guest, not a reboot: it never printed a second "up" on the target's console.
+    expect(existsSync(lv(DST, 'log/qemu', d.console)) ? readFileSync(lv(DST, 'log/qemu', d.console), 'utf8') : '').not.toContain('OCVM-GUEST: up')
+  })
+})
