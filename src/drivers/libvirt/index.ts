@@ -335,7 +335,7 @@ export function createLibvirtDriver(options: {connect?: string} = {}): ImageDriv
       const shell = ctx.shells.get(host)
       const r = await shell.script('command -v virsh >/dev/null || { echo missing virsh; exit 0; }; command -v qemu-img >/dev/null || { echo missing qemu-img; exit 0; }; virsh -c "$1" version --daemon 2>&1 | sed -n "s/^Running against daemon: //p; s/^error: //p" | head -n 2', [uri], {timeoutMs: v.TIMEOUTS.query})
       const out = r.stdout.trim()
-      if (out.startsWith('missing ')) return {available: false, detail: `${out.slice(8)} is not installed on ${shell.label} (Debian/Ubuntu: apt-get install libvirt-clients qemu-utils)`}
+      if (out.startsWith('missing ')) return {available: false, missing: true, detail: `${out.slice(8)} is not installed on ${shell.label} (Debian/Ubuntu: apt-get install libvirt-clients qemu-utils)`}
       const version = /^(\d+\.\d+\.\d+)/.exec(out)?.[1]
       return version ? {available: true, version} : {available: false, detail: `cannot talk to libvirt at ${uri} on ${shell.label}: ${out || 'no answer'}`}
     },
