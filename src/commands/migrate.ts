@@ -5,7 +5,10 @@ import {BaseCommand} from '../base-command.js'
 import {UsageError} from '../errors.js'
 import {migrate, rollback} from '../migrate/migrate.js'
 import type {MigrationResult, SessionsMode} from '../migrate/types.js'
+import {renderHookRun} from '../output/hooks-view.js'
 import {renderOutcome, renderPlan} from '../output/migration-view.js'
+import {selectHooks} from '../postmigrate/registry.js'
+import {secretsFlags, secretsFromFlags} from '../postmigrate/secrets-flags.js'
 
 export default class Migrate extends BaseCommand {
   static summary = 'Move an OpenClaw deployment to another host, verified, resumable, with the old one kept intact.'
@@ -37,6 +40,9 @@ The source is never modified: its gateway is stopped and can be started again wi
     force: Flags.boolean({description: 'If the target path exists, keep it aside (renamed *.ocvm-old-<run>) instead of refusing.'}),
     resume: Flags.string({description: 'Continue the interrupted run with this id.', exclusive: ['rollback']}),
     rollback: Flags.string({description: 'Undo the run with this id: restart the source gateway, take the target copy out of service.', exclusive: ['resume']}),
+    hooks: Flags.string({description: 'Post-migrate hooks to run after commit, comma-separated (default: all; `ocvm hooks list`).', exclusive: ['skip-hooks']}),
+    'skip-hooks': Flags.boolean({description: 'Do not run post-migrate hooks (run them later with `ocvm hooks run`).'}),
+    ...secretsFlags,
   }
 
   async run(): Promise<MigrationResult> {
@@ -50,6 +56,9 @@ The source is never modified: its gateway is stopped and can be started again wi
     if (!flags.resume && (!flags.from || !flags.to)) {
       throw new UsageError('--from and --to are required', 'Example: ocvm migrate --from root@old-host --user openclaw --to root@new-host --dry-run')
     }
+    const hookIds = flags.hooks?.split(',').map((h) => h.trim()).filter(Boolean)
+    if (hookIds) selectHooks(hookIds) // unknown ids fail now, not after the commit
+    const secrets = await secretsFromFlags(flags, ctx.runner.redactor)
     const interactive = process.stdin.isTTY === true && !this.jsonEnabled()
     // A resumed run was confirmed when it started.
     if (!flags.yes && !flags['dry-run'] && !flags.resume && !interactive) {
@@ -70,9 +79,12 @@ The source is never modified: its gateway is stopped and can be started again wi
         ...(flags['state-dir'] ? {stateDir: flags['state-dir']} : {}),
         ...(flags.profile ? {profile: flags.profile} : {}),
         ...(flags.resume ? {resume: flags.resume} : {}),
+        ...(hookIds ? {hooks: hookIds} : {}),
+        ...(flags['skip-hooks'] ? {skipHooks: true} : {}),
       },
       ctx,
       {
+        ...(secrets ? {secrets} : {}),
         confirm: flags.yes || flags.resume ? undefined : async (plan) => {
           this.logToStderr(renderPlan(plan))
           const rl = createInterface({input: process.stdin, output: process.stderr})
@@ -83,6 +95,7 @@ The source is never modified: its gateway is stopped and can be started again wi
       },
     )
     if (!this.jsonEnabled()) this.log(result.dryRun ? renderPlan(result) : renderOutcome(result))
+    if (!this.jsonEnabled() && result.hooks) this.log(`\n${renderHookRun(result.hooks)}`)
     return this.finish(result)
   }
 }
