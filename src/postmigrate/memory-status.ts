@@ -23,7 +23,8 @@ export interface AgentIndex {
 export function parseMemoryStatus(stdout: string): AgentIndex[] {
   let json: unknown
   try {
-    json = JSON.parse(stdout.slice(stdout.indexOf('[')))
+    // Log lines like `[memory] …` may come first: the JSON starts at a line opening an array of objects.
+    json = JSON.parse(stdout.slice(stdout.search(/^\[\s*[{\]]/m)))
   } catch {
     throw new OcvmError('unexpected-output', 'openclaw memory status --json did not print JSON', {hint: 'Run it by hand on the target as the service user to see what it says.'})
   }

@@ -38,7 +38,8 @@ function asUser(ctx: HookContext, argv: string[], timeoutMs = 120_000) {
 }
 
 function firstJson(text: string): unknown {
-  const start = text.search(/[[{]/)
+  // Log lines (`[plugins] …`) may come first: JSON starts at a line opening an object or an array.
+  const start = text.search(/^(\{|\[\s*[{\]])/m)
   return start < 0 ? undefined : JSON.parse(text.slice(start))
 }
 

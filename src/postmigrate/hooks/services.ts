@@ -85,6 +85,11 @@ fi
 chown root:wheel "$t" && chmod 600 "$t" && mv -f "$t" "$dest"
 `
 
+const LOG_DIR = String.raw`
+install -d -m 700 -o "$2" -g "$3" "$1" || exit 1
+for f in gateway.log gateway.err.log; do [ -e "$1/$f" ] || install -m 600 -o "$2" -g "$3" /dev/null "$1/$f"; done
+`
+
 const NO_SYSTEMD = /System has not been booted with systemd|Failed to connect to bus|systemd is not running/i
 
 export const services = defineHook({
@@ -102,7 +107,8 @@ export const services = defineHook({
     const file = definitionPath(ctx, s)
     const changed: string[] = []
     // The log dir first: the service manager opens the log files before the gateway runs.
-    await ctx.shell.script('install -d -m 700 -o "$2" -g "$3" "$1"', [s.logDir, s.user, s.group], {timeoutMs: 30_000})
+    // The log files too: the service manager creates them as root otherwise.
+    await ctx.shell.script(LOG_DIR, [s.logDir, s.user, s.group], {timeoutMs: 30_000})
     changed.push(`log dir ${s.logDir} (700, ${s.user})`)
     if (ctx.os === 'macos') {
       const r = await ctx.shell.script(INSTALL_PLIST, [file], {input: launchDaemonPlist(s), allowFailure: true, timeoutMs: 60_000})
