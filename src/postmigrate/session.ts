@@ -42,7 +42,8 @@ function sourceSecretNames(inv: Inventory): string[] {
 }
 
 /** Builds the hooks' inputs from what the target (and the source, when given) look like now. */
-export async function resolveInputs(request: HooksRequest, ctx: Context): Promise<TargetInputs> {
+export async function resolveInputs(requested: HooksRequest, ctx: Context): Promise<TargetInputs> {
+  let request = requested
   const host = parseHostSpec(request.on)
   const shell = ctx.shells.get(host)
   const inv = await inspectDeployment({host, ...(request.user ? {user: request.user} : {}), ...(request.home ? {home: request.home} : {}), ...(request.stateDir ? {stateDir: request.stateDir} : {}), ...(request.profile ? {profile: request.profile} : {})}, ctx)
@@ -54,6 +55,10 @@ export async function resolveInputs(request: HooksRequest, ctx: Context): Promis
     ctx.reporter.step(`Reading the source ${request.from.host} (schedules, secret names; nothing changes there)`)
     const src = await inspectDeployment({host: fromHost, ...(request.from.user ? {user: request.from.user} : {}), ...(request.from.stateDir ? {stateDir: request.from.stateDir} : {}), ...(request.from.profile ? {profile: request.from.profile} : {})}, ctx)
     source = {host: src.host, names: fromHost.kind === 'ssh' ? [fromHost.host] : [], secretNames: sourceSecretNames(src), schedules: src.schedules, funnel: false}
+    // Without an explicit map, the source's state dir and home map to the target's (as migrate plans them).
+    if (!request.mappings?.length) {
+      request = {...request, mappings: [{from: src.stateDir, to: inv.stateDir}, {from: src.home, to: inv.home}].filter((m) => m.from !== m.to)}
+    }
   } else {
     // Without a source, the names the target's own config references are what must be provided.
     source = {host: '', names: [], secretNames: sourceSecretNames(inv), schedules: [], funnel: false}

@@ -6,7 +6,7 @@ import {schedules} from '../postmigrate/hooks/schedules.js'
 import {secrets} from '../postmigrate/hooks/secrets.js'
 import {services} from '../postmigrate/hooks/services.js'
 import {isLoopbackListen} from '../postmigrate/hooks/networking.js'
-import {logDir, targetInputs} from '../postmigrate/inputs.js'
+import {logDir, secretsFilePath, targetInputs} from '../postmigrate/inputs.js'
 import {parseMemoryStatus} from '../postmigrate/memory-status.js'
 import {readTargetConfig} from '../postmigrate/target-config.js'
 
@@ -34,7 +34,8 @@ const na = (detail: string) => ({status: 'n/a' as const, detail})
 
 function asUser(ctx: HookContext, argv: string[], timeoutMs = 120_000) {
   const t = targetInputs(ctx)
-  return runAsUser(ctx.shell, t.user, t.home, argv, {allowFailure: true, timeoutMs})
+  // With the service's environment (its secrets file): what the CLI checks is what the gateway runs with.
+  return runAsUser(ctx.shell, t.user, t.home, argv, {allowFailure: true, timeoutMs, ...(ctx.os === 'linux' ? {envFile: secretsFilePath(t)} : {})})
 }
 
 function firstJson(text: string): unknown {
@@ -78,22 +79,6 @@ export const CHECKS: VerifyCheck[] = [
     },
   },
   {
-    id: 'loopback',
-    title: 'gateway listens on loopback only',
-    async run(ctx) {
-      const t = targetInputs(ctx)
-      const bind = getPath((await readTargetConfig(ctx.shell, t.configPath)).merged, 'gateway.bind')
-      const r = await ctx.shell.script('if command -v ss >/dev/null 2>&1; then ss -ltnH "sport = :$1" | awk \'{print $4}\'; else lsof -nP -iTCP:"$1" -sTCP:LISTEN | awk \'NR>1{print $9}\'; fi', [String(t.port)], {allowFailure: true, timeoutMs: 30_000})
-      const listening = r.stdout.split('\n').map((s) => s.trim()).filter(Boolean)
-      const exposed = listening.filter((a) => !isLoopbackListen(a))
-      if (bind !== 'loopback' || exposed.length > 0) {
-        return fail(`gateway.bind is ${JSON.stringify(bind ?? 'unset')}${exposed.length ? `; port ${t.port} listens on ${exposed.join(', ')}` : ''}`, `Set gateway.bind to "loopback" in ${t.configPath} and restart the gateway; reach it through Tailscale or ssh -L.`)
-      }
-      if (listening.length === 0) return fail(`nothing listens on port ${t.port}`, 'Start the gateway (see the service check).')
-      return pass(`port ${t.port} on ${listening.join(', ')}`)
-    },
-  },
-  {
     id: 'health',
     title: 'GET /health answers {"ok":true}',
     async run(ctx, {waitMs}) {
@@ -115,6 +100,22 @@ export const CHECKS: VerifyCheck[] = [
       }
       if (last.startsWith('<')) return fail('/health answered HTML (the UI page), not the health JSON', 'This OpenClaw predates /health (2026.3.1): upgrade it, or use `openclaw health --json`.')
       return fail(last ? `unexpected answer: ${last.slice(0, 120)}` : `no answer on 127.0.0.1:${t.port}`, 'Check that the gateway runs (service check) and its log: tail -50 STATE/logs/gateway.err.log.')
+    },
+  },
+  {
+    id: 'loopback',
+    title: 'gateway listens on loopback only',
+    async run(ctx) {
+      const t = targetInputs(ctx)
+      const bind = getPath((await readTargetConfig(ctx.shell, t.configPath)).merged, 'gateway.bind')
+      const r = await ctx.shell.script('if command -v ss >/dev/null 2>&1; then ss -ltnH "sport = :$1" | awk \'{print $4}\'; else lsof -nP -iTCP:"$1" -sTCP:LISTEN | awk \'NR>1{print $9}\'; fi', [String(t.port)], {allowFailure: true, timeoutMs: 30_000})
+      const listening = r.stdout.split('\n').map((s) => s.trim()).filter(Boolean)
+      const exposed = listening.filter((a) => !isLoopbackListen(a))
+      if (bind !== 'loopback' || exposed.length > 0) {
+        return fail(`gateway.bind is ${JSON.stringify(bind ?? 'unset')}${exposed.length ? `; port ${t.port} listens on ${exposed.join(', ')}` : ''}`, `Set gateway.bind to "loopback" in ${t.configPath} and restart the gateway; reach it through Tailscale or ssh -L.`)
+      }
+      if (listening.length === 0) return fail(`nothing listens on port ${t.port}`, 'Start the gateway (see the service check).')
+      return pass(`port ${t.port} on ${listening.join(', ')}`)
     },
   },
   {

@@ -20,8 +20,8 @@ e="$1"
 for d in "$e"/*/; do
   [ -d "$d" ] || continue
   d=$(printf '%s' "$d" | sed 's:/*$::')
-  deps=0; [ -f "$d/package.json" ] && [ ! -d "$d/node_modules" ] && deps=1
-  printf '%s\t%s\n' "$d" "$deps"
+  nm=0; [ -d "$d/node_modules" ] && nm=1
+  printf '%s\t%s\n' "$d" "$nm"
 done
 `
 
@@ -30,15 +30,23 @@ async function plugins(ctx: HookContext): Promise<Plugin[]> {
   const out = (await ctx.shell.script(LIST, [`${t.stateDir}/extensions`], {timeoutMs: 30_000})).stdout
   const list: Plugin[] = []
   for (const line of out.split('\n').filter(Boolean)) {
-    const [dir = '', deps] = line.split('\t')
+    const [dir = '', nodeModules] = line.split('\t')
     let id: string | undefined
+    let deps = 0
     try {
       const parsed: unknown = JSON.parse((await readTextFile(ctx.shell, `${dir}/openclaw.plugin.json`)) ?? 'null')
       id = isPlainObject(parsed) && typeof parsed.id === 'string' ? parsed.id : undefined
     } catch {
       id = undefined
     }
-    list.push({dir, name: dir.split('/').pop() ?? dir, id, needsInstall: deps === '1'})
+    try {
+      const pkg: unknown = JSON.parse((await readTextFile(ctx.shell, `${dir}/package.json`)) ?? 'null')
+      if (isPlainObject(pkg) && isPlainObject(pkg.dependencies)) deps = Object.keys(pkg.dependencies).length
+    } catch {
+      deps = 0
+    }
+    // Only a plugin with dependencies needs node_modules (npm creates none for a package without).
+    list.push({dir, name: dir.split('/').pop() ?? dir, id, needsInstall: deps > 0 && nodeModules !== '1'})
   }
   return list
 }
@@ -78,7 +86,7 @@ export const extensions = defineHook({
         } else actions.push(`extensions/${p.name}: rename it to extensions/${p.id} by hand (that name is taken)`)
       }
       if (p.needsInstall) {
-        await runAsUser(ctx.shell, t.user, t.home, ['npm', 'install', '--omit=dev', '--no-audit', '--no-fund'], {timeoutMs: 15 * 60_000}, dir)
+        await runAsUser(ctx.shell, t.user, t.home, ['npm', 'install', '--omit=dev', '--no-audit', '--no-fund'], {timeoutMs: 15 * 60_000, cwd: dir})
         changed.push(`npm install in ${dir}`)
       }
       if (/guard/i.test(p.id ?? p.name)) actions.push(`${p.id ?? p.name}: the first gateway start downloads a ~370 MB model; the first start will be slow`)

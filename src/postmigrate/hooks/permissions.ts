@@ -2,23 +2,23 @@ import {applyPermissions} from '../../migrate/commit.js'
 import {defineHook, type HookContext} from '../api.js'
 import {targetInputs} from '../inputs.js'
 
-// The guide's Step 7 (Linux and macOS alike): the service user owns everything, the home and every
-// dir 700, config, credentials, identity, auth profiles and session stores 600. Applying is the
-// migration's own permission step (one implementation); this check mirrors it read-only and names
-// each path that is off, so the hook can say what it changed.
+// The guide's Step 7 (Linux and macOS alike): the service user owns everything; the home, the state
+// dir and the WhatsApp dir 700; config, $include and .env files, credentials, identity and auth
+// profiles 600. Applying is the migration's own permission step (one implementation, which is
+// stricter: every dir 700); this check is the guide's list, read-only, and names each path that is
+// off. Runtime files the gateway creates later (locks, tmp/) are the gateway's business.
 const CHECK = String.raw`
 s="$1"; home="$2"; user="$3"; shift 3
 bad() { printf '%s\t%s\n' "$1" "$2"; }
-[ -d "$home" ] && [ "$(ls -ld "$home" | cut -c2-10)" != "rwx------" ] && bad "$home" 'home is not 700'
+mode() { ls -ld "$1" | cut -c2-10; }
+for d in "$home" "$s" "$s/credentials/whatsapp"; do [ -d "$d" ] && [ "$(mode "$d")" != "rwx------" ] && bad "$d" 'dir is not 700'; done
 for r in "$s" "$@"; do [ -e "$r" ] && find "$r" ! -user "$user" -print | head -n 20 | while IFS= read -r p; do bad "$p" "not owned by $user"; done; done
-find "$s" -type d ! -perm 700 -print | head -n 20 | while IFS= read -r p; do bad "$p" 'dir is not 700'; done
 {
   find "$s" -maxdepth 1 -type f ! -perm 600 -print
   [ -d "$s/credentials" ] && find "$s/credentials" -type f ! -perm 600 -print
   [ -d "$s/identity" ] && find "$s/identity" -type f -name '*.json' ! -perm 600 -print
   [ -d "$s/devices" ] && find "$s/devices" -type f -name '*.json' ! -perm 600 -print
-  [ -d "$s/agents" ] && find "$s/agents" -type f \( -name 'auth-profiles.json' -o -name 'auth.json' -o -name 'sessions.json' -o -name '*.jsonl' -o -name '*.sqlite*' \) ! -perm 600 -print
-  [ -d "$s/state" ] && find "$s/state" -type f ! -perm 600 -print
+  [ -d "$s/agents" ] && find "$s/agents" -type f \( -name 'auth-profiles.json' -o -name 'auth.json' \) ! -perm 600 -print
 } | head -n 50 | while IFS= read -r p; do bad "$p" 'file is not 600'; done
 exit 0
 `
