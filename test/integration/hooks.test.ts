@@ -6,6 +6,7 @@
 // the unit the hook writes is checked by the real systemd-analyze.
 import {chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
+import JSON5 from 'json5'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -185,4 +186,27 @@ describe('post-migrate hooks + verify (with FAKE systemctl, tailscale, signal-cl
     const fixed = await verify()
     expect(fixed.checks.filter((c) => c.status === 'fail'), JSON.stringify(fixed.checks, null, 1)).toEqual([])
   }, 600_000)
+
+  it('Signal (FAKE signal-cli) links as a new device and flags this machine\'s Java 17; Tailscale (FAKE) re-enables Funnel for Google Chat and names the new webhook URL', async () => {
+    const cfg = hostFsPath(DST, '/home/bob/.openclaw/openclaw.json')
+    const original = readFileSync(cfg, 'utf8')
+    const config = JSON5.parse(original) as Record<string, unknown>
+    writeFileSync(cfg, JSON.stringify({...config, channels: {signal: {account: '+15550100'}, googlechat: {serviceAccountFile: '/home/bob/.openclaw/credentials/googlechat/sa.json'}}}, null, 2))
+    try {
+      const r = await runOcvm(['hooks', 'run', 'ocvm/signal', 'ocvm/tailscale', '--on', `root@${DST}`, '--user', 'bob', '--json'], {env, timeoutMs: 300_000})
+      expect(r.exitCode, r.stderr).toBe(3)
+      const run = JSON.parse(r.stdout) as HookRun
+      const [signal, ts] = run.hooks
+      // The link itself went through signal-cli's documented flow (URI, scan, "Associated with").
+      expect(readFileSync(hostFsPath(DST, '/home/bob/.local/share/signal-cli/data/accounts.json'), 'utf8')).toContain('"deviceName":"OpenClaw"')
+      // This machine has Java 17 (real `java -version`): signal-cli needs 21, and the hook says so.
+      expect(signal).toMatchObject({id: 'ocvm/signal', status: 'failed'})
+      expect(signal?.error?.message).toMatch(/Java 17 found.*needs Java 21/)
+      expect(ts).toMatchObject({id: 'ocvm/tailscale', status: 'changed'})
+      expect(ts?.changed.join('\n')).toContain('tailscale funnel --set-path /googlechat -> http://127.0.0.1:18789/googlechat')
+      expect(ts?.actions.join('\n')).toMatch(/webhook URL .* to https:\/\/\S+\.tail-fake\.ts\.net\/googlechat/)
+    } finally {
+      writeFileSync(cfg, original)
+    }
+  }, 300_000)
 })
