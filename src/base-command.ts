@@ -1,6 +1,9 @@
 import {Command, Flags, type Interfaces} from '@oclif/core'
 
 import type {Context} from './context.js'
+import {createHookList, type ListedHook} from './plugins/hook-list.js'
+import {BUILTIN_HOOKS} from './postmigrate/registry.js'
+import {createDriverRegistry, type DriverRegistryResult} from './drivers/create-registry.js'
 import {BugError, EXIT_CODES, OcvmError, UsageError} from './errors.js'
 import {Redactor} from './exec/redactor.js'
 import {createRunner} from './exec/runner.js'
@@ -50,6 +53,23 @@ export abstract class BaseCommand extends Command {
     const runner = createRunner({redactor, log: (line) => reporter.debug(line), signal: abort.signal})
     this.shellPool = new ShellPool({runner, ssh: {configFile: flags['ssh-config']}})
     return {runner, shells: this.shellPool, reporter, signal: abort.signal}
+  }
+
+  /**
+   * The drivers of this run (built-ins + plugins). Plugin problems become warnings on stderr (also
+   * under --json, where stdout carries only data) and are returned for commands that report them.
+   */
+  protected async loadDrivers(ctx: Context): Promise<DriverRegistryResult> {
+    const result = await createDriverRegistry(this.config)
+    for (const w of result.warnings) ctx.reporter.warn(w.hint ? `${w.message}\n  hint: ${w.hint}` : w.message)
+    return result
+  }
+
+  /** The post-migrate hooks of this run: the built-ins, then what plugins register (warnings shown). */
+  protected async loadHooks(ctx: Context): Promise<ListedHook[]> {
+    const {hooks, warnings} = await createHookList(this.config, BUILTIN_HOOKS)
+    for (const w of warnings) ctx.reporter.warn(w.hint ? `${w.message}\n  hint: ${w.hint}` : w.message)
+    return hooks
   }
 
   protected override async finally(error: Error | undefined): Promise<unknown> {

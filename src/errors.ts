@@ -124,6 +124,27 @@ export class UnsupportedError extends OcvmError {
   }
 }
 
+/** A plugin was built for another driver/hook API version: refused, never half-loaded. */
+export class PluginIncompatibleError extends OcvmError {
+  constructor(options: {plugin: string; what: string; pluginApiVersion: unknown; ocvmApiVersion: number}) {
+    super('plugin-incompatible', `${options.plugin}: ${options.what} is built for API version ${String(options.pluginApiVersion)}, this ocvm speaks API version ${options.ocvmApiVersion}`, {
+      hint: `Install a release of ${options.plugin} made for ocvm's API version ${options.ocvmApiVersion} (\`ocvm plugins install ${options.plugin}@<version>\`), or remove it with \`ocvm plugins uninstall ${options.plugin}\`.`,
+      details: {plugin: options.plugin, pluginApiVersion: options.pluginApiVersion, ocvmApiVersion: options.ocvmApiVersion},
+    })
+  }
+}
+
+/** A plugin misbehaved (threw something that is not an OcvmError, answered garbage): named, so the user knows whom to ask. */
+export class PluginError extends OcvmError {
+  constructor(plugin: string, message: string, cause?: unknown) {
+    super('plugin-failed', `plugin ${plugin}: ${message}`, {
+      hint: `This comes from the plugin ${plugin}, not from ocvm: report it to its author, or remove it with \`ocvm plugins uninstall ${plugin}\`. --verbose shows the commands it ran.`,
+      cause,
+      details: {plugin},
+    })
+  }
+}
+
 /** Something ocvm did not expect: a bug. Shown without a stack trace unless --verbose. */
 export class BugError extends OcvmError {
   constructor(message: string, cause?: unknown) {

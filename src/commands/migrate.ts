@@ -1,11 +1,17 @@
-import {Flags} from '@oclif/core'
+import {Flags, type Interfaces} from '@oclif/core'
 import {createInterface} from 'node:readline/promises'
 
 import {BaseCommand} from '../base-command.js'
+import {isImageDriver} from '../drivers/api.js'
 import {UsageError} from '../errors.js'
+import {migrateImage} from '../migrate/image/migrate-image.js'
+import {rollbackImage} from '../migrate/image/rollback-image.js'
+import type {ImageMigrateOptions, ImageMigrationResult, ImageMigrationState} from '../migrate/image/types.js'
+import {Journal} from '../migrate/journal.js'
 import {migrate, rollback} from '../migrate/migrate.js'
 import type {MigrationResult, SessionsMode} from '../migrate/types.js'
 import {renderHookRun} from '../output/hooks-view.js'
+import {renderImageOutcome, renderImagePlan} from '../output/image-view.js'
 import {renderOutcome, renderPlan} from '../output/migration-view.js'
 import {selectHooks} from '../postmigrate/registry.js'
 import {secretsFlags, secretsFromFlags} from '../postmigrate/secrets-flags.js'
@@ -15,17 +21,35 @@ export default class Migrate extends BaseCommand {
 
   static description = `With --driver file (bare hosts, the default) ocvm stops the source gateway, streams the state dir and any workspaces outside it into a 0700 staging dir on the target (tar|zstd over ssh, per-file SHA-256), verifies every file, rewrites old home/state paths in openclaw.json, its $include files (comments kept) and sessions.json, then moves the result into place atomically and applies the guide's permission set.
 
-The source is never modified: its gateway is stopped and can be started again with --rollback. Every run is journaled; --resume RUN continues an interrupted run without sending again what already arrived. Service files and secrets are never copied: they are recreated on the target.`
+The source is never modified: its gateway is stopped and can be started again with --rollback. Every run is journaled; --resume RUN continues an interrupted run without sending again what already arrived. Service files and secrets are never copied: they are recreated on the target.
+
+With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAME) ocvm moves the VM: it shuts the VM down gracefully, streams its disks sparse-aware (a 40 GiB disk holding 2 GiB sends about 2 GiB) with SHA-256 on both ends into a staging dir on the target, verifies, registers the VM there (never over an existing one), starts it and reaches the guest. Where an image cannot move — the hypervisor has no export (Multipass), or the image cannot boot on the target's CPU architecture — ocvm says so in the plan and moves the OpenClaw state into a fresh VM instead (state mode); --mode forces one or the other. --live asks the hypervisor to move the running VM (libvirt).`
 
   static examples = [
     {description: 'See the plan and every path rewrite, change nothing', command: '<%= config.bin %> <%= command.id %> --from root@old --user openclaw --to root@new --dry-run'},
     {description: 'Migrate alice\'s gateway on a Mac to user openclaw on a Linux server', command: '<%= config.bin %> <%= command.id %> --from admin@mac.local --user alice --to root@server --target-user openclaw --yes'},
     {description: 'Continue an interrupted run', command: '<%= config.bin %> <%= command.id %> --resume 20261124T101500Z-a1b2c3'},
     {description: 'Go back: restart the source gateway, take the target copy out of service', command: '<%= config.bin %> <%= command.id %> --rollback 20261124T101500Z-a1b2c3'},
+    {description: 'Move a KVM guest to another libvirt host, into its pool "fast"', command: '<%= config.bin %> <%= command.id %> --driver libvirt --vm openclaw --from root@kvm1 --to root@kvm2 --target-pool fast --dry-run'},
   ]
 
   static flags = {
-    driver: Flags.string({description: 'How to move it: file (the OpenClaw state of a bare host).', default: 'file'}),
+    driver: Flags.string({description: 'How to move it: file (the OpenClaw state of a bare host), or a hypervisor driver (`ocvm drivers list`).', default: 'file'}),
+    vm: Flags.string({description: 'The VM to move (hypervisor drivers).', helpGroup: 'VM'}),
+    'target-name': Flags.string({description: 'Name of the VM on the target (default: the same name). An existing VM is never overwritten.', helpGroup: 'VM'}),
+    mode: Flags.string({description: 'auto (default): move the image where it can run on the target, else the OpenClaw state; image or state force one.', options: ['auto', 'image', 'state'], default: 'auto', helpGroup: 'VM'}),
+    live: Flags.boolean({description: 'Move the running VM through the hypervisor (libvirt: virsh migrate --live --copy-storage-all).', helpGroup: 'VM'}),
+    'force-stop': Flags.boolean({description: 'Power the VM off if it does not shut down within --stop-timeout.', helpGroup: 'VM'}),
+    'stop-timeout': Flags.integer({description: 'Seconds a graceful shutdown may take.', default: 300, min: 1, helpGroup: 'VM'}),
+    'staging-dir': Flags.string({description: 'Where disk files land on the target before import (default /var/tmp/ocvm-staging-<run>).', helpGroup: 'VM'}),
+    connect: Flags.string({description: 'libvirt URI on the source host (default qemu:///system).', helpGroup: 'VM'}),
+    'target-connect': Flags.string({description: 'libvirt URI on the target host (default qemu:///system).', helpGroup: 'VM'}),
+    'target-pool': Flags.string({description: 'libvirt storage pool for the disks on the target (default: "default").', helpGroup: 'VM'}),
+    'network-map': Flags.string({description: 'Map a network or bridge: SRC=DST (repeatable).', multiple: true, helpGroup: 'VM'}),
+    'new-mac': Flags.boolean({description: 'Give the target VM new MAC addresses (default: keep them).', helpGroup: 'VM'}),
+    flatten: Flags.boolean({description: 'Flatten disk backing chains into single images instead of moving the chain.', helpGroup: 'VM'}),
+    'preserve-uuid': Flags.boolean({description: 'Parallels: keep the VM UUID on the target (default: a new one).', helpGroup: 'VM'}),
+    'driver-opt': Flags.string({description: 'A driver-specific option KEY=VALUE for plugin drivers (repeatable).', multiple: true, helpGroup: 'VM'}),
     from: Flags.string({description: 'Source host: local, ssh://[user@]host[:port] or [user@]host.'}),
     to: Flags.string({description: 'Target host, same forms as --from.'}),
     user: Flags.string({description: 'OS user that runs the gateway on the source (default: the login user).'}),
@@ -45,9 +69,17 @@ The source is never modified: its gateway is stopped and can be started again wi
     ...secretsFlags,
   }
 
-  async run(): Promise<MigrationResult> {
+  async run(): Promise<MigrationResult | ImageMigrationResult> {
     const {flags} = await this.parse(Migrate)
     const ctx = this.createContext(flags)
+    // Built-ins + plugins: an unknown driver, or a plugin built for another API version, fails here.
+    const {registry} = await this.loadDrivers(ctx)
+    const imageRun = imageRunDriver(flags.resume ?? flags.rollback)
+    if (flags.driver !== 'file' || imageRun) {
+      const driver = registry.get(imageRun ?? flags.driver)
+      if (!isImageDriver(driver)) throw new UsageError(`the ${driver.name} driver does not move VMs`, 'Use --driver file for bare hosts, or a hypervisor driver from `ocvm drivers list`.')
+      return this.runImage(flags, driver, ctx)
+    }
     if (flags.rollback) {
       const result = await rollback(flags.rollback, ctx)
       if (!this.jsonEnabled()) this.log(renderOutcome(result))
@@ -57,13 +89,11 @@ The source is never modified: its gateway is stopped and can be started again wi
       throw new UsageError('--from and --to are required', 'Example: ocvm migrate --from root@old-host --user openclaw --to root@new-host --dry-run')
     }
     const hookIds = flags.hooks?.split(',').map((h) => h.trim()).filter(Boolean)
-    if (hookIds) selectHooks(hookIds) // unknown ids fail now, not after the commit
+    const listed = flags['skip-hooks'] ? [] : await this.loadHooks(ctx)
+    const extraHooks = listed.filter((h) => h.source !== 'builtin').map((h) => h.hook)
+    if (hookIds) selectHooks(hookIds, listed.map((h) => h.hook)) // unknown ids fail now, not after the commit
     const secrets = await secretsFromFlags(flags, ctx.runner.redactor)
-    const interactive = process.stdin.isTTY === true && !this.jsonEnabled()
-    // A resumed run was confirmed when it started.
-    if (!flags.yes && !flags['dry-run'] && !flags.resume && !interactive) {
-      throw new UsageError('refusing to migrate without confirmation in a non-interactive session', 'Pass --yes (after checking the plan with --dry-run).')
-    }
+    this.requireConfirmation(flags)
     const result = await migrate(
       {
         driver: flags.driver,
@@ -85,17 +115,95 @@ The source is never modified: its gateway is stopped and can be started again wi
       ctx,
       {
         ...(secrets ? {secrets} : {}),
-        confirm: flags.yes || flags.resume ? undefined : async (plan) => {
-          this.logToStderr(renderPlan(plan))
-          const rl = createInterface({input: process.stdin, output: process.stderr})
-          const answer = await rl.question('\nProceed? [y/N] ')
-          rl.close()
-          return /^y(es)?$/i.test(answer.trim())
-        },
+        ...(extraHooks.length > 0 ? {extraHooks} : {}),
+        confirm: flags.yes || flags.resume ? undefined : async (plan) => this.ask(renderPlan(plan)),
       },
     )
     if (!this.jsonEnabled()) this.log(result.dryRun ? renderPlan(result) : renderOutcome(result))
     if (!this.jsonEnabled() && result.hooks) this.log(`\n${renderHookRun(result.hooks)}`)
     return this.finish(result)
   }
+
+  /** A resumed run was confirmed when it started; otherwise ask on a terminal, or require --yes. */
+  private requireConfirmation(flags: {yes?: boolean; 'dry-run'?: boolean; resume?: string}): void {
+    const interactive = process.stdin.isTTY === true && !this.jsonEnabled()
+    if (!flags.yes && !flags['dry-run'] && !flags.resume && !interactive) {
+      throw new UsageError('refusing to migrate without confirmation in a non-interactive session', 'Pass --yes (after checking the plan with --dry-run).')
+    }
+  }
+
+  private async ask(plan: string): Promise<boolean> {
+    this.logToStderr(plan)
+    const rl = createInterface({input: process.stdin, output: process.stderr})
+    const answer = await rl.question('\nProceed? [y/N] ')
+    rl.close()
+    return /^y(es)?$/i.test(answer.trim())
+  }
+
+  private async runImage(flags: MigrateFlags, driver: Parameters<typeof migrateImage>[1], ctx: ReturnType<Migrate['createContext']>): Promise<ImageMigrationResult> {
+    if (flags.rollback) {
+      const result = await rollbackImage(flags.rollback, driver, ctx)
+      if (!this.jsonEnabled()) this.log(renderImageOutcome(result))
+      return this.finish(result)
+    }
+    if (!flags.resume && (!flags.from || !flags.to || !flags.vm)) {
+      throw new UsageError('--vm, --from and --to are required with a hypervisor driver', `Example: ocvm migrate --driver ${driver.name} --vm openclaw --from root@old-host --to root@new-host --dry-run`)
+    }
+    this.requireConfirmation(flags)
+    const options: ImageMigrateOptions = {
+      driver: driver.name,
+      vm: flags.vm ?? '',
+      from: flags.from ?? '',
+      to: flags.to ?? '',
+      mode: flags.mode as ImageMigrateOptions['mode'],
+      live: Boolean(flags.live),
+      forceStop: Boolean(flags['force-stop']),
+      stopTimeoutSec: flags['stop-timeout'],
+      driverOptions: driverOptions(flags),
+      dryRun: Boolean(flags['dry-run']),
+      ...(flags['target-name'] ? {targetName: flags['target-name']} : {}),
+      ...(flags['staging-dir'] ? {stagingDir: flags['staging-dir']} : {}),
+      ...(flags.resume ? {resume: flags.resume} : {}),
+      // Used when only the OpenClaw state moves (state mode): the deployment inside the guest.
+      state: {
+        sessions: flags.sessions as SessionsMode,
+        ...(flags.user ? {user: flags.user} : {}),
+        ...(flags['target-user'] ? {targetUser: flags['target-user']} : {}),
+        ...(flags['target-home'] ? {targetHome: flags['target-home']} : {}),
+        ...(flags['target-state-dir'] ? {targetStateDir: flags['target-state-dir']} : {}),
+        ...(flags['state-dir'] ? {stateDir: flags['state-dir']} : {}),
+        ...(flags.profile ? {profile: flags.profile} : {}),
+      },
+    }
+    const result = await migrateImage(options, driver, ctx, {
+      confirm: flags.yes || flags.resume ? undefined : async (plan) => this.ask(renderImagePlan(plan)),
+    })
+    if (!this.jsonEnabled()) this.log(result.dryRun ? renderImagePlan(result) : renderImageOutcome(result))
+    return this.finish(result)
+  }
+}
+
+type MigrateFlags = Interfaces.InferredFlags<typeof Migrate.flags>
+
+/** The driver of a journaled VM run (resume/rollback need no --driver); undefined for file runs. */
+function imageRunDriver(runId: string | undefined): string | undefined {
+  if (!runId) return undefined
+  const data = Journal.open<Partial<ImageMigrationState>>(runId).data
+  return data.kind === 'image' ? data.options?.driver : undefined
+}
+
+/** Driver flags → the options object drivers validate themselves. */
+function driverOptions(flags: MigrateFlags): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const entry of flags['driver-opt'] ?? []) {
+    const eq = entry.indexOf('=')
+    if (eq < 1) throw new UsageError(`--driver-opt "${entry}" is not KEY=VALUE`, 'Example: --driver-opt storage=ssd')
+    out[entry.slice(0, eq)] = entry.slice(eq + 1)
+  }
+  const named: Array<[string, unknown]> = [
+    ['connect', flags.connect], ['targetConnect', flags['target-connect']], ['targetPool', flags['target-pool']],
+    ['networkMap', flags['network-map']], ['newMac', flags['new-mac']], ['flatten', flags.flatten], ['preserveUuid', flags['preserve-uuid']],
+  ]
+  for (const [key, value] of named) if (value !== undefined && value !== false) out[key] = value
+  return out
 }

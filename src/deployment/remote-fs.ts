@@ -1,6 +1,7 @@
 import path from 'node:path'
 
 import {OcvmError, PermissionDeniedError} from '../errors.js'
+import {scriptRecords} from '../hosts/nul-records.js'
 import type {Shell} from '../hosts/shell.js'
 
 // Read-only file access on a host through its Shell: the same code path for local and ssh hosts,
@@ -72,8 +73,9 @@ exit 0
 
 export async function listTrees(shell: Shell, roots: readonly string[]): Promise<TreeListing> {
   if (roots.length === 0) return {entries: [], missing: [], denied: []}
-  const result = await shell.script(LIST_SCRIPT, roots, {timeoutMs: 10 * 60_000})
-  return parseTreeListing(result.stdout, result.stderr)
+  const parser = new TreeListingParser()
+  const result = await scriptRecords(shell, LIST_SCRIPT, roots, (record) => parser.add(record), {timeoutMs: 10 * 60_000})
+  return parser.finish(result.stderr)
 }
 
 const TYPE_CODES: Record<string, EntryType> = {
@@ -83,24 +85,32 @@ const TYPE_CODES: Record<string, EntryType> = {
 
 /** Pure: parses the listing script's output (GNU or BSD form). */
 export function parseTreeListing(stdout: string, stderr = ''): TreeListing {
-  const listing: TreeListing = {entries: [], missing: [], denied: []}
-  const seen = new Set<string>()
-  for (const record of stdout.split('\0')) {
-    if (!record) continue
+  const parser = new TreeListingParser()
+  for (const record of stdout.split('\0')) parser.add(record)
+  return parser.finish(stderr)
+}
+
+/** Builds a listing record by record (see scriptRecords). */
+class TreeListingParser {
+  private readonly listing: TreeListing = {entries: [], missing: [], denied: []}
+  private readonly seen = new Set<string>()
+
+  add(record: string): void {
+    if (!record) return
     const fields = record.split('\t')
     if (fields[0] === 'M') {
-      listing.missing.push(fields.slice(1).join('\t'))
-      continue
+      this.listing.missing.push(fields.slice(1).join('\t'))
+      return
     }
-    if (fields[0] !== 'E' || fields.length < 7) continue
+    if (fields[0] !== 'E' || fields.length < 7) return
     const [, typeCode = '', size = '0', mode = '0', owner = '', ...rest] = fields
     // A path may itself contain tabs: the link target is the last field.
     const linkTarget = rest.pop() ?? ''
     const entryPath = rest.join('\t')
-    if (seen.has(entryPath)) continue
-    seen.add(entryPath)
+    if (this.seen.has(entryPath)) return
+    this.seen.add(entryPath)
     const type = TYPE_CODES[typeCode] ?? 'other'
-    listing.entries.push({
+    this.listing.entries.push({
       type,
       size: Number(size) || 0,
       mode: Number.parseInt(mode, 8) & 0o7777,
@@ -109,8 +119,12 @@ export function parseTreeListing(stdout: string, stderr = ''): TreeListing {
       ...(type === 'symlink' ? {linkTarget} : {}),
     })
   }
-  for (const m of stderr.matchAll(/^find: [‘'`]?(.*?)[’'`]?: Permission denied$/gm)) if (m[1]) listing.denied.push(m[1])
-  return listing
+
+  finish(stderr: string): TreeListing {
+    for (const m of stderr.matchAll(/^find: [‘'`]?(.*?)[’'`]?: Permission denied$/gm)) if (m[1]) this.listing.denied.push(m[1])
+    this.seen.clear()
+    return this.listing
+  }
 }
 
 export interface EnvKeys {

@@ -9,7 +9,7 @@ import type {GuestShell} from '../postmigrate/api.js'
  */
 export const DRIVER_API_VERSION = 1
 
-export type DiskFormat = 'raw' | 'qcow2' | 'vmdk' | 'hdd' | 'img'
+export type DiskFormat = 'raw' | 'qcow2' | 'vmdk' | 'vdi' | 'hdd' | 'img'
 
 /** Declared abilities. The pipeline reads these; it never sniffs for methods. */
 export interface DriverCapabilities {
@@ -37,16 +37,24 @@ export interface ProbeResult {
 }
 
 /**
- * A driver is a plain object. Contracts:
+ * A driver is a plain object. Contracts (checked by `describeDriverContract` from `ocvm/testing`):
+ * - `name` MUST match `/^[a-z][a-z0-9-]{0,30}$/` and be unique; a plugin driver MUST NOT reuse a
+ *   built-in name (the built-in wins and the plugin's driver is ignored with a warning).
+ * - `apiVersion` MUST be `DRIVER_API_VERSION` from the ocvm the driver was built against; ocvm
+ *   refuses another version with a message naming both.
+ * - `capabilities` MUST tell the truth: the pipeline reads them and never sniffs for methods. An
+ *   image-level driver (`level: 'image'`) MUST implement every verb of `ImageDriverVerbs`.
  * - `probe` MUST NOT change anything on the host and MUST resolve (not throw) when the tool is
  *   missing, with `available: false` and a `detail` that says how to install it.
- * - Export (added with migrations) MUST NOT modify or delete the source; import MUST NOT overwrite an
- *   existing VM or deployment.
+ * - Export MUST NOT modify or delete the source; import MUST NOT overwrite an existing VM or deployment.
  * - Drivers MUST run every external command through `ctx.shells` / `ctx.runner`, never spawn processes
  *   themselves, and MUST NOT put secret values in argv.
+ * - Errors a driver throws MUST be `OcvmError`s (from `ocvm`) with a `hint` that says what to do;
+ *   anything else is shown as a bug in the driver (for a plugin: with the plugin's name).
+ * - Drivers MUST NOT write to the terminal: report through `ctx.reporter`.
  */
 export interface Driver {
-  /** Lowercase name used on the command line: `--driver <name>`. */
+  /** Lowercase name used on the command line: `--driver <name>` (`/^[a-z][a-z0-9-]{0,30}$/`). */
   readonly name: string
   readonly apiVersion: number
   /** One line for `ocvm drivers list`. */
@@ -159,6 +167,17 @@ export interface ImageDriverVerbs {
    * it (state mode). MUST NOT touch an existing VM of that name (throw instead).
    */
   provisionLike?(host: HostSpec, like: VmInfo, name: string, ctx: Context, dryRun: boolean): Promise<VmSummary>
+  /**
+   * Live migration through the hypervisor (`capabilities.live`), storage included. MUST leave the VM
+   * running on the source if anything fails, and MUST resolve only once it runs on the target.
+   */
+  liveMigrate?(source: HostSpec, target: HostSpec, name: string, ctx: Context, request: LiveRequest): Promise<VmSummary>
+}
+
+export interface LiveRequest {
+  targetName: string
+  options: Record<string, unknown>
+  dryRun: boolean
 }
 
 export type ImageDriver = Driver & ImageDriverVerbs
@@ -168,7 +187,10 @@ export function isImageDriver(driver: Driver): driver is ImageDriver {
   return driver.capabilities.level === 'image' && typeof (driver as Partial<ImageDriverVerbs>).exportVm === 'function'
 }
 
-/** Identity helper that type-checks a driver at its definition (`export const x = defineDriver({...})`). */
-export function defineDriver<T extends Driver>(driver: T): T {
+/**
+ * Identity helper that type-checks a driver at its definition (`export const x = defineDriver({...})`);
+ * the image verbs get their parameter types from `ImageDriverVerbs`.
+ */
+export function defineDriver<T extends Driver & Partial<ImageDriverVerbs>>(driver: T): T {
   return driver
 }

@@ -1,27 +1,51 @@
-import {DriverNotFoundError} from '../errors.js'
+import {DriverNotFoundError, type OcvmError} from '../errors.js'
+import type {PluginSource} from '../plugins/load.js'
 import type {Driver} from './api.js'
 
 export interface RegisteredDriver {
   driver: Driver
   /** `builtin`, or the name of the plugin package that provided it. */
   source: string
+  /** The plugin package (name, version, install type) when `source` is not `builtin`. */
+  plugin?: PluginSource
 }
 
-/** The drivers known to one command run (built-ins now; plugins register through an oclif hook later). */
+/**
+ * The drivers known to one command run: built-ins first, then plugin drivers. Created per run
+ * (src/drivers/create-registry.ts), never a module-global map.
+ */
 export class DriverRegistry {
   private readonly drivers = new Map<string, RegisteredDriver>()
+  private readonly refused = new Map<string, OcvmError>()
 
   constructor(builtins: readonly Driver[]) {
     for (const driver of builtins) this.drivers.set(driver.name, {driver, source: 'builtin'})
+  }
+
+  /** Adds a plugin's driver unless the name is taken; returns the entry that holds the name then. */
+  addPlugin(driver: Driver, plugin: PluginSource): RegisteredDriver | undefined {
+    const existing = this.drivers.get(driver.name)
+    if (existing) return existing
+    this.drivers.set(driver.name, {driver, source: plugin.name, plugin})
+    return undefined
+  }
+
+  /** Remembers why a plugin's driver was not loaded, so `get(name)` can say so instead of "unknown". */
+  refuse(name: string, reason: OcvmError): void {
+    if (!this.drivers.has(name)) this.refused.set(name, reason)
   }
 
   list(): RegisteredDriver[] {
     return [...this.drivers.values()].sort((a, b) => a.driver.name.localeCompare(b.driver.name))
   }
 
-  get(name: string): Driver {
+  entry(name: string): RegisteredDriver {
     const entry = this.drivers.get(name)
-    if (!entry) throw new DriverNotFoundError(name, [...this.drivers.keys()].sort())
-    return entry.driver
+    if (entry) return entry
+    throw this.refused.get(name) ?? new DriverNotFoundError(name, [...this.drivers.keys()].sort())
+  }
+
+  get(name: string): Driver {
+    return this.entry(name).driver
   }
 }

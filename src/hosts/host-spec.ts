@@ -1,7 +1,13 @@
 import {UsageError} from '../errors.js'
 
 /** Where a command runs: this machine, or a host reached through the system OpenSSH client. */
-export type HostSpec = {kind: 'local'} | {kind: 'ssh'; host: string; user?: string; port?: number}
+export type HostSpec = {kind: 'local'} | SshHostSpec | GuestHostSpec
+export type SshHostSpec = {kind: 'ssh'; host: string; user?: string; port?: number}
+/**
+ * A guest reached through its hypervisor's native exec (no ssh): only usable once the driver has
+ * registered its shell in the command run's ShellPool. Written `guest:<driver>/<vm>@<host>`.
+ */
+export type GuestHostSpec = {kind: 'guest'; id: string}
 
 export const LOCAL: HostSpec = {kind: 'local'}
 
@@ -18,6 +24,7 @@ function bad(input: string, why: string): UsageError {
 export function parseHostSpec(input: string): HostSpec {
   const raw = input.trim()
   if (raw === '' || raw === 'local') return LOCAL
+  if (raw.startsWith('guest:') && raw.length > 'guest:'.length) return {kind: 'guest', id: raw.slice('guest:'.length)}
   let match: RegExpExecArray | null
   if (raw.startsWith('ssh://')) {
     match = /^(?:([^@/]*)@)?(\[[^\]]*\]|[^:/@]*)(?::(\d*))?\/?$/.exec(raw.slice('ssh://'.length))
@@ -42,6 +49,7 @@ export function parseHostSpec(input: string): HostSpec {
 
 export function formatHostSpec(spec: HostSpec): string {
   if (spec.kind === 'local') return 'local'
+  if (spec.kind === 'guest') return `guest:${spec.id}`
   const host = spec.host.includes(':') ? `[${spec.host}]` : spec.host
   return `ssh://${spec.user ? `${spec.user}@` : ''}${host}${spec.port ? `:${spec.port}` : ''}`
 }

@@ -2,7 +2,7 @@ import {mkdirSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
-import {MissingToolError} from '../errors.js'
+import {BugError, MissingToolError, UsageError} from '../errors.js'
 import type {RunOptions, RunResult, Runner} from '../exec/runner.js'
 import {toExternalError} from '../exec/runner.js'
 import {formatHostSpec, type HostSpec} from './host-spec.js'
@@ -45,11 +45,19 @@ export class ShellPool {
   get(host: HostSpec): Shell {
     const key = formatHostSpec(host)
     let shell = this.shells.get(key)
+    if (!shell && host.kind === 'guest') {
+      throw new UsageError(`${key} is not a host ocvm can reach on its own`, 'A guest is reached through its driver: give --driver and --vm instead.')
+    }
     if (!shell) {
       shell = createShell(host, this.runner, this.settings)
       this.shells.set(key, shell)
     }
     return shell
+  }
+
+  /** Makes a driver's guest shell (native exec, `host.kind === 'guest'`) reachable by its host spec. */
+  register(shell: Shell): void {
+    this.shells.set(formatHostSpec(shell.host), shell)
   }
 
   async closeAll(): Promise<void> {
@@ -69,15 +77,17 @@ function defaultControlDir(): string {
 }
 
 export function createShell(host: HostSpec, runner: Runner, settings: SshSettings): Shell {
+  if (host.kind === 'guest') throw new BugError(`createShell cannot reach ${formatHostSpec(host)}`)
+  const ssh = host.kind === 'ssh' ? host : undefined
   const label = formatHostSpec(host)
 
   async function exec(argv: readonly string[], options: ShellRunOptions = {}): Promise<RunResult> {
     const [command, ...args] = argv
     if (command === undefined) throw new TypeError('exec needs a command')
     const result =
-      host.kind === 'local'
+      ssh === undefined
         ? await runner.run(command, args, {...options, allowFailure: true, hostLabel: label})
-        : await runner.run('ssh', sshCommandArgs(host, settings, argv), {...options, allowFailure: true, hostLabel: label})
+        : await runner.run('ssh', sshCommandArgs(ssh, settings, argv), {...options, allowFailure: true, hostLabel: label})
 
     if (host.kind === 'ssh') {
       const connectionError = classifySshFailure(result.exitCode, result.stderr, label)

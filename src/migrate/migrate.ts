@@ -6,6 +6,7 @@ import {OcvmError, UnsupportedError, UsageError} from '../errors.js'
 import {parseHostSpec} from '../hosts/host-spec.js'
 import type {Shell} from '../hosts/shell.js'
 import {nextStepsWithHooks, runMigrationHooks, statusWithHooks} from '../postmigrate/after-migrate.js'
+import type {Hook} from '../postmigrate/api.js'
 import type {SecretValues} from '../postmigrate/secrets-input.js'
 import {activateRoot, applyPermissions, removeStaging} from './commit.js'
 import {transferRoots, verifyRoots, type CopyContext} from './copy-roots.js'
@@ -26,6 +27,8 @@ export interface MigrateHooks {
   confirm?: (plan: MigrationResult) => Promise<boolean>
   /** Secret values for ocvm/secrets (never journaled). */
   secrets?: SecretValues
+  /** Post-migrate hooks registered by plugins (run after the built-ins). */
+  extraHooks?: readonly Hook[]
 }
 
 export async function migrate(requested: MigrateOptions, ctx: Context, hooks: MigrateHooks = {}): Promise<MigrationResult> {
@@ -131,7 +134,7 @@ export async function migrate(requested: MigrateOptions, ctx: Context, hooks: Mi
   journal.update({status: 'completed'})
   const result = toResult(journal.data, {diffs: [], warnings: danglingOnTarget(targetInventory), nextSteps: nextSteps(journal.data, targetInventory)})
   if (options.skipHooks) return result
-  const hookRun = await runMigrationHooks(journal.data, options, ctx, hooks.secrets)
+  const hookRun = await runMigrationHooks(journal.data, options, ctx, hooks)
   return {...result, status: statusWithHooks(result.status, hookRun), hooks: hookRun, nextSteps: nextStepsWithHooks(result.nextSteps, hookRun)}
 }
 
@@ -139,7 +142,7 @@ export async function migrate(requested: MigrateOptions, ctx: Context, hooks: Mi
 async function completedRunFor(options: MigrateOptions, target: Shell): Promise<Journal<MigrationState> | undefined> {
   const same = (o: MigrateOptions) => o.from === options.from && o.to === options.to && o.user === options.user && o.targetUser === options.targetUser
     && o.stateDir === options.stateDir && o.targetStateDir === options.targetStateDir && o.targetHome === options.targetHome && o.profile === options.profile
-  const done = listJournals<MigrationState>().find((j) => j.data.status === 'completed' && j.data.options && same(j.data.options))
+  const done = listJournals<MigrationState>().find((j) => j.data.status === 'completed' && (j.data as {kind?: string}).kind !== 'image' && j.data.options && same(j.data.options))
   if (!done) return undefined
   const present = await existingPaths(target, done.data.roots.map((r) => r.target))
   return done.data.roots.every((r) => present.has(r.target)) ? Journal.open<MigrationState>(done.runId) : undefined

@@ -62,6 +62,11 @@ function rewriterFor(kind: RewriteFile['kind'], map: PathMap): (text: string) =>
 
 const WRITE_BACK = `m=$(stat -c %a -- "$1") && cat > "$1.ocvm-new" && chmod "$m" "$1.ocvm-new" && mv -f -- "$1.ocvm-new" "$1"`
 
+/** Replaces a file's content on a host, keeping its mode (write to a sibling, then rename). */
+export async function writeBack(shell: Shell, file: string, text: string): Promise<void> {
+  await shell.script(WRITE_BACK, [file], {input: text, timeoutMs: 60_000})
+}
+
 /**
  * Rewrites old paths in the given files, keeping comments and formatting. With `write` false it
  * only computes the changes and diffs (--dry-run, reading the source).
@@ -85,7 +90,7 @@ export async function rewriteFiles(shell: Shell, files: readonly RewriteFile[], 
     if (result.changes.length === 0) continue
     outcome.changes.push(...result.changes.map((c) => ({file: file.finalPath, key: c.key, from: c.from, to: c.to})))
     outcome.diffs.push({file: file.finalPath, diff: formatChangesAsDiff(file.finalPath, text, result.text)})
-    if (write) await shell.script(WRITE_BACK, [file.readPath], {input: result.text, timeoutMs: 60_000})
+    if (write) await writeBack(shell, file.readPath, result.text)
   }
   return outcome
 }

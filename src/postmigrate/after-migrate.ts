@@ -1,11 +1,12 @@
 import type {Context} from '../context.js'
 import type {MigrateOptions, MigrationState} from '../migrate/types.js'
+import type {Hook} from './api.js'
 import type {HookRunResult} from './engine.js'
 import type {SecretValues} from './secrets-input.js'
 import {runHooksOn} from './session.js'
 
 /** The hooks step of `ocvm migrate`, after commit: the run's own target, path map and source. */
-export function runMigrationHooks(state: MigrationState, options: MigrateOptions, ctx: Context, secrets: SecretValues | undefined): Promise<HookRunResult> {
+export function runMigrationHooks(state: MigrationState, options: MigrateOptions, ctx: Context, inputs: {secrets?: SecretValues | undefined; extraHooks?: readonly Hook[] | undefined}): Promise<HookRunResult> {
   ctx.reporter.step('hooks: set the target up to run (secrets, service, schedules, index, networking)')
   return runHooksOn({
     on: options.to,
@@ -16,7 +17,8 @@ export function runMigrationHooks(state: MigrationState, options: MigrateOptions
     dryRun: false,
     mappings: state.mappings,
     from: {host: options.from, user: state.source.user, stateDir: state.source.stateDir, ...(options.profile ? {profile: options.profile} : {})},
-    ...(secrets ? {secrets} : {}),
+    ...(inputs.secrets ? {secrets: inputs.secrets} : {}),
+    ...(inputs.extraHooks ? {extraHooks: inputs.extraHooks} : {}),
     driver: options.driver,
   }, ctx)
 }

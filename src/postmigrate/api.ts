@@ -2,6 +2,12 @@ import type {Context} from '../context.js'
 import type {Shell} from '../hosts/shell.js'
 
 /**
+ * The post-migrate hook API version. Plugin hooks MUST set `apiVersion` to it; ocvm refuses a plugin
+ * hook built for another version (the message names both).
+ */
+export const HOOK_API_VERSION = 1
+
+/**
  * Where post-migrate hooks run: the target host over ssh, or a guest through its driver's native
  * exec. Same interface as a host Shell, so a hook never knows which one it got.
  */
@@ -39,7 +45,7 @@ export interface HookOutcome {
 
 /**
  * A post-migrate hook. Contracts:
- * - `id` MUST be namespaced (`ocvm/services`, `acme/vpn`).
+ * - `id` MUST be namespaced (`ocvm/services`, `acme/vpn`); plugins MUST NOT use the `ocvm/` namespace.
  * - `check` MUST NOT change anything; `apply` MUST be idempotent; `verify` MUST NOT change anything
  *   and reports whether the hook's result holds.
  * - Hooks MUST run every command through `ctx.shell` and MUST NOT put secret values in argv or
@@ -47,6 +53,8 @@ export interface HookOutcome {
  */
 export interface Hook {
   readonly id: string
+  /** `HOOK_API_VERSION` when the hook was built. Built-in hooks may omit it; plugin hooks MUST set it. */
+  readonly apiVersion?: number
   readonly description: string
   readonly appliesTo: {os?: TargetOs[]; drivers?: string[]; where?: Array<'host' | 'guest'>}
   readonly onError: 'continue' | 'fail'

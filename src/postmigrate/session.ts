@@ -81,7 +81,9 @@ export async function resolveInputs(requested: HooksRequest, ctx: Context): Prom
 /** Detects the target's OS, resolves the inputs and runs the hooks. */
 export async function runHooksOn(request: HooksRequest, ctx: Context): Promise<HookRunResult> {
   const shell = ctx.shells.get(parseHostSpec(request.on))
-  const hooks = selectHooks(request.ids ?? DEFAULT_HOOK_IDS, [...BUILTIN_HOOKS, ...(request.extraHooks ?? [])])
+  const extra = request.extraHooks ?? []
+  // By default every built-in runs, then every plugin hook.
+  const hooks = selectHooks(request.ids ?? [...DEFAULT_HOOK_IDS, ...extra.map((h) => h.id)], [...BUILTIN_HOOKS, ...extra])
   const os = await detectOs(shell)
   ctx.reporter.step(`Target ${shell.label}: ${os.name}`)
   const inputs = await resolveInputs(request, ctx)

@@ -1,4 +1,5 @@
 import {OcvmError} from '../errors.js'
+import {scriptRecords} from '../hosts/nul-records.js'
 import type {Shell} from '../hosts/shell.js'
 
 /** One entry of a tree, relative to its root. Files carry their SHA-256. */
@@ -37,44 +38,60 @@ find . "$@" -type f -exec sha256sum -z -- {} + || exit 4
  * (`./memory`, `./extensions/* /node_modules`).
  */
 export async function buildManifest(shell: Shell, root: string, exclude: readonly string[] = []): Promise<Manifest | undefined> {
-  const result = await shell.script(MANIFEST_SCRIPT, [root, ...exclude], {allowFailure: true, timeoutMs: 60 * 60_000})
+  const parser = new ManifestParser()
+  const result = await scriptRecords(shell, MANIFEST_SCRIPT, [root, ...exclude], (record) => parser.add(record), {allowFailure: true, timeoutMs: 60 * 60_000})
   if (result.exitCode === 3) return undefined
   if (result.exitCode !== 0) {
     throw new OcvmError('manifest-failed', `could not list and checksum ${root} on ${shell.label}: ${result.stderr.trim().split('\n').pop() ?? ''}`, {
       hint: 'Check that the files are readable by the user ocvm connects as (or connect as root).',
     })
   }
-  return parseManifest(result.stdout)
+  return parser.finish()
 }
 
 const TYPES: Record<string, ManifestEntry['type']> = {f: 'file', d: 'dir', l: 'symlink'}
 
 /** Pure: parses MANIFEST_SCRIPT output (E records from find, `hash  ./path` records from sha256sum -z). */
 export function parseManifest(stdout: string): Manifest {
-  const entries = new Map<string, ManifestEntry>()
-  const hashes = new Map<string, string>()
-  for (const record of stdout.split('\0')) {
+  const parser = new ManifestParser()
+  for (const record of stdout.split('\0')) parser.add(record)
+  return parser.finish()
+}
+
+/**
+ * Builds a manifest record by record, so a tree of 50,000 files never exists as one big string
+ * (with its split copy) in memory: peak memory stays flat whatever the deployment's size.
+ */
+export class ManifestParser {
+  private readonly entries = new Map<string, ManifestEntry>()
+  private readonly hashes = new Map<string, string>()
+
+  add(record: string): void {
     if (record.startsWith('E\t')) {
       const [, type = '', mode = '0', size = '0', ...rest] = record.split('\t')
       const linkTarget = rest.pop() ?? ''
       const rel = rest.join('\t')
-      if (rel === '') continue
+      if (rel === '') return
       const kind = TYPES[type] ?? 'other'
-      entries.set(rel, {path: rel, type: kind, mode: Number.parseInt(mode, 8), size: kind === 'file' ? Number(size) : 0, ...(kind === 'symlink' ? {linkTarget} : {})})
+      this.entries.set(rel, {path: rel, type: kind, mode: Number.parseInt(mode, 8), size: kind === 'file' ? Number(size) : 0, ...(kind === 'symlink' ? {linkTarget} : {})})
     } else {
       const m = /^([0-9a-f]{64}) {2}\.\/(.*)$/s.exec(record)
-      if (m?.[1] && m[2] !== undefined) hashes.set(m[2], m[1])
+      if (m?.[1] && m[2] !== undefined) this.hashes.set(m[2], m[1])
     }
   }
-  let bytes = 0
-  let files = 0
-  for (const [rel, entry] of entries) {
-    if (entry.type !== 'file') continue
-    entry.sha256 = hashes.get(rel)
-    bytes += entry.size
-    files++
+
+  finish(): Manifest {
+    let bytes = 0
+    let files = 0
+    for (const [rel, entry] of this.entries) {
+      if (entry.type !== 'file') continue
+      entry.sha256 = this.hashes.get(rel)
+      bytes += entry.size
+      files++
+    }
+    this.hashes.clear()
+    return {entries: [...this.entries.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), bytes, files}
   }
-  return {entries: [...entries.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), bytes, files}
 }
 
 export interface ManifestDiff {

@@ -14,6 +14,8 @@ export interface StreamTreeOptions {
   targetDir: string
   /** zstd on both ends: compress on the wire. */
   compress: boolean
+  /** Keep holes: tar reads only the data of sparse files and recreates the holes (disk images). */
+  sparse?: boolean
   /** Called with uncompressed bytes sent so far (from tar's checkpoints) and wire bytes. */
   onProgress?: (progress: {bytes: number; wireBytes: number}) => void
   signal?: AbortSignal
@@ -29,12 +31,14 @@ const CHECKPOINT_RECORDS = 50
 const CHECKPOINT_RE = /OCVM-PROGRESS:(\d+)/
 
 const SEND_SCRIPT = String.raw`
-root="$1"; z="$2"; cp="$3"
+root="$1"; z="$2"; cp="$3"; sparse="$4"
 cd -- "$root" || exit 3
+set -- --null --no-recursion -T - --checkpoint="$cp" --checkpoint-action='echo=OCVM-PROGRESS:%{w}T'
+[ "$sparse" = 1 ] && set -- "$@" --sparse
 if [ "$z" = 1 ]; then
-  tar --null --no-recursion -T - --checkpoint="$cp" --checkpoint-action='echo=OCVM-PROGRESS:%{w}T' -cf - | zstd -1 -q -T0
+  tar "$@" -cf - | zstd -1 -q -T0
 else
-  tar --null --no-recursion -T - --checkpoint="$cp" --checkpoint-action='echo=OCVM-PROGRESS:%{w}T' -cf -
+  tar "$@" -cf -
 fi
 `
 
@@ -69,7 +73,7 @@ export async function streamTree(options: StreamTreeOptions): Promise<StreamTree
   const list = options.paths.map((p) => `${p}\0`).join('')
 
   const receiving = options.target.script(RECEIVE_SCRIPT, [options.targetDir, z], {stdin: relay, allowFailure: true, signal: options.signal})
-  const sending = options.source.script(SEND_SCRIPT, [options.sourceRoot, z, String(CHECKPOINT_RECORDS)], {
+  const sending = options.source.script(SEND_SCRIPT, [options.sourceRoot, z, String(CHECKPOINT_RECORDS), options.sparse ? '1' : '0'], {
     input: list,
     stdout: relay,
     allowFailure: true,

@@ -10,7 +10,7 @@ import {runHooksOn} from '../../postmigrate/session.js'
 export default class HooksRun extends BaseCommand {
   static summary = 'Run post-migrate hooks on a host (or guest): check, apply what is missing, verify.'
 
-  static description = `Without IDs every built-in hook runs, in the order of \`ocvm hooks list\`. --dry-run only checks and shows what would change.
+  static description = `Without IDs every hook runs (built-ins, then plugin hooks), in the order of \`ocvm hooks list\`. --dry-run only checks and shows what would change.
 
 Secrets come from --secrets-file (mode 0600, or - for stdin) or --secret-env NAME, never from the command line; they are written on the target through stdin and never shown.`
 
@@ -46,6 +46,7 @@ Secrets come from --secrets-file (mode 0600, or - for stdin) or --secret-env NAM
     })
     const secrets = await secretsFromFlags(flags, ctx.runner.redactor)
     const ids = (argv as string[]).filter(Boolean)
+    const extraHooks = (await this.loadHooks(ctx)).filter((h) => h.source !== 'builtin').map((h) => h.hook)
     const result = await runHooksOn({
       on: flags.on,
       ...(ids.length > 0 ? {ids} : {}),
@@ -56,6 +57,7 @@ Secrets come from --secrets-file (mode 0600, or - for stdin) or --secret-env NAM
       ...(flags.profile ? {profile: flags.profile} : {}),
       ...(flags.from ? {from: {host: flags.from, ...(flags['from-user'] ? {user: flags['from-user']} : {})}} : {}),
       ...(secrets ? {secrets} : {}),
+      ...(extraHooks.length > 0 ? {extraHooks} : {}),
     }, ctx)
     if (!this.jsonEnabled()) this.log(renderHookRun(result))
     return this.finish(result)

@@ -113,7 +113,7 @@ describe('other commands', () => {
   it('drivers list shows the built-in file driver and where it comes from', async () => {
     const r = await runCli(['drivers', 'list', '--json'], {env: env()})
     expect(r.exitCode).toBe(0)
-    expect(r.json).toEqual([expect.objectContaining({name: 'file', source: 'builtin', capabilities: expect.objectContaining({level: 'state'})})])
+    expect(r.json).toEqual({drivers: [expect.objectContaining({name: 'file', source: 'builtin', capabilities: expect.objectContaining({level: 'state'})})], warnings: []})
   })
 
   it('doctor checks this machine', async () => {
@@ -125,7 +125,7 @@ describe('other commands', () => {
   })
 
   it('every command has --help', async () => {
-    for (const cmd of [['inspect'], ['doctor'], ['drivers', 'list']]) {
+    for (const cmd of [['inspect'], ['doctor'], ['drivers', 'list'], ['drivers', 'doctor']]) {
       const r = await runCli([...cmd, '--help'])
       expect(r.exitCode).toBe(0)
       expect(r.stdout).toMatch(/USAGE/)

@@ -1,0 +1,1 @@
+export {virtualboxDriver} from './driver.js'

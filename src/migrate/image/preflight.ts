@@ -1,0 +1,97 @@
+import type {Context} from '../../context.js'
+import type {ImageDriver} from '../../drivers/api.js'
+import {OcvmError, UsageError} from '../../errors.js'
+import {formatHostSpec, parseHostSpec} from '../../hosts/host-spec.js'
+import type {Shell} from '../../hosts/shell.js'
+import {decideMode, normaliseArch} from './mode.js'
+import {defaultStagingDir} from './migrate-image.js'
+import {imageSteps} from './steps.js'
+import type {ImageMigrateOptions, ImageMigrationState} from './types.js'
+
+// Keep a margin on the target: a full disk mid-transfer costs a whole re-run.
+const DISK_MARGIN = 1.1
+
+// VM names reach hypervisor CLIs as argv (never a shell), but a leading '-' would still read as an
+// option, and control characters make unreadable journals and logs.
+const VM_NAME_RE = /^[^-\s\p{Cc}][^\p{Cc}]*$/u
+
+/** Checks both ends and builds the journal's initial state. Changes nothing. */
+export async function imagePreflight(options: ImageMigrateOptions, driver: ImageDriver, runId: string, ctx: Context): Promise<ImageMigrationState> {
+  for (const [flag, value] of [['--vm', options.vm], ['--target-name', options.targetName]] as const) {
+    if (value !== undefined && !VM_NAME_RE.test(value)) throw new UsageError(`${flag} "${value}" is not a usable VM name`, 'VM names must not start with "-" or contain control characters (newlines, tabs).')
+  }
+  const sourceHost = parseHostSpec(options.from)
+  const targetHost = parseHostSpec(options.to)
+  const source = ctx.shells.get(sourceHost)
+  const target = ctx.shells.get(targetHost)
+  const name = options.targetName ?? options.vm
+  if (source.label === target.label && name === options.vm) {
+    throw new UsageError('--from and --to are the same host', 'Give another --to, or --target-name to copy the VM under a new name on the same host.')
+  }
+
+  await requireDriver(driver, sourceHost, ctx, source)
+  const vm = await driver.inspect(sourceHost, options.vm, ctx)
+  const targetArch = normaliseArch((await target.exec(['uname', '-m'], {timeoutMs: 30_000})).stdout)
+  const targetProbe = await driver.probe(targetHost, ctx)
+  let decision: {mode: ImageMigrationState['mode']; reason: string}
+  let targetKind: 'vm' | 'host' = 'vm'
+  if (targetProbe.available) {
+    const existing = await driver.list(targetHost, ctx)
+    if (existing.some((v) => v.name === name)) {
+      throw new OcvmError('target-exists', `a VM named "${name}" already exists on ${target.label}`, {hint: 'ocvm never overwrites a VM: pick another name with --target-name, or remove that VM yourself.'})
+    }
+    decision = decideMode({requested: options.mode, live: options.live, driver, vm, targetArch})
+  } else {
+    // No hypervisor on the target: it is a bare host, and only the OpenClaw state can go there.
+    if (options.mode === 'image' || options.live) {
+      throw new OcvmError('driver-unavailable', `cannot move the image: the ${driver.name} driver cannot work on ${target.label}${targetProbe.detail ? ` (${targetProbe.detail})` : ''}`, {
+        hint: 'Install the hypervisor on the target, or leave out --mode image/--live to move the OpenClaw state onto it as a bare host.',
+      })
+    }
+    targetKind = 'host'
+    decision = {mode: 'state', reason: `${driver.name} is not on ${target.label}, so it is a bare host: moving the OpenClaw state out of the guest onto it`}
+  }
+  const {mode, reason} = decision
+  const stagingDir = options.stagingDir ?? defaultStagingDir(runId)
+  if (mode === 'image') await requireSpace(target, stagingDir, vm.disks.reduce((n, d) => n + d.allocatedBytes, 0))
+
+  return {
+    version: 1,
+    kind: 'image',
+    runId,
+    createdAt: new Date().toISOString(),
+    options,
+    mode,
+    modeReason: reason,
+    source: {host: formatHostSpec(sourceHost), vm, wasRunning: vm.state !== 'stopped'},
+    target: {host: formatHostSpec(targetHost), kind: targetKind, name, stagingDir, arch: targetArch},
+    steps: imageSteps(mode, targetKind).map((s) => ({name: s, status: 'pending'})),
+    committed: false,
+    status: 'running',
+  }
+}
+
+async function requireDriver(driver: ImageDriver, host: ReturnType<typeof parseHostSpec>, ctx: Context, shell: Shell): Promise<void> {
+  const probe = await driver.probe(host, ctx)
+  if (!probe.available) {
+    throw new OcvmError('driver-unavailable', `the ${driver.name} driver cannot work on ${shell.label}${probe.detail ? `: ${probe.detail}` : ''}`, {
+      hint: probe.detail ?? `Install the ${driver.name} tools on ${shell.label}; \`ocvm doctor --on ${shell.label}\` shows what is there.`,
+    })
+  }
+}
+
+// Free bytes of the filesystem that will hold dir (its nearest existing ancestor).
+const FREE_SCRIPT = String.raw`
+d="$1"
+while [ ! -d "$d" ]; do d=$(dirname -- "$d"); done
+df -Pk -- "$d" | awk 'NR==2 {print $4 * 1024}'
+`
+
+async function requireSpace(target: Shell, dir: string, needed: number): Promise<void> {
+  const free = Number((await target.script(FREE_SCRIPT, [dir], {timeoutMs: 30_000})).stdout.trim())
+  if (Number.isFinite(free) && free < needed * DISK_MARGIN) {
+    throw new OcvmError('target-disk-full', `not enough disk on ${target.label} for ${dir}: ${needed} bytes of disk data need ${Math.ceil(needed * DISK_MARGIN)} with margin, ${free} free`, {
+      hint: 'Free space on the target, or point --staging-dir at a bigger filesystem.',
+    })
+  }
+}

@@ -1,0 +1,30 @@
+import type {ImageStepName, MoveMode} from './types.js'
+
+export const IMAGE_STEP_DESCRIPTIONS: Record<ImageStepName, string> = {
+  preflight: 'check both hosts: driver tools, the VM, nothing of that name on the target, free disk, where it can run',
+  stop: 'shut the VM down gracefully (never export a running VM)',
+  export: 'list the files that make up the VM (disks, definition, firmware state); the source is not changed',
+  transfer: 'stream the files sparse-aware and compressed into a 0700 staging dir on the target, SHA-256 on both ends',
+  verify: 're-checksum every staged file against the source',
+  import: 'register the VM on the target from the verified files (never over an existing one)',
+  start: 'start the VM on the target and wait until it runs',
+  live: 'live-migrate the running VM with its storage through the hypervisor',
+  provision: 'create a fresh VM on the target shaped like the source (same OS release, CPUs, memory, disk)',
+  state: 'move the OpenClaw state from inside the source guest into the new guest (file driver)',
+  guest: 'reach the guest on the target (its address, then a shell inside it)',
+  report: 'summarise and list what needs a human',
+}
+
+/** The explicit step list of a run: by mode, and for state moves by what the target is. */
+export function imageSteps(mode: MoveMode, target: 'vm' | 'host'): ImageStepName[] {
+  if (mode === 'image') return ['preflight', 'stop', 'export', 'transfer', 'verify', 'import', 'start', 'guest', 'report']
+  if (mode === 'live') return ['preflight', 'live', 'guest', 'report']
+  return target === 'vm' ? ['preflight', 'provision', 'state', 'guest', 'report'] : ['preflight', 'state', 'report']
+}
+
+/** From this step on the target holds something new: before it, a failure leaves only staging behind. */
+export function commitStep(mode: MoveMode, target: 'vm' | 'host'): ImageStepName {
+  if (mode === 'image') return 'import'
+  if (mode === 'live') return 'live'
+  return target === 'vm' ? 'provision' : 'state'
+}

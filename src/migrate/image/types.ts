@@ -1,0 +1,97 @@
+import type {ExportSet, VmInfo, VmSummary} from '../../drivers/api.js'
+import type {FileFacts} from '../../transfer/files.js'
+
+/** How a VM moves: its image (cold), live through the hypervisor, or only the OpenClaw state inside it. */
+export type MoveMode = 'image' | 'live' | 'state'
+
+/** What the user asked for (flags → one options object). */
+export interface ImageMigrateOptions {
+  driver: string
+  vm: string
+  from: string
+  to: string
+  /** Name on the target (default: the source name). */
+  targetName?: string
+  /** Where files land on the target before import (default /var/tmp/ocvm-staging-<run>). */
+  stagingDir?: string
+  /** `auto` picks image when source and target allow it, the state fallback otherwise. */
+  mode: 'auto' | 'image' | 'state'
+  live: boolean
+  /** Power the VM off if a graceful shutdown does not finish in time. */
+  forceStop: boolean
+  stopTimeoutSec: number
+  /** Driver-specific flags (pool, network map, preserve uuid), validated by the driver. */
+  driverOptions: Record<string, unknown>
+  dryRun: boolean
+  resume?: string
+  /** For state moves: which OpenClaw deployment inside the guest, and for whom on the target (file-driver flags). */
+  state?: StateMoveOptions
+}
+
+export interface StateMoveOptions {
+  user?: string
+  targetUser?: string
+  targetHome?: string
+  stateDir?: string
+  targetStateDir?: string
+  profile?: string
+  sessions?: 'include' | 'exclude' | 'scan'
+}
+
+export type ImageStepName =
+  | 'preflight' | 'stop' | 'export' | 'transfer' | 'verify' | 'import' | 'start'
+  | 'live' | 'provision' | 'state' | 'guest' | 'report'
+
+export interface ImageStepRecord {
+  name: ImageStepName
+  status: 'pending' | 'running' | 'done' | 'failed' | 'skipped'
+  startedAt?: string
+  finishedAt?: string
+  detail?: string
+}
+
+/** The journal of an image run (no secret values). */
+export interface ImageMigrationState {
+  version: 1
+  kind: 'image'
+  runId: string
+  createdAt: string
+  options: ImageMigrateOptions
+  mode: MoveMode
+  /** Why this mode, in words the user sees in the plan. */
+  modeReason: string
+  source: {host: string; vm: VmInfo; wasRunning: boolean}
+  /** `vm`: a hypervisor host that gets a VM; `host`: a bare host that gets the OpenClaw state itself. */
+  target: {host: string; kind: 'vm' | 'host'; name: string; stagingDir: string; arch?: string}
+  exportSet?: ExportSet
+  facts?: FileFacts[]
+  transfer?: {bytes: number; allocated: number; wireBytes: number; seconds: number; resumedFiles: number}
+  imported?: VmSummary
+  /** The nested file-driver run that moved the state (state mode). */
+  stateRun?: string
+  guest?: {label: string; system?: string}
+  /** State mode started the stopped source VM to read the state from inside it. */
+  startedSource?: boolean
+  steps: ImageStepRecord[]
+  committed: boolean
+  status: 'running' | 'failed' | 'completed' | 'rolled-back'
+  error?: {code: string; message: string}
+}
+
+export interface ImageMigrationResult {
+  kind: 'image'
+  runId: string
+  status: 'ok' | 'partial' | 'failed' | 'planned' | 'rolled-back'
+  dryRun: boolean
+  driver: string
+  mode: MoveMode
+  modeReason: string
+  source: ImageMigrationState['source']
+  target: ImageMigrationState['target']
+  steps: ImageStepRecord[]
+  transfer?: ImageMigrationState['transfer']
+  imported?: VmSummary
+  guest?: ImageMigrationState['guest']
+  nextSteps: string[]
+  warnings: string[]
+}

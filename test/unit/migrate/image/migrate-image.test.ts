@@ -1,0 +1,175 @@
+import {execFileSync} from 'node:child_process'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+
+import type {Context} from '../../../../src/context.js'
+import {OcvmError} from '../../../../src/errors.js'
+import {createRunner} from '../../../../src/exec/runner.js'
+import {ShellPool} from '../../../../src/hosts/shell.js'
+import {migrateImage} from '../../../../src/migrate/image/migrate-image.js'
+import {rollbackImage} from '../../../../src/migrate/image/rollback-image.js'
+import type {ImageMigrateOptions} from '../../../../src/migrate/image/types.js'
+import {silentReporter} from '../../../../src/output/reporter.js'
+import {caught} from '../../../helpers/caught.js'
+import {dirDriver} from './dir-driver.js'
+
+// The image pipeline on this machine with a directory-backed test driver: real tar --sparse, zstd
+// and sha256sum move a real sparse disk file into a real staging dir.
+let dir: string
+let root: string
+let ctx: Context
+const MiB = 1024 * 1024
+
+function makeVm(name: string, state: 'running' | 'stopped'): string {
+  const vm = path.join(root, name)
+  mkdirSync(vm, {recursive: true})
+  writeFileSync(path.join(vm, 'vm.json'), JSON.stringify({state}))
+  // 64 MiB apparent, 2 MiB of data at two places: a sparse disk.
+  const disk = path.join(vm, 'disk.img')
+  execFileSync('truncate', ['-s', '64M', disk])
+  execFileSync('dd', ['if=/dev/urandom', `of=${disk}`, 'bs=1M', 'count=1', 'conv=notrunc', 'status=none'])
+  execFileSync('dd', ['if=/dev/urandom', `of=${disk}`, 'bs=1M', 'count=1', 'seek=40', 'conv=notrunc', 'status=none'])
+  return disk
+}
+
+function setPending(runId: string, steps: string[]): void {
+  const file = path.join(dir, 'runs', runId, 'journal.json')
+  const journal = JSON.parse(readFileSync(file, 'utf8'))
+  journal.steps = journal.steps.map((s: {name: string}) => (steps.includes(s.name) ? {...s, status: 'pending'} : s))
+  writeFileSync(file, JSON.stringify(journal))
+}
+
+const sha = (file: string) => execFileSync('sha256sum', [file]).toString().split(' ')[0]
+
+function options(over: Partial<ImageMigrateOptions> = {}): ImageMigrateOptions {
+  return {
+    driver: 'dirvm', vm: 'vm-a', from: 'local', to: 'local', targetName: 'vm-b', stagingDir: path.join(dir, 'staging'),
+    mode: 'auto', live: false, forceStop: false, stopTimeoutSec: 10, driverOptions: {}, dryRun: false, ...over,
+  }
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'ocvm-img-'))
+  root = path.join(dir, 'vms')
+  process.env.OCVM_RUNS_DIR = path.join(dir, 'runs')
+  ctx = {runner: createRunner(), shells: new ShellPool({runner: createRunner(), ssh: {}}), reporter: silentReporter}
+})
+afterEach(() => {
+  rmSync(dir, {recursive: true, force: true})
+  delete process.env.OCVM_RUNS_DIR
+})
+
+describe('migrateImage (image mode)', {timeout: 60_000}, () => {
+  it('stops the VM, moves the sparse disk as data only, verifies, imports and starts it; the source is kept', async () => {
+    const disk = makeVm('vm-a', 'running')
+    const driver = dirDriver({root})
+    const result = await migrateImage(options(), driver, ctx)
+
+    expect(result.status).toBe('ok')
+    expect(result.mode).toBe('image')
+    const moved = path.join(root, 'vm-b/disk.img')
+    expect(sha(moved)).toBe(sha(disk))
+    // Sparse on both ends: 256 MiB apparent, about 2 MiB of data read, sent and written.
+    expect(statSync(moved).size).toBe(64 * MiB)
+    expect(statSync(moved).blocks * 512).toBeLessThan(8 * MiB)
+    expect(result.transfer?.wireBytes).toBeLessThan(8 * MiB)
+    expect(result.transfer?.allocated).toBeLessThan(8 * MiB)
+    expect(driver.calls.filter((c) => c !== 'probe')).toEqual(['stop vm-a', 'import vm-b', 'start vm-b'])
+    expect(JSON.parse(readFileSync(path.join(root, 'vm-b/vm.json'), 'utf8')).state).toBe('running')
+    expect(JSON.parse(readFileSync(path.join(root, 'vm-a/vm.json'), 'utf8')).state).toBe('stopped')
+    expect(sha(disk)).toBe(sha(moved))
+    expect(existsSync(path.join(dir, 'staging'))).toBe(false)
+    expect(result.steps.every((s) => s.status === 'done')).toBe(true)
+  })
+
+  it('--dry-run plans without changing anything', async () => {
+    makeVm('vm-a', 'running')
+    const driver = dirDriver({root})
+    const plan = await migrateImage(options({dryRun: true}), driver, ctx)
+    expect(plan.status).toBe('planned')
+    expect(plan.steps.map((s) => s.name)).toEqual(['preflight', 'stop', 'export', 'transfer', 'verify', 'import', 'start', 'guest', 'report'])
+    expect(plan.modeReason).toMatch(/can boot/)
+    expect(driver.calls.filter((c) => c !== 'probe')).toEqual([])
+    expect(existsSync(path.join(root, 'vm-b'))).toBe(false)
+  })
+
+  it('never overwrites a VM of the same name on the target', async () => {
+    makeVm('vm-a', 'stopped')
+    makeVm('vm-b', 'stopped')
+    const error = await caught(migrateImage(options(), dirDriver({root}), ctx))
+    expect(error).toBeInstanceOf(OcvmError)
+    expect((error as OcvmError).code).toBe('target-exists')
+  })
+
+  it('--resume after a crash in the transfer sends nothing again that had arrived intact', async () => {
+    const disk = makeVm('vm-a', 'stopped')
+    const driver = dirDriver({root, failImports: 1})
+    const error = (await caught(migrateImage(options(), driver, ctx))) as OcvmError
+    expect(error.message).toMatch(/injected/)
+    expect(error.hint).toMatch(/--resume/)
+    const runId = error.details.runId as string
+    expect(existsSync(path.join(root, 'vm-b'))).toBe(false)
+    // As if ocvm had been killed after the bytes arrived but before the transfer step was recorded.
+    setPending(runId, ['transfer', 'verify'])
+
+    const resumed = await migrateImage({...options(), resume: runId}, driver, ctx)
+    expect(resumed.status).toBe('ok')
+    expect(resumed.transfer?.resumedFiles).toBe(2)
+    expect(resumed.transfer?.wireBytes).toBe(0)
+    expect(sha(path.join(root, 'vm-b/disk.img'))).toBe(sha(disk))
+  })
+
+  it('refuses to import a damaged staged file (verify before import)', async () => {
+    makeVm('vm-a', 'stopped')
+    const driver = dirDriver({root, failImports: 1})
+    const runId = ((await caught(migrateImage(options(), driver, ctx))) as OcvmError).details.runId as string
+    // Damage the staged disk, then mark the run as failed before verify: resume must re-verify.
+    const staged = path.join(dir, 'staging/disks/vda/disk.img')
+    execFileSync('dd', ['if=/dev/urandom', `of=${staged}`, 'bs=4k', 'count=1', 'seek=10', 'conv=notrunc', 'status=none'])
+    setPending(runId, ['verify'])
+    const error = (await caught(migrateImage({...options(), resume: runId}, driver, ctx))) as OcvmError
+    expect(error.code).toBe('verify-failed')
+    expect(existsSync(path.join(root, 'vm-b'))).toBe(false)
+  })
+
+  it('rollback removes the imported VM and starts the source again', async () => {
+    makeVm('vm-a', 'running')
+    const driver = dirDriver({root})
+    const done = await migrateImage(options(), driver, ctx)
+    const back = await rollbackImage(done.runId, driver, ctx)
+    expect(back.status).toBe('rolled-back')
+    expect(existsSync(path.join(root, 'vm-b'))).toBe(false)
+    expect(JSON.parse(readFileSync(path.join(root, 'vm-a/vm.json'), 'utf8')).state).toBe('running')
+  })
+})
+
+describe('migrateImage (state mode)', {timeout: 60_000}, () => {
+  it('a driver without export plans a state move into a fresh VM, and says why', async () => {
+    makeVm('vm-a', 'running')
+    const driver = dirDriver({root, canExport: false, provision: true})
+    const plan = await migrateImage(options({dryRun: true}), driver, ctx)
+    expect(plan.mode).toBe('state')
+    expect(plan.modeReason).toMatch(/dirvm has no image export: moving the OpenClaw state/)
+    expect(plan.steps.map((s) => s.name)).toEqual(['preflight', 'provision', 'state', 'guest', 'report'])
+  })
+
+  it('a target without the hypervisor is a bare host: the plan moves the state out of the guest onto it', async () => {
+    makeVm('vm-a', 'running')
+    const plan = await migrateImage(options({dryRun: true}), dirDriver({root, onlyFirstHost: true}), ctx)
+    expect(plan.mode).toBe('state')
+    expect(plan.target.kind).toBe('host')
+    expect(plan.modeReason).toMatch(/dirvm is not on local, so it is a bare host: moving the OpenClaw state out of the guest onto it/)
+    expect(plan.steps.map((s) => s.name)).toEqual(['preflight', 'state', 'report'])
+    const error = (await caught(migrateImage(options({dryRun: true, mode: 'image'}), dirDriver({root, onlyFirstHost: true}), ctx))) as OcvmError
+    expect(error.message).toMatch(/cannot move the image: the dirvm driver cannot work on local \(dirvm is not installed\)/)
+  })
+
+  it('--mode image is refused with the reason when the driver cannot export', async () => {
+    makeVm('vm-a', 'running')
+    const error = (await caught(migrateImage(options({mode: 'image'}), dirDriver({root, canExport: false, provision: true}), ctx))) as OcvmError
+    expect(error.message).toMatch(/--mode image is impossible: dirvm has no image export/)
+    expect(error.exitCode).toBe(2)
+  })
+})
