@@ -43,7 +43,7 @@ async function violations(ctx: HookContext): Promise<Violation[]> {
 
 export const permissions = defineHook({
   id: 'ocvm/permissions',
-  description: 'owner and modes of the guide\'s Step 7: home and dirs 700; config, credentials, identity, auth profiles 600',
+  description: 'owner and modes of the guide\'s Step 7: home and state dir 700; config, credentials, identity, auth profiles 600',
   appliesTo: {},
   onError: 'continue',
   timeoutMs: 10 * 60_000,
