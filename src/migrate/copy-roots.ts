@@ -49,7 +49,7 @@ export async function transferRoots(ctx: CopyContext): Promise<void> {
       const progress = ctx.reporter.progress(`${root.label}`, todoBytes)
       const result = await streamTree({
         source: ctx.source, target: ctx.target, sourceRoot: root.source, targetDir: root.staging,
-        paths: todo, compress: journal.data.compress, signal: ctx.signal,
+        paths: todo, compress: journal.data.compress, signal: ctx.signal, totalBytes: todoBytes,
         onProgress: (p) => progress.update(p.bytes),
       })
       progress.done()

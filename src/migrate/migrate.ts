@@ -8,16 +8,14 @@ import type {Shell} from '../hosts/shell.js'
 import {nextStepsWithHooks, runMigrationHooks, statusWithHooks} from '../postmigrate/after-migrate.js'
 import type {Hook} from '../postmigrate/api.js'
 import type {SecretValues} from '../postmigrate/secrets-input.js'
-import {activateRoot, applyPermissions, removeStaging} from './commit.js'
 import {transferRoots, verifyRoots, type CopyContext} from './copy-roots.js'
 import {describeStop, stopGateway} from './gateway-control.js'
 import {Journal, listJournals, newRunId} from './journal.js'
 import {preflight} from './preflight.js'
 import {danglingOnTarget, nextSteps, toResult} from './result.js'
-import {quarantineSessions} from './quarantine.js'
-import {previewRewrites, rewriteStaged} from './rewrite-paths.js'
-import {COMMIT_STEP, STEP_DESCRIPTIONS, STEPS} from './steps.js'
-import type {MigrateOptions, MigrationResult, MigrationState, StepName, StepRecord} from './types.js'
+import {previewRewrites} from './rewrite-paths.js'
+import {isDiskFull, runSteps, stagedActions, type StepActions} from './run-steps.js'
+import type {MigrateOptions, MigrationResult, MigrationState} from './types.js'
 
 export {rollback} from './rollback.js'
 export {STEP_DESCRIPTIONS} from './steps.js'
@@ -33,7 +31,9 @@ export interface MigrateHooks {
 
 export async function migrate(requested: MigrateOptions, ctx: Context, hooks: MigrateHooks = {}): Promise<MigrationResult> {
   // A resumed run continues with the options it was started with (hosts, users, dirs).
-  const options: MigrateOptions = requested.resume ? {...Journal.open<MigrationState>(requested.resume).data.options, resume: requested.resume} : requested
+  const resumed = requested.resume ? Journal.open<MigrationState>(requested.resume).data : undefined
+  if (resumed?.archive) throw new UsageError(`run ${requested.resume} is an import of ${resumed.archive.file}; imports do not resume`, 'A failed import leaves the target as it was: run `ocvm import` again.')
+  const options: MigrateOptions = resumed ? {...resumed.options, resume: requested.resume} : requested
   if (options.driver !== 'file') {
     throw new UnsupportedError(`the ${options.driver} driver cannot migrate yet`, 'Use --driver file to move the OpenClaw state between hosts.')
   }
@@ -73,7 +73,7 @@ export async function migrate(requested: MigrateOptions, ctx: Context, hooks: Mi
   }
 
   const copy: CopyContext = {source, target, journal, reporter: ctx.reporter, ...(ctx.signal ? {signal: ctx.signal} : {})}
-  const actions: Record<StepName, () => Promise<string | void>> = {
+  const actions: StepActions = {
     preflight: async () => {},
     quiesce: async () => {
       const facts = await probeHost(source, undefined)
@@ -87,47 +87,14 @@ export async function migrate(requested: MigrateOptions, ctx: Context, hooks: Mi
       return t ? `${t.files} files, ${t.bytes} bytes (${t.wireBytes} on the wire${t.resumedFiles ? `, ${t.resumedFiles} already there` : ''})` : undefined
     },
     verify: async () => verifyRoots(copy),
-    rewrite: async () => {
-      const outcome = await rewriteStaged(target, journal.data)
-      journal.update({changes: outcome.changes})
-      let detail = `${outcome.changes.length} path(s) rewritten in ${new Set(outcome.changes.map((c) => c.file)).size} file(s)`
-      if (options.sessions === 'scan') {
-        const state = journal.data.roots.find((r) => r.kind === 'state')
-        const quarantined = state ? await quarantineSessions(target, state.staging) : []
-        journal.update({quarantined})
-        detail += `; ${quarantined.length} poisoned session(s) quarantined`
-      }
-      return detail
-    },
-    commit: async () => {
-      const roots = journal.data.roots.map((r) => ({...r}))
-      for (const root of roots) {
-        if (root.activated) continue
-        await activateRoot(target, root, {force: options.force, runId: journal.runId})
-        root.activated = true
-        journal.update({roots, committed: true})
-      }
-    },
-    permissions: async () => {
-      const {target: t, roots} = journal.data
-      await applyPermissions(target, t.stateDir, `${t.user}:${t.group}`, roots.filter((r) => r.kind !== 'state').map((r) => r.target))
-    },
+    ...stagedActions(target, journal, options),
     report: async () => {},
   }
 
-  for (const name of STEPS) {
-    const record = journal.data.steps.find((s) => s.name === name)
-    if (!record || record.status === 'done') continue
-    setStep(journal, name, {status: 'running', startedAt: new Date().toISOString()})
-    ctx.reporter.step(`${name}: ${STEP_DESCRIPTIONS[name]}`)
-    try {
-      const detail = await actions[name]()
-      setStep(journal, name, {status: 'done', finishedAt: new Date().toISOString(), ...(detail ? {detail} : {})})
-    } catch (error) {
-      await onFailure(error, name, journal, target)
-      throw error
-    }
-  }
+  await runSteps(journal, actions, target, ctx.reporter, {
+    cleanStaging: isDiskFull,
+    hint: (runId) => `Continue with \`ocvm migrate --resume ${runId}\`, or go back to the running source with \`ocvm migrate --rollback ${runId}\`.`,
+  })
 
   const t = journal.data.target
   const targetInventory = await inspectDeployment({host: target.host, user: t.user, home: t.home, stateDir: t.stateDir}, ctx)
@@ -148,23 +115,4 @@ async function completedRunFor(options: MigrateOptions, target: Shell): Promise<
   return done.data.roots.every((r) => present.has(r.target)) ? Journal.open<MigrationState>(done.runId) : undefined
 }
 
-
-function setStep(journal: Journal<MigrationState>, name: StepName, patch: Partial<StepRecord>): void {
-  journal.update({steps: journal.data.steps.map((s) => (s.name === name ? {...s, ...patch} : s))})
-}
-
-async function onFailure(error: unknown, step: StepName, journal: Journal<MigrationState>, target: Shell): Promise<void> {
-  const e = error instanceof OcvmError ? error : undefined
-  setStep(journal, step, {status: 'failed', finishedAt: new Date().toISOString(), detail: e?.message ?? String(error)})
-  journal.update({status: 'failed', error: {code: e?.code ?? 'error', message: e?.message ?? String(error)}})
-  const beforeCommit = STEPS.indexOf(step) < STEPS.indexOf(COMMIT_STEP) || !journal.data.committed
-  // A full disk cannot be resumed into: clean staging so the target is left as it was.
-  if (beforeCommit && e && /No space left|target-disk-full/.test(`${e.message} ${e.code}`)) await removeStaging(target, journal.data.roots)
-  if (e) {
-    const resume = `ocvm migrate --resume ${journal.runId}`
-    const rollback = `ocvm migrate --rollback ${journal.runId}`
-    ;(e as {hint: string | undefined}).hint = `${e.hint ?? ''} Continue with \`${resume}\`, or go back to the running source with \`${rollback}\`.`.trim()
-    e.details.runId = journal.runId
-  }
-}
 

@@ -29,7 +29,7 @@ export function planLayout(inv: Inventory, account: TargetAccount, options: Pick
   const mappings: PathMapping[] = [{from: inv.stateDir, to: targetStateDir}, {from: inv.home, to: account.home}]
   const map = new PathMap(mappings)
 
-  const staging = (target: string) => posix.join(posix.dirname(target), `.ocvm-staging-${runId}-${posix.basename(target)}`)
+  const staging = (target: string) => stagingPath(target, runId)
   const roots: RootPlan[] = [{
     index: 0,
     kind: 'state',
@@ -48,4 +48,9 @@ export function planLayout(inv: Inventory, account: TargetAccount, options: Pick
     roots.push({index: roots.length, kind: 'workspace', label: `workspace (${agent.id})`, source: agent.workspace, target, staging: staging(target), exclude: [], bytes: 0, files: 0})
   }
   return {targetStateDir, mappings, roots}
+}
+
+/** The 0700 dir a root lands in first: next to its target (same filesystem, so activation is a rename). */
+export function stagingPath(target: string, runId: string): string {
+  return posix.join(posix.dirname(target), `.ocvm-staging-${runId}-${posix.basename(target)}`)
 }

@@ -27,34 +27,22 @@ export async function preflight(options: MigrateOptions, runId: string, source: 
   ctx.reporter.step(`Probing target ${target.label}`)
   const targetFacts = await probeHost(target, options.targetUser ?? inventory.user)
   const sourceFacts = await probeHost(source, undefined)
-  for (const [shell, facts] of [[source, sourceFacts], [target, targetFacts]] as const) {
-    for (const tool of ['tar', 'find', 'sha256sum']) {
-      if (!facts.tools[tool]) throw new OcvmError('missing-tool', `\`${tool}\` is not installed on ${shell.label}`, {hint: `Install it on ${shell.label} (GNU coreutils/findutils/tar).`})
-    }
-  }
+  requireTools(source, sourceFacts, ['tar', 'find', 'sha256sum'])
+  requireTools(target, targetFacts, ['tar', 'find', 'sha256sum'])
   const account = {user: targetFacts.user, group: targetFacts.group || targetFacts.user, home: options.targetHome ?? targetFacts.home}
   const layout = planLayout(inventory, account, options, runId)
 
   // OpenClaw refuses state written by a newer schema (openclaw.md §1d): the target must be the same or newer.
   const sourceVersion = inventory.version.config ?? inventory.version.cli
   const targetVersion = targetFacts.openclaw?.version
-  if (sourceVersion && targetVersion && compareVersions(targetVersion, sourceVersion) < 0) {
-    throw new OcvmError('target-too-old', `OpenClaw on ${target.label} is ${targetVersion}, older than the source's ${sourceVersion}`, {hint: `Upgrade OpenClaw on the target first (npm install -g openclaw@${sourceVersion} or newer).`})
-  }
+  checkTargetVersion(target, targetVersion, sourceVersion)
   if (!targetVersion) warnings.push(`OpenClaw is not installed on ${target.label} (for the login user): install ${sourceVersion ?? 'it'} or newer before starting the gateway there.`)
   if (inventory.gateway.running) warnings.push('the source gateway is running: it will be stopped before the final copy')
   if (options.sessions === 'exclude' && inventory.layout.generation === 'sqlite') warnings.push('--sessions exclude only drops JSONL session files; SQLite-era sessions live in the agent database and move with it')
 
-  const existing = await existingPaths(target, layout.roots.map((r) => r.target))
-  const blocked = layout.roots.filter((r) => existing.has(r.target))
-  if (blocked.length > 0 && !options.force) {
-    throw new OcvmError('target-exists', `${blocked.map((r) => r.target).join(', ')} already exist(s) on ${target.label}`, {hint: 'Migrate into a fresh target, or pass --force to keep the existing copy aside (renamed to *.ocvm-old-<run>).'})
-  }
+  await checkNothingInTheWay(target, layout.roots.map((r) => r.target), options.force)
   const payload = inventory.components.filter((c) => c.treatment === 'transfer' || c.treatment === 'optional').reduce((n, c) => n + c.sizeBytes, 0)
-  const free = await freeBytes(target, layout.targetStateDir)
-  if (free !== undefined && free < requiredBytes(payload)) {
-    throw new OcvmError('target-disk-full', `not enough free space on ${target.label}: ${Math.round(free / 1048576)} MiB free, ${Math.round(requiredBytes(payload) / 1048576)} MiB needed`, {hint: 'Free some space on the target (or choose another --target-state-dir) and run again.'})
-  }
+  await checkFreeSpace(target, layout.targetStateDir, payload)
 
   const state: MigrationState = {
     version: 1,
@@ -72,6 +60,34 @@ export async function preflight(options: MigrateOptions, runId: string, source: 
     status: 'running',
   }
   return {state, warnings}
+}
+
+export function requireTools(shell: Shell, facts: {tools: Record<string, boolean>}, tools: readonly string[]): void {
+  for (const tool of tools) {
+    if (!facts.tools[tool]) throw new OcvmError('missing-tool', `\`${tool}\` is not installed on ${shell.label}`, {hint: `Install it on ${shell.label} (GNU coreutils/findutils/tar${tools.includes('zstd') ? ', zstd' : ''}).`})
+  }
+}
+
+/** OpenClaw refuses state written by a newer schema (openclaw.md §1d): the target must be the same or newer. */
+export function checkTargetVersion(target: Shell, targetVersion: string | undefined, sourceVersion: string | undefined): void {
+  if (sourceVersion && targetVersion && compareVersions(targetVersion, sourceVersion) < 0) {
+    throw new OcvmError('target-too-old', `OpenClaw on ${target.label} is ${targetVersion}, older than the source's ${sourceVersion}`, {hint: `Upgrade OpenClaw on the target first (npm install -g openclaw@${sourceVersion} or newer).`})
+  }
+}
+
+export async function checkNothingInTheWay(target: Shell, paths: readonly string[], force: boolean): Promise<void> {
+  const existing = await existingPaths(target, paths)
+  const blocked = paths.filter((p) => existing.has(p))
+  if (blocked.length > 0 && !force) {
+    throw new OcvmError('target-exists', `${blocked.join(', ')} already exist(s) on ${target.label}`, {hint: 'Move into a fresh target, or pass --force to keep the existing copy aside (renamed to *.ocvm-old-<run>).'})
+  }
+}
+
+export async function checkFreeSpace(target: Shell, dir: string, payload: number): Promise<void> {
+  const free = await freeBytes(target, dir)
+  if (free !== undefined && free < requiredBytes(payload)) {
+    throw new OcvmError('target-disk-full', `not enough free space on ${target.label}: ${Math.round(free / 1048576)} MiB free, ${Math.round(requiredBytes(payload) / 1048576)} MiB needed`, {hint: 'Free some space on the target (or choose another --target-state-dir) and run again.'})
+  }
 }
 
 async function freeBytes(shell: Shell, dir: string): Promise<number | undefined> {

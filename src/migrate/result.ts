@@ -1,6 +1,7 @@
 import type {Inventory} from '../deployment/types.js'
 import {describeStop} from './gateway-control.js'
 import {describeQuarantine} from './quarantine.js'
+import {describeRetargeted} from './retarget-host-specific.js'
 import type {MigrationResult, MigrationState} from './types.js'
 
 export function danglingOnTarget(inv: Inventory): string[] {
@@ -14,6 +15,7 @@ export function nextSteps(state: MigrationState, inv: Inventory): string[] {
     'Rebuild the memory index on the target: openclaw memory index --force (as the service user).',
   ]
   if (state.quarantined?.length) steps.push(...describeQuarantine(state.quarantined, state.target.stateDir).map((q) => `${q}: review it; the session starts fresh on the target`))
+  for (const v of state.retargeted ?? []) if (v.action === 'missing') steps.push(describeRetargeted(v))
   if (inv.components.some((c) => c.kind === 'extension-deps' || c.kind === 'extensions')) steps.push('Reinstall plugin dependencies: npm install in each extensions/<id> dir.')
   if (inv.components.some((c) => c.kind === 'signal' && c.present)) steps.push('Signal does not transfer: signal-cli link -n "OpenClaw" on the target and scan the QR code.')
   if (inv.components.some((c) => c.kind === 'googlechat' && c.present)) steps.push('Google Chat: update the webhook URL in the Chat app if the host name changed.')
@@ -31,7 +33,9 @@ export function toResult(state: MigrationState, extra: Pick<MigrationResult, 'di
     steps: state.steps,
     changes: state.changes,
     quarantined: state.quarantined ?? [],
+    retargeted: state.retargeted ?? [],
     ...(state.transfer ? {transfer: state.transfer} : {}),
+    ...(state.archive ? {archive: (({rootPaths: _r, ...a}) => a)(state.archive)} : {}),
     ...extra,
   }
 }

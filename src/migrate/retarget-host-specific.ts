@@ -1,6 +1,7 @@
-import {existingPaths, posix, readTextFile} from '../deployment/remote-fs.js'
+import {existingPaths, isInside, posix, readTextFile} from '../deployment/remote-fs.js'
 import type {Shell} from '../hosts/shell.js'
 import {writeBack} from './rewrite-paths.js'
+import type {MigrationState} from './types.js'
 import {applyRetargets, decideRetarget, findHostSpecific, retargetKey, type HostSpecificValue, type Retarget} from '../rewrite/host-specific.js'
 
 export interface RetargetedValue {
@@ -65,6 +66,16 @@ export async function retargetHostSpecific(target: Shell, files: ReadonlyArray<{
     }
   }
   return report
+}
+
+/** The config files of a run as they sit in staging on the target, named by where they will live. */
+export function stagedConfigFiles(state: MigrationState): Array<{readPath: string; finalPath: string}> {
+  return state.source.configFiles.flatMap((file) => {
+    const root = state.roots.find((r) => isInside(file, r.source))
+    if (!root) return []
+    const rel = posix.relative(root.source, file)
+    return [{readPath: posix.join(root.staging, rel), finalPath: posix.join(root.target, rel)}]
+  })
 }
 
 /** One line per value for the report: what was translated, and what needs a human. */

@@ -74,25 +74,34 @@ export async function writeBack(shell: Shell, file: string, text: string): Promi
 export async function rewriteFiles(shell: Shell, files: readonly RewriteFile[], map: PathMap, write: boolean): Promise<RewriteOutcome> {
   const outcome: RewriteOutcome = {changes: [], diffs: [], skipped: []}
   for (const file of files) {
-    if (posix.basename(file.finalPath) === '.env') {
-      outcome.skipped.push({file: file.finalPath, reason: 'a dotenv file mentions an old path; ocvm does not read secret files, check it by hand'})
-      continue
-    }
-    const text = await readTextFile(shell, file.readPath)
+    const text = posix.basename(file.finalPath) === '.env' ? '' : await readTextFile(shell, file.readPath)
     if (text === undefined) continue
-    let result: {text: string; changes: StringChange[]}
-    try {
-      result = rewriterFor(file.kind, map)(text)
-    } catch {
-      outcome.skipped.push({file: file.finalPath, reason: 'not valid JSON5, left as is'})
-      continue
-    }
-    if (result.changes.length === 0) continue
-    outcome.changes.push(...result.changes.map((c) => ({file: file.finalPath, key: c.key, from: c.from, to: c.to})))
-    outcome.diffs.push({file: file.finalPath, diff: formatChangesAsDiff(file.finalPath, text, result.text)})
-    if (write) await writeBack(shell, file.readPath, result.text)
+    const planned = planFileRewrite(file, text, map, outcome)
+    if (planned !== undefined && write) await writeBack(shell, file.readPath, planned)
   }
   return outcome
+}
+
+/**
+ * Pure: the rewrite of one file's text, added to `outcome` (changes, diff, or why it was skipped).
+ * Returns the new text when something changed. Also used on texts read from an archive (import --dry-run).
+ */
+export function planFileRewrite(file: Pick<RewriteFile, 'finalPath' | 'kind'>, text: string, map: PathMap, outcome: RewriteOutcome): string | undefined {
+  if (posix.basename(file.finalPath) === '.env') {
+    outcome.skipped.push({file: file.finalPath, reason: 'a dotenv file mentions an old path; ocvm does not read secret files, check it by hand'})
+    return undefined
+  }
+  let result: {text: string; changes: StringChange[]}
+  try {
+    result = rewriterFor(file.kind, map)(text)
+  } catch {
+    outcome.skipped.push({file: file.finalPath, reason: 'not valid JSON5, left as is'})
+    return undefined
+  }
+  if (result.changes.length === 0) return undefined
+  outcome.changes.push(...result.changes.map((c) => ({file: file.finalPath, key: c.key, from: c.from, to: c.to})))
+  outcome.diffs.push({file: file.finalPath, diff: formatChangesAsDiff(file.finalPath, text, result.text)})
+  return result.text
 }
 
 function changedOrUndefined(before: string, after: string): string | undefined {
@@ -100,7 +109,7 @@ function changedOrUndefined(before: string, after: string): string | undefined {
 }
 
 /** The old dirs that get mapped (the needles grep looks for). */
-function oldDirs(state: MigrationState): string[] {
+export function oldDirs(state: MigrationState): string[] {
   return state.mappings.filter((m) => m.from !== m.to).map((m) => m.from)
 }
 

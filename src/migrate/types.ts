@@ -2,6 +2,7 @@ import type {PathMapping} from '../rewrite/path-map.js'
 import type {ServiceFile} from '../deployment/services.js'
 import type {QuarantinedSession} from './quarantine.js'
 import type {HookRunResult} from '../postmigrate/engine.js'
+import type {RetargetedValue} from './retarget-host-specific.js'
 
 export type SessionsMode = 'include' | 'exclude' | 'scan'
 
@@ -82,10 +83,26 @@ export interface MigrationState {
   changes: PathChange[]
   /** Transcripts moved to quarantine by --sessions scan (paths relative to the state dir). */
   quarantined?: QuarantinedSession[]
+  /** Programs and native libraries pinned in the config, re-detected on the target. */
+  retargeted?: RetargetedValue[]
   committed: boolean
   status: 'running' | 'failed' | 'completed' | 'rolled-back'
   error?: {code: string; message: string}
   transfer?: {bytes: number; files: number; wireBytes: number; seconds: number; resumedFiles: number}
+  /** Set when the state came from an archive (`ocvm import`) instead of a live source. */
+  archive?: ArchiveInfo
+}
+
+export interface ArchiveInfo {
+  file: string
+  format: 'ocvm' | 'openclaw-backup'
+  compression: 'zstd' | 'gzip' | 'none'
+  sha256: string
+  bytes: number
+  /** Decompressed tar length; extraction is cut off after it. */
+  tarBytes: number
+  /** Where each root sits inside the archive, by root index. */
+  rootPaths: string[]
 }
 
 export interface MigrationResult {
@@ -98,9 +115,11 @@ export interface MigrationResult {
   steps: StepRecord[]
   changes: PathChange[]
   quarantined: QuarantinedSession[]
+  retargeted: RetargetedValue[]
   /** Unified diffs of the files whose paths are rewritten (shown by --dry-run). */
   diffs: Array<{file: string; diff: string}>
   transfer?: MigrationState['transfer']
+  archive?: Omit<ArchiveInfo, 'rootPaths'>
   /** What the user has to do now. */
   nextSteps: string[]
   warnings: string[]

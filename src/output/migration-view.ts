@@ -1,5 +1,6 @@
 import type {MigrationResult} from '../migrate/types.js'
 import {STEP_DESCRIPTIONS} from '../migrate/migrate.js'
+import {describeRetargeted} from '../migrate/retarget-host-specific.js'
 import {formatBytes, table} from './format.js'
 
 /** The plan (before anything changes, and for --dry-run). */
@@ -38,6 +39,12 @@ export function renderOutcome(result: MigrationResult): string {
     out.push(`Rewrote ${result.changes.length} path(s):`)
     for (const c of result.changes.slice(0, 40)) out.push(`  ${c.file}  ${c.key}: ${c.from} -> ${c.to}`)
     if (result.changes.length > 40) out.push(`  … and ${result.changes.length - 40} more (--json lists them all)`)
+  }
+  const translated = result.retargeted.filter((v) => v.action !== 'missing')
+  if (translated.length > 0) {
+    out.push('')
+    out.push('Re-detected for this host (not copied):')
+    for (const v of translated) out.push(`  ${describeRetargeted(v)}`)
   }
   for (const w of result.warnings) out.push(`warning: ${w}`)
   if (result.nextSteps.length > 0) {

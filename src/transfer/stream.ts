@@ -2,6 +2,7 @@ import {PassThrough} from 'node:stream'
 
 import {OcvmError} from '../errors.js'
 import type {Shell} from '../hosts/shell.js'
+import {diskFullError, isNoSpace} from './disk-full.js'
 
 export interface StreamTreeOptions {
   source: Shell
@@ -19,6 +20,8 @@ export interface StreamTreeOptions {
   /** Called with uncompressed bytes sent so far (from tar's checkpoints) and wire bytes. */
   onProgress?: (progress: {bytes: number; wireBytes: number}) => void
   signal?: AbortSignal
+  /** Bytes expected in total (for the message when the target fills up). */
+  totalBytes?: number
 }
 
 export interface StreamTreeResult {
@@ -92,9 +95,12 @@ export async function streamTree(options: StreamTreeOptions): Promise<StreamTree
   if (received.status === 'rejected') throw received.reason
   const sendErr = sent.value.exitCode !== 0 ? sent.value.stderr.split('\n').filter((l) => !CHECKPOINT_RE.test(l)).join('\n').trim() : ''
   const recvErr = received.value.exitCode !== 0 ? received.value.stderr.trim() : ''
+  if (isNoSpace(recvErr)) {
+    throw await diskFullError(options.target, options.targetDir, {done: bytes, total: options.totalBytes ?? bytes}, `Nothing was activated and the staging dir is removed; the source is untouched. Free space on ${options.target.label} (or choose another --target-state-dir) and run the migration again.`)
+  }
   if (recvErr || received.value.exitCode !== 0) {
     throw new OcvmError('transfer-failed', `unpacking on ${options.target.label} failed: ${lastLine(recvErr) || `exit ${received.value.exitCode}`}`, {
-      hint: /No space left/i.test(recvErr) ? `The target is out of disk space: free some on ${options.target.label} and run again with --resume.` : 'Run again with --resume: what already arrived is kept and verified, the rest is sent.',
+      hint: 'Run again with --resume: what already arrived is kept and verified, the rest is sent.',
       details: {host: options.target.label},
     })
   }

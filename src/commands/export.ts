@@ -1,0 +1,53 @@
+import {Flags} from '@oclif/core'
+
+import {exportArchive, type ExportResult} from '../archive/export.js'
+import {BaseCommand} from '../base-command.js'
+import {renderExport} from '../output/archive-view.js'
+
+export default class Export extends BaseCommand {
+  static summary = 'Write an OpenClaw deployment to one archive file, for a two-step move (USB disk, air gap).'
+
+  static description = `Packs the state dir and any workspaces outside it into one file on this machine: a tar stream (zstd-compressed when zstd is present on both ends) holding roots/<n>/… and ocvm-archive.json, which records the format version, the source user, home and state dir, the SHA-256 of every file and the inventory summary. Move the file however you like, then run \`ocvm import\` on the other side.
+
+Quiescing: by default the source gateway is STOPPED for the copy (no live SQLite is ever archived) and stays stopped, as for \`ocvm migrate\`: the archive is meant to move the deployment. --restart starts it again once the archive is written (a backup, not a move). --no-quiesce leaves it running and copies live files: SQLite databases may be torn, the archive records that it was made live, and import warns.
+
+The archive is written to FILE.ocvm-partial-<pid> (0600) and renamed to FILE only when complete; an existing FILE is never overwritten. Its SHA-256 is printed and written to FILE.sha256. Memory indexes and plugin node_modules are left out (rebuilt on the target); service files and secrets in them are not copied.`
+
+  static examples = [
+    {description: 'Export alice\'s gateway onto a USB disk', command: '<%= config.bin %> <%= command.id %> --from root@old-host --user alice --out /media/usb/openclaw.ocvm.tar.zst'},
+    {description: 'Back up without taking the gateway down for longer than the copy', command: '<%= config.bin %> <%= command.id %> --from local --out ~/openclaw-backup.tar.zst --restart'},
+    {description: 'See what would be archived', command: '<%= config.bin %> <%= command.id %> --from root@old-host --user alice --out x.tar.zst --dry-run'},
+  ]
+
+  static flags = {
+    driver: Flags.string({description: 'How to read it: file (the OpenClaw state of a bare host).', default: 'file'}),
+    from: Flags.string({description: 'Source host: local, ssh://[user@]host[:port] or [user@]host.', required: true}),
+    user: Flags.string({description: 'OS user that runs the gateway on the source (default: the login user).'}),
+    'state-dir': Flags.string({description: 'State dir on the source (default: found like `ocvm inspect` does).'}),
+    profile: Flags.string({description: 'OpenClaw profile on the source (~/.openclaw-<name>).'}),
+    out: Flags.string({char: 'o', description: 'Archive file to write on this machine (must not exist).', required: true}),
+    sessions: Flags.string({description: 'Session history: include (default) or exclude.', options: ['include', 'exclude'], default: 'include'}),
+    quiesce: Flags.boolean({description: 'Stop the source gateway for the copy (default). --no-quiesce copies it live (SQLite may be torn).', default: true, allowNo: true}),
+    restart: Flags.boolean({description: 'Start the source gateway again once the archive is written.'}),
+    'dry-run': Flags.boolean({description: 'Show what would be archived; stop nothing, write nothing.'}),
+  }
+
+  async run(): Promise<ExportResult> {
+    const {flags} = await this.parse(Export)
+    const ctx = this.createContext(flags)
+    const result = await exportArchive({
+      driver: flags.driver,
+      from: flags.from,
+      out: flags.out,
+      sessions: flags.sessions as 'include' | 'exclude',
+      quiesce: flags.quiesce,
+      restart: Boolean(flags.restart),
+      dryRun: Boolean(flags['dry-run']),
+      ...(flags.user ? {user: flags.user} : {}),
+      ...(flags['state-dir'] ? {stateDir: flags['state-dir']} : {}),
+      ...(flags.profile ? {profile: flags.profile} : {}),
+    }, ctx)
+    if (!this.jsonEnabled()) this.log(renderExport(result))
+    return this.finish(result)
+  }
+}

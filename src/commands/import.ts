@@ -1,0 +1,70 @@
+import {Args, Flags} from '@oclif/core'
+import {createInterface} from 'node:readline/promises'
+
+import {importArchive} from '../archive/import.js'
+import {BaseCommand} from '../base-command.js'
+import {UsageError} from '../errors.js'
+import type {MigrationResult, SessionsMode} from '../migrate/types.js'
+import {renderOutcome, renderPlan} from '../output/migration-view.js'
+
+export default class Import extends BaseCommand {
+  static summary = 'Move an OpenClaw deployment from an archive (ocvm export, or openclaw backup create) onto a host.'
+
+  static description = `The archive stays on this machine and is streamed to the target over ssh; it is never copied there first.
+
+Before anything is written, ocvm reads the whole archive here: it refuses absolute names, '..' components, symlinks that leave the archive, hard links to outside, device files, fifos, set-id files, and archives that would unpack to more than the target's free space or 200 times their own size (decompression bombs); it checksums every file and, for ocvm archives, checks each against the manifest inside. Then the archive is unpacked by GNU tar (no owners, no xattrs, never replacing a file, cut off at the checked length) into a 0700 staging dir next to the target, every file is verified again, and the same steps as \`ocvm migrate\` follow: path rewrites in openclaw.json, its $include files and sessions.json, an atomic move into place, ownership and the guide's permission set.
+
+Any failure before that move removes the staging dir: the target is left as it was. Archives from \`openclaw backup create\` are detected by their manifest.json; their assets (state dir, workspaces) are mapped to the target user's home.`
+
+  static examples = [
+    {description: 'See the plan and every path rewrite, change nothing', command: '<%= config.bin %> <%= command.id %> --to root@new-host --target-user openclaw /media/usb/openclaw.ocvm.tar.zst --dry-run'},
+    {description: 'Import for user bob on a new server', command: '<%= config.bin %> <%= command.id %> --to root@new-host --target-user bob openclaw.ocvm.tar.zst --yes'},
+    {description: 'Import an archive made by `openclaw backup create`', command: '<%= config.bin %> <%= command.id %> --to root@new-host --target-user bob 2026-11-24T10-00-00.000Z-openclaw-backup.tar.gz --yes'},
+  ]
+
+  static args = {
+    file: Args.string({description: 'The archive (ocvm export, or openclaw backup create).', required: true}),
+  }
+
+  static flags = {
+    driver: Flags.string({description: 'How to move it: file (bare hosts).', default: 'file'}),
+    to: Flags.string({description: 'Target host: local, ssh://[user@]host[:port] or [user@]host.', required: true}),
+    'target-user': Flags.string({description: 'OS user that will run the gateway on the target (default: the source user\'s name). Must exist.'}),
+    'target-home': Flags.string({description: 'Home of the target user (default: from the target\'s user database).'}),
+    'target-state-dir': Flags.string({description: 'State dir on the target (default: same place relative to the home).'}),
+    sessions: Flags.string({description: 'Session history: include (default), exclude, or scan for poisoned sessions.', options: ['include', 'exclude', 'scan'], default: 'include'}),
+    'dry-run': Flags.boolean({description: 'Check the archive, show the plan and the path rewrites as a diff; write nothing.'}),
+    yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation.'}),
+    force: Flags.boolean({description: 'If the target path exists, keep it aside (renamed *.ocvm-old-<run>) instead of refusing.'}),
+  }
+
+  async run(): Promise<MigrationResult> {
+    const {args, flags} = await this.parse(Import)
+    const ctx = this.createContext(flags)
+    const interactive = process.stdin.isTTY === true && !this.jsonEnabled()
+    if (!flags.yes && !flags['dry-run'] && !interactive) {
+      throw new UsageError('refusing to import without confirmation in a non-interactive session', 'Pass --yes (after checking the plan with --dry-run).')
+    }
+    const result = await importArchive({
+      driver: flags.driver,
+      archive: args.file,
+      to: flags.to,
+      sessions: flags.sessions as SessionsMode,
+      dryRun: Boolean(flags['dry-run']),
+      force: Boolean(flags.force),
+      ...(flags['target-user'] ? {targetUser: flags['target-user']} : {}),
+      ...(flags['target-home'] ? {targetHome: flags['target-home']} : {}),
+      ...(flags['target-state-dir'] ? {targetStateDir: flags['target-state-dir']} : {}),
+    }, ctx, {
+      confirm: flags.yes ? undefined : async (plan) => {
+        this.logToStderr(renderPlan(plan))
+        const rl = createInterface({input: process.stdin, output: process.stderr})
+        const answer = await rl.question('\nProceed? [y/N] ')
+        rl.close()
+        return /^y(es)?$/i.test(answer.trim())
+      },
+    })
+    if (!this.jsonEnabled()) this.log(result.dryRun ? renderPlan(result) : renderOutcome(result))
+    return this.finish(result)
+  }
+}

@@ -1,0 +1,32 @@
+import {OcvmError} from '../errors.js'
+import type {Shell} from '../hosts/shell.js'
+import {formatBytes} from '../output/format.js'
+
+/** True when a tool's stderr says the filesystem filled up (tar, zstd, cp, mv: ENOSPC). */
+export function isNoSpace(stderr: string): boolean {
+  return /No space left on device|ENOSPC/i.test(stderr)
+}
+
+// df of the nearest existing dir: what is free now (the failed write's partial files still count).
+const DF = 'd="$1"; while [ ! -d "$d" ]; do d=$(dirname -- "$d"); done; df -Pk -- "$d" | tail -n 1'
+
+/** Pure: free bytes and mount point from the last line of `df -Pk`. */
+export function parseDfLine(line: string): {free: number; mount: string} | undefined {
+  const f = line.trim().split(/\s+/)
+  const free = Number(f[3])
+  return Number.isFinite(free) && f.length >= 6 ? {free: free * 1024, mount: f.slice(5).join(' ')} : undefined
+}
+
+/**
+ * The error for a target that ran out of space mid-way: says which host, how far it got and what
+ * is free, so the user knows how much to make room for. Callers remove staging afterwards.
+ */
+export async function diskFullError(shell: Shell, dir: string, progress: {done?: number; total: number}, hint: string): Promise<OcvmError> {
+  const df = await shell.script(DF, [dir], {allowFailure: true, timeoutMs: 30_000}).catch(() => undefined)
+  const space = df ? parseDfLine(df.stdout) : undefined
+  const where = space ? `${formatBytes(space.free)} free on ${space.mount}` : 'free space unknown'
+  return new OcvmError('target-disk-full', `target disk full on ${shell.label}: writing ${formatBytes(progress.total)} into ${dir} failed${progress.done === undefined ? '' : ` after ${formatBytes(progress.done)}`} (${where})`, {
+    hint,
+    details: {host: shell.label, dir, ...(space ? {freeBytes: space.free, mount: space.mount} : {})},
+  })
+}

@@ -1,0 +1,138 @@
+// export then import on this machine (local to local, real tar, zstd, find, sha256sum): the same
+// services that run over ssh, on the sample deployment with absolute paths in its config.
+import {createHash} from 'node:crypto'
+import {cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+
+import {exportArchive, type ExportOptions} from '../../../src/archive/export.js'
+import {importArchive, type ImportOptions} from '../../../src/archive/import.js'
+import {scanArchive} from '../../../src/archive/scan.js'
+import type {Context} from '../../../src/context.js'
+import {OcvmError} from '../../../src/errors.js'
+import {createRunner} from '../../../src/exec/runner.js'
+import {ShellPool} from '../../../src/hosts/shell.js'
+import {silentReporter} from '../../../src/output/reporter.js'
+import {caught} from '../../helpers/caught.js'
+import {REPO_ROOT} from '../../helpers/process.js'
+
+let dir: string
+let oldHome: string
+let newHome: string
+let ctx: Context
+const realHome = process.env.HOME
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'ocvm-exp-'))
+  process.env.OCVM_RUNS_DIR = path.join(dir, 'runs')
+  oldHome = path.join(dir, 'old/home/alice')
+  newHome = path.join(dir, 'new/home/alice')
+  cpSync(path.join(REPO_ROOT, 'examples/sample-deployment/home/alice'), oldHome, {recursive: true})
+  const agents = path.join(oldHome, '.openclaw/agents.json5')
+  writeFileSync(agents, readFileSync(agents, 'utf8').replaceAll('~/', `${oldHome}/`))
+  mkdirSync(newHome, {recursive: true})
+  process.env.HOME = oldHome
+  ctx = {runner: createRunner(), shells: new ShellPool({runner: createRunner(), ssh: {}}), reporter: silentReporter}
+})
+afterEach(() => {
+  process.env.HOME = realHome
+  rmSync(dir, {recursive: true, force: true})
+})
+
+const exportOptions = (over: Partial<ExportOptions> = {}): ExportOptions => ({
+  driver: 'file', from: 'local', stateDir: path.join(oldHome, '.openclaw'), out: path.join(dir, 'deploy.ocvm.tar.zst'), sessions: 'include', quiesce: true, restart: false, dryRun: false, ...over,
+})
+const importOptions = (over: Partial<ImportOptions> = {}): ImportOptions => ({
+  driver: 'file', archive: path.join(dir, 'deploy.ocvm.tar.zst'), to: 'local', targetHome: newHome, targetStateDir: path.join(newHome, '.openclaw'), sessions: 'include', dryRun: false, force: false, ...over,
+})
+
+function digest(root: string): Map<string, string> {
+  const out = new Map<string, string>()
+  const walk = (rel: string) => {
+    const abs = path.join(root, rel)
+    const st = lstatSync(abs)
+    if (st.isSymbolicLink()) out.set(rel, `link:${readlinkSync(abs)}`)
+    else if (st.isDirectory()) for (const e of readdirSync(abs)) walk(path.join(rel, e))
+    else out.set(rel, createHash('sha256').update(readFileSync(abs)).digest('hex'))
+  }
+  walk('')
+  return out
+}
+
+describe('export + import (local)', () => {
+  it('export writes one archive atomically, prints its SHA-256, and the archive carries a manifest of every file', async () => {
+    const result = await exportArchive(exportOptions(), ctx)
+    expect(result.status).toBe('ok')
+    const bytes = readFileSync(result.file)
+    expect(result.sha256).toBe(createHash('sha256').update(bytes).digest('hex'))
+    expect(readFileSync(`${result.file}.sha256`, 'utf8')).toBe(`${result.sha256}  deploy.ocvm.tar.zst\n`)
+    expect(statSync(result.file).mode & 0o777).toBe(0o600)
+    expect(readdirSync(dir).filter((f) => f.includes('ocvm-partial'))).toEqual([])
+    expect(result.roots.map((r) => r.label)).toEqual(['state dir', 'workspace (search)'])
+
+    const scan = await scanArchive(result.file, {runner: ctx.runner})
+    expect(scan.format).toBe('ocvm')
+    expect(scan.compression).toBe('zstd')
+    expect(scan.roots[0]?.manifest.entries.some((e) => e.path === 'memory' || e.path.startsWith('memory/'))).toBe(false)
+    expect(scan.roots[0]?.manifest.entries.find((e) => e.path === 'credentials/whatsapp/default/creds.json')?.sha256)
+      .toBe(createHash('sha256').update(readFileSync(path.join(oldHome, '.openclaw/credentials/whatsapp/default/creds.json'))).digest('hex'))
+
+    const again = await caught(exportArchive(exportOptions(), ctx))
+    expect((again as OcvmError).message).toMatch(/already exists/)
+  })
+
+  it('import --dry-run shows the plan and the rewrite diff and writes nothing', async () => {
+    await exportArchive(exportOptions(), ctx)
+    const plan = await importArchive(importOptions({dryRun: true}), ctx)
+    expect(plan.status).toBe('planned')
+    expect(plan.archive?.format).toBe('ocvm')
+    expect(plan.diffs.find((d) => d.file.endsWith('agents.json5'))?.diff).toContain(`${newHome}/research-ws/search`)
+    expect(readdirSync(newHome)).toEqual([])
+    expect(existsSync(process.env.OCVM_RUNS_DIR ?? '')).toBe(false)
+  })
+
+  it('import unpacks, verifies, rewrites and activates: byte-identical credentials and workspace, modes set', async () => {
+    await exportArchive(exportOptions(), ctx)
+    const result = await importArchive(importOptions(), ctx)
+    expect(result.status).toBe('ok')
+    expect(result.steps.map((s) => [s.name, s.status])).toEqual([['preflight', 'done'], ['quiesce', 'skipped'], ['transfer', 'done'], ['verify', 'done'], ['rewrite', 'done'], ['commit', 'done'], ['permissions', 'done'], ['report', 'done']])
+    const state = path.join(newHome, '.openclaw')
+    expect(digest(path.join(state, 'credentials'))).toEqual(digest(path.join(oldHome, '.openclaw/credentials')))
+    expect(digest(path.join(newHome, 'research-ws/search'))).toEqual(digest(path.join(oldHome, 'research-ws/search')))
+    const agents = readFileSync(path.join(state, 'agents.json5'), 'utf8')
+    expect(agents).toContain('// The research agent keeps its workspace outside the state dir.')
+    expect(agents).not.toContain(oldHome)
+    expect(statSync(path.join(state, 'openclaw.json')).mode & 0o777).toBe(0o600)
+    expect(readdirSync(path.dirname(state)).filter((f) => f.startsWith('.ocvm-staging'))).toEqual([])
+  })
+
+  it('a damaged archive and one whose content no longer matches its manifest are refused before anything is written', async () => {
+    const result = await exportArchive(exportOptions(), ctx)
+    const bytes = readFileSync(result.file)
+    const damaged = Buffer.from(bytes)
+    damaged[Math.floor(damaged.length / 2)] ^= 0xff
+    writeFileSync(path.join(dir, 'damaged.tar.zst'), damaged)
+    const error = await caught(importArchive(importOptions({archive: path.join(dir, 'damaged.tar.zst')}), ctx))
+    expect((error as OcvmError).code).toBe('archive-corrupt')
+
+    // A valid tar whose file content was changed after export (same size, so only the manifest can tell).
+    const tar = Buffer.from((await ctx.runner.run('zstd', ['-dc', result.file], {binary: true})).stdoutBytes ?? new Uint8Array())
+    const creds = readFileSync(path.join(oldHome, '.openclaw/credentials/whatsapp/default/creds.json'))
+    const at = tar.indexOf(creds)
+    expect(at).toBeGreaterThan(0)
+    tar[at] ^= 0x01
+    writeFileSync(path.join(dir, 'tampered.tar'), tar)
+    const tampered = await caught(importArchive(importOptions({archive: path.join(dir, 'tampered.tar')}), ctx))
+    expect((tampered as OcvmError).code).toBe('archive-corrupt')
+    expect((tampered as OcvmError).message).toMatch(/does not match the archive's manifest.*differs credentials\/whatsapp\/default\/creds.json/)
+    expect(readdirSync(newHome)).toEqual([])
+  })
+
+  it('import refuses an unknown target user clearly', async () => {
+    await exportArchive(exportOptions(), ctx)
+    const error = await caught(importArchive(importOptions({targetUser: 'no-such-user-ocvm'}), ctx))
+    expect((error as OcvmError).message).toMatch(/user "no-such-user-ocvm" does not exist on local/)
+    expect(readdirSync(newHome)).toEqual([])
+  })
+})
