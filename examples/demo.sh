@@ -32,7 +32,7 @@ run_ocvm migrate --from local --to local --target-home "$target_home" --target-s
 
 echo
 echo "== ocvm migrate: into a local target directory ($target_home) =="
-run_ocvm migrate --from local --to local --target-home "$target_home" --target-state-dir "$target_home/.openclaw" --yes
+run_ocvm migrate --from local --to local --target-home "$target_home" --target-state-dir "$target_home/.openclaw" --yes --skip-hooks
 echo
 echo "== the migrated copy =="
 find "$target_home" -maxdepth 2 | sort | head -20

@@ -1,6 +1,8 @@
 import {Command, Flags, type Interfaces} from '@oclif/core'
 
 import type {Context} from './context.js'
+import {createHookList, type ListedHook} from './plugins/hook-list.js'
+import {BUILTIN_HOOKS} from './postmigrate/registry.js'
 import {createDriverRegistry, type DriverRegistryResult} from './drivers/create-registry.js'
 import {BugError, EXIT_CODES, OcvmError, UsageError} from './errors.js'
 import {Redactor} from './exec/redactor.js'
@@ -61,6 +63,13 @@ export abstract class BaseCommand extends Command {
     const result = await createDriverRegistry(this.config)
     for (const w of result.warnings) ctx.reporter.warn(w.hint ? `${w.message}\n  hint: ${w.hint}` : w.message)
     return result
+  }
+
+  /** The post-migrate hooks of this run: the built-ins, then what plugins register (warnings shown). */
+  protected async loadHooks(ctx: Context): Promise<ListedHook[]> {
+    const {hooks, warnings} = await createHookList(this.config, BUILTIN_HOOKS)
+    for (const w of warnings) ctx.reporter.warn(w.hint ? `${w.message}\n  hint: ${w.hint}` : w.message)
+    return hooks
   }
 
   protected override async finally(error: Error | undefined): Promise<unknown> {

@@ -7,6 +7,7 @@ export type {
 } from './drivers/api.js'
 export {defineHook, HOOK_API_VERSION} from './postmigrate/api.js'
 export type {Hook, HookCheck, HookContext, HookOutcome, TargetOs} from './postmigrate/api.js'
+export type {HookReport, HookRunResult, HookStatus} from './postmigrate/engine.js'
 export {DRIVERS_EVENT, HOOKS_EVENT} from './plugins/events.js'
 export type {DriversHook, OcvmHooks, PluginEventOptions, PostMigrateHooksHook} from './plugins/events.js'
 export type {Context} from './context.js'

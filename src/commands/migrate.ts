@@ -10,8 +10,11 @@ import type {ImageMigrateOptions, ImageMigrationResult, ImageMigrationState} fro
 import {Journal} from '../migrate/journal.js'
 import {migrate, rollback} from '../migrate/migrate.js'
 import type {MigrationResult, SessionsMode} from '../migrate/types.js'
+import {renderHookRun} from '../output/hooks-view.js'
 import {renderImageOutcome, renderImagePlan} from '../output/image-view.js'
 import {renderOutcome, renderPlan} from '../output/migration-view.js'
+import {selectHooks} from '../postmigrate/registry.js'
+import {secretsFlags, secretsFromFlags} from '../postmigrate/secrets-flags.js'
 
 export default class Migrate extends BaseCommand {
   static summary = 'Move an OpenClaw deployment to another host, verified, resumable, with the old one kept intact.'
@@ -66,6 +69,9 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
     force: Flags.boolean({description: 'If the target path exists, keep it aside (renamed *.ocvm-old-<run>) instead of refusing.'}),
     resume: Flags.string({description: 'Continue the interrupted run with this id.', exclusive: ['rollback']}),
     rollback: Flags.string({description: 'Undo the run with this id: restart the source gateway, take the target copy out of service.', exclusive: ['resume']}),
+    hooks: Flags.string({description: 'Post-migrate hooks to run after commit, comma-separated (default: all; `ocvm hooks list`).', exclusive: ['skip-hooks']}),
+    'skip-hooks': Flags.boolean({description: 'Do not run post-migrate hooks (run them later with `ocvm hooks run`).'}),
+    ...secretsFlags,
   }
 
   async run(): Promise<MigrationResult | ImageMigrationResult> {
@@ -87,6 +93,11 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
     if (!flags.resume && (!flags.from || !flags.to)) {
       throw new UsageError('--from and --to are required', 'Example: ocvm migrate --from root@old-host --user openclaw --to root@new-host --dry-run')
     }
+    const hookIds = flags.hooks?.split(',').map((h) => h.trim()).filter(Boolean)
+    const listed = flags['skip-hooks'] ? [] : await this.loadHooks(ctx)
+    const extraHooks = listed.filter((h) => h.source !== 'builtin').map((h) => h.hook)
+    if (hookIds) selectHooks(hookIds, listed.map((h) => h.hook)) // unknown ids fail now, not after the commit
+    const secrets = await secretsFromFlags(flags, ctx.runner.redactor)
     this.requireConfirmation(flags)
     const result = await migrate(
       {
@@ -104,13 +115,18 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
         ...(flags['state-dir'] ? {stateDir: flags['state-dir']} : {}),
         ...(flags.profile ? {profile: flags.profile} : {}),
         ...(flags.resume ? {resume: flags.resume} : {}),
+        ...(hookIds ? {hooks: hookIds} : {}),
+        ...(flags['skip-hooks'] ? {skipHooks: true} : {}),
       },
       ctx,
       {
+        ...(secrets ? {secrets} : {}),
+        ...(extraHooks.length > 0 ? {extraHooks} : {}),
         confirm: flags.yes || flags.resume ? undefined : async (plan) => this.ask(renderPlan(plan)),
       },
     )
     if (!this.jsonEnabled()) this.log(result.dryRun ? renderPlan(result) : renderOutcome(result))
+    if (!this.jsonEnabled() && result.hooks) this.log(`\n${renderHookRun(result.hooks)}`)
     return this.finish(result)
   }
 

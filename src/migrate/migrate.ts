@@ -5,6 +5,9 @@ import {existingPaths} from '../deployment/remote-fs.js'
 import {OcvmError, UnsupportedError, UsageError} from '../errors.js'
 import {parseHostSpec} from '../hosts/host-spec.js'
 import type {Shell} from '../hosts/shell.js'
+import {nextStepsWithHooks, runMigrationHooks, statusWithHooks} from '../postmigrate/after-migrate.js'
+import type {Hook} from '../postmigrate/api.js'
+import type {SecretValues} from '../postmigrate/secrets-input.js'
 import {transferRoots, verifyRoots, type CopyContext} from './copy-roots.js'
 import {describeStop, executeStop, planStop} from './gateway-control.js'
 import {Journal, listJournals, newRunId} from './journal.js'
@@ -21,6 +24,10 @@ export {STEP_DESCRIPTIONS} from './steps.js'
 export interface MigrateHooks {
   /** Asked once the plan is known, before anything changes (the command prompts, or --yes). */
   confirm?: (plan: MigrationResult) => Promise<boolean>
+  /** Secret values for ocvm/secrets (never journaled). */
+  secrets?: SecretValues
+  /** Post-migrate hooks registered by plugins (run after the built-ins). */
+  extraHooks?: readonly Hook[]
 }
 
 export async function migrate(requested: MigrateOptions, ctx: Context, hooks: MigrateHooks = {}): Promise<MigrationResult> {
@@ -106,7 +113,10 @@ export async function migrate(requested: MigrateOptions, ctx: Context, hooks: Mi
   const t = journal.data.target
   const targetInventory = await inspectDeployment({host: target.host, user: t.user, home: t.home, stateDir: t.stateDir}, ctx)
   journal.update({status: 'completed'})
-  return toResult(journal.data, {diffs: [], warnings: danglingOnTarget(targetInventory), nextSteps: nextSteps(journal.data, targetInventory)})
+  const result = toResult(journal.data, {diffs: [], warnings: danglingOnTarget(targetInventory), nextSteps: nextSteps(journal.data, targetInventory)})
+  if (options.skipHooks) return result
+  const hookRun = await runMigrationHooks(journal.data, options, ctx, hooks)
+  return {...result, status: statusWithHooks(result.status, hookRun), hooks: hookRun, nextSteps: nextStepsWithHooks(result.nextSteps, hookRun)}
 }
 
 /** The same migration (same hosts, users and dirs) already completed and still in place: a re-run is a no-op. */

@@ -1,6 +1,7 @@
 import type {PathMapping} from '../rewrite/path-map.js'
 import type {ServiceFile} from '../deployment/services.js'
 import type {QuarantinedSession} from './quarantine.js'
+import type {HookRunResult} from '../postmigrate/engine.js'
 import type {RetargetedValue} from './retarget-host-specific.js'
 
 export type SessionsMode = 'include' | 'exclude' | 'scan'
@@ -22,6 +23,9 @@ export interface MigrateOptions {
   /** Warm pre-copy: stage the state while the gateway runs, then stop it and send only the delta. */
   precopy?: boolean
   resume?: string
+  /** Post-migrate hook ids to run after commit (default: all built-ins). */
+  hooks?: string[]
+  skipHooks?: boolean
 }
 
 /** One tree that moves: the state dir, or a workspace that lives outside it. */
@@ -126,4 +130,6 @@ export interface MigrationResult {
   /** What the user has to do now. */
   nextSteps: string[]
   warnings: string[]
+  /** Each post-migrate hook's outcome (absent with --skip-hooks, --dry-run, or a no-op re-run). */
+  hooks?: HookRunResult
 }

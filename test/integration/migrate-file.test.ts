@@ -1,4 +1,4 @@
-// `ocvm migrate --driver file` between two sshd hosts (network namespaces, private /home each), from
+// `ocvm migrate --driver file --skip-hooks` between two sshd hosts (hooks: hooks.test.ts) (network namespaces, private /home each), from
 // alice on ocvm-src to bob on ocvm-dst, on a deployment created by the real openclaw CLI. The real
 // openclaw on the target is the oracle: config validate, gateway /health, memory index + search.
 import {createHash} from 'node:crypto'
@@ -90,7 +90,7 @@ describe('migrate --driver file: alice@ocvm-src -> bob@ocvm-dst', () => {
     // A running gateway: migrate must stop it before the final copy.
     await sshCheck(SRC, 'cd ~ && (nohup openclaw gateway run >/tmp/ocvm-it-src-gw.log 2>&1 &); sleep 1', {user: 'alice'})
 
-    const r = await runOcvm(['migrate', '--from', `root@${SRC}`, '--user', 'alice', '--to', `root@${DST}`, '--target-user', 'bob', '--yes', '--json'], {env, timeoutMs: 300_000})
+    const r = await runOcvm(['migrate', '--from', `root@${SRC}`, '--user', 'alice', '--to', `root@${DST}`, '--target-user', 'bob', '--yes', '--json', '--skip-hooks'], {env, timeoutMs: 300_000})
     expect(r.exitCode, r.stderr + r.stdout).toBe(0)
     result = JSON.parse(r.stdout)
   }, 400_000)
@@ -165,7 +165,7 @@ describe('migrate --driver file: alice@ocvm-src -> bob@ocvm-dst', () => {
 
   it('a re-run of the same migration changes nothing', async () => {
     const before = treeDigest(path.join(dstHome(), '.openclaw/credentials'))
-    const r = await runOcvm(['migrate', '--from', `root@${SRC}`, '--user', 'alice', '--to', `root@${DST}`, '--target-user', 'bob', '--yes', '--json'], {env})
+    const r = await runOcvm(['migrate', '--from', `root@${SRC}`, '--user', 'alice', '--to', `root@${DST}`, '--target-user', 'bob', '--yes', '--json', '--skip-hooks'], {env})
     expect(r.exitCode, r.stderr).toBe(0)
     expect(JSON.parse(r.stdout)).toMatchObject({runId: result.runId, status: 'ok'})
     expect(treeDigest(path.join(dstHome(), '.openclaw/credentials'))).toEqual(before)

@@ -35,7 +35,7 @@ describe('kill ocvm during the transfer, then --resume', () => {
   })
 
   it('completes from where it stopped and verifies', async () => {
-    const args = ['bin/run.js', 'migrate', '--from', `root@${SRC}`, '--user', 'alice', '--to', `root@${DST}`, '--target-user', 'bob', '--yes']
+    const args = ['bin/run.js', 'migrate', '--from', `root@${SRC}`, '--user', 'alice', '--to', `root@${DST}`, '--target-user', 'bob', '--yes', '--skip-hooks']
     const child = spawn(process.execPath, args, {cwd: REPO_ROOT, env: {...process.env, OCVM_RUNS_DIR: RUNS, OCVM_SSH_CONFIG: infra().sshConfig}})
     let stderr = ''
     const killed = new Promise<void>((resolve) => {

@@ -152,6 +152,8 @@ function stepActions(env: StepEnv): Actions {
       const state = options.state ?? {}
       const run = await migrateState({
         driver: 'file', from: from.label, to: to.label, sessions: state.sessions ?? 'include', dryRun: false, force: false,
+        // Post-migrate hooks take a host spec; inside a guest they are not wired yet (ocvm hooks run --on <guest address>).
+        skipHooks: true,
         ...withoutUndefined({user: state.user, targetUser: state.targetUser, targetHome: state.targetHome, stateDir: state.stateDir, targetStateDir: state.targetStateDir, profile: state.profile}),
         ...(journal.data.stateRun ? {resume: journal.data.stateRun} : {}),
       }, ctx)

@@ -46,7 +46,9 @@ afterEach(() => {
 
 const options = (over: Partial<MigrateOptions> = {}): MigrateOptions => ({
   driver: 'file', from: 'local', to: 'local', stateDir: path.join(oldHome, '.openclaw'),
-  targetHome: newHome, targetStateDir: path.join(newHome, '.openclaw'), sessions: 'include', dryRun: false, force: false, ...over,
+  targetHome: newHome, targetStateDir: path.join(newHome, '.openclaw'), sessions: 'include', dryRun: false, force: false,
+  // The target is this machine: post-migrate hooks would install a service and secrets here.
+  skipHooks: true, ...over,
 })
 
 describe('migrate (local to local)', () => {

@@ -1,0 +1,146 @@
+import {OcvmError} from '../../errors.js'
+import {parseLaunchdPlist} from '../../deployment/services.js'
+import {defineHook, type HookCheck, type HookContext} from '../api.js'
+import {runAsUser} from '../as-user.js'
+import {launchdLabel, logDir, secretsFilePath, targetInputs, unitName} from '../inputs.js'
+import {launchDaemonPlist, servicePath, serviceEnv, systemdUnit, unitProblems, type ServiceSpec} from '../service-definitions.js'
+
+// Where the CLI and docker are for the service user (PATH of a login shell is not the service's).
+const LOCATE = `command -v openclaw || true; echo '--'; command -v docker || true`
+
+async function spec(ctx: HookContext): Promise<ServiceSpec> {
+  const t = targetInputs(ctx)
+  const out = (await runAsUser(ctx.shell, t.user, t.home, ['sh', '-c', LOCATE], {timeoutMs: 30_000})).stdout
+  const [cli = '', docker = ''] = out.split('--').map((s) => s.trim())
+  if (!cli.startsWith('/')) {
+    throw new OcvmError('openclaw-missing', `openclaw is not on ${t.user}'s PATH on ${ctx.shell.label}`, {hint: 'Install it on the target first (npm install -g openclaw, or the installer), as the guide\'s Step 2 says.'})
+  }
+  const extra = docker.startsWith('/') ? [docker.replace(/\/[^/]+$/, '')] : []
+  return {
+    name: ctx.os === 'macos' ? launchdLabel(t) : unitName(t),
+    user: t.user, group: t.group, home: t.home, stateDir: t.stateDir, configPath: t.configPath, port: t.port,
+    ...(t.instance ? {instance: t.instance} : {}),
+    openclaw: cli, path: servicePath(cli, extra, ctx.os), logDir: logDir(t),
+    ...(ctx.os === 'linux' ? {secretsFile: secretsFilePath(t)} : {}),
+  }
+}
+
+function definitionPath(ctx: HookContext, s: ServiceSpec): string {
+  return ctx.os === 'macos' ? `/Library/LaunchDaemons/${s.name}.plist` : `/etc/systemd/system/${s.name}`
+}
+
+// `is-enabled` and `is-active` print one word each; a missing systemctl or a host without systemd
+// prints its own complaint, which goes into the details.
+const LINUX_STATE = String.raw`
+f="$1"; n="$2"
+if [ -f "$f" ] && cmp -s - "$f"; then echo same; else echo differs; fi
+if [ -d "$3" ]; then echo logdir; else echo nologdir; fi
+systemctl is-enabled "$n" 2>&1 | head -n 1
+systemctl is-active "$n" 2>&1 | head -n 1
+`
+
+async function linuxState(ctx: HookContext, s: ServiceSpec): Promise<HookCheck> {
+  const out = (await ctx.shell.script(LINUX_STATE, [definitionPath(ctx, s), s.name, s.logDir], {input: systemdUnit(s), timeoutMs: 30_000})).stdout.split('\n')
+  const details: string[] = []
+  if (out[0] !== 'same') details.push(`${definitionPath(ctx, s)} is missing or not the generated unit`)
+  if (out[1] !== 'logdir') details.push(`log dir ${s.logDir} is missing`)
+  if (out[2] !== 'enabled') details.push(`${s.name} is not enabled (${out[2] ?? ''})`)
+  if (out[3] !== 'active') details.push(`${s.name} is not running (${out[3] ?? ''})`)
+  return {satisfied: details.length === 0, details}
+}
+
+async function macState(ctx: HookContext, s: ServiceSpec): Promise<HookCheck> {
+  const file = definitionPath(ctx, s)
+  const details: string[] = []
+  const xml = await ctx.shell.exec(['plutil', '-convert', 'xml1', '-o', '-', '--', file], {allowFailure: true, timeoutMs: 30_000})
+  const parsed = xml.exitCode === 0 ? parseLaunchdPlist(xml.stdout, file, 'launch-daemon', ctx.runner.redactor) : undefined
+  const want = Object.fromEntries(serviceEnv(s))
+  if (!parsed) details.push(`${file} is missing or unreadable`)
+  else if (parsed.runAs !== s.user || parsed.command.join(' ') !== `${s.openclaw} gateway run` || Object.entries(want).some(([k, v]) => parsed.env[k] !== v)) details.push(`${file} is not the generated LaunchDaemon`)
+  const logs = await ctx.shell.exec(['test', '-d', s.logDir], {allowFailure: true, timeoutMs: 30_000})
+  if (logs.exitCode !== 0) details.push(`log dir ${s.logDir} is missing`)
+  const loaded = await ctx.shell.exec(['launchctl', 'print', `system/${s.name}`], {allowFailure: true, timeoutMs: 30_000})
+  if (loaded.exitCode !== 0) details.push(`${s.name} is not loaded in launchd`)
+  return {satisfied: details.length === 0, details}
+}
+
+// Validate before installing: the unit is checked under its real name in a scratch dir.
+const INSTALL_UNIT = String.raw`
+dest="$1"; name="$2"
+d=$(mktemp -d) || exit 1
+cat > "$d/$name"
+if command -v systemd-analyze >/dev/null 2>&1; then systemd-analyze verify --man=no "$d/$name" 2>"$d/verify.err" >/dev/null; s=$?; cat "$d/verify.err" >&2; [ $s = 0 ] || { rm -rf "$d"; exit 7; }; fi
+install -m 644 -o root -g root "$d/$name" "$dest" && rm -rf "$d"
+`
+
+const INSTALL_PLIST = String.raw`
+dest="$1"
+t=$(mktemp) || exit 1
+cat > "$t"
+plutil -lint "$t" >/dev/null || { rm -f "$t"; exit 7; }
+# Secrets entered earlier (ocvm/secrets) stay in the plist: merge the old EnvironmentVariables in.
+if [ -f "$dest" ]; then
+  e=$(mktemp); /usr/libexec/PlistBuddy -x -c 'Print :EnvironmentVariables' "$dest" > "$e" 2>/dev/null && /usr/libexec/PlistBuddy -c "Merge $e :EnvironmentVariables" "$t" >/dev/null 2>&1; rm -f "$e"
+fi
+chown root:wheel "$t" && chmod 600 "$t" && mv -f "$t" "$dest"
+`
+
+const LOG_DIR = String.raw`
+install -d -m 700 -o "$2" -g "$3" "$1" || exit 1
+for f in gateway.log gateway.err.log; do [ -e "$1/$f" ] || install -m 600 -o "$2" -g "$3" /dev/null "$1/$f"; done
+`
+
+const NO_SYSTEMD = /System has not been booted with systemd|Failed to connect to bus|systemd is not running/i
+
+export const services = defineHook({
+  id: 'ocvm/services',
+  description: 'generate (never copy) the systemd unit or LaunchDaemon, create the log dir, enable and start the gateway',
+  appliesTo: {},
+  onError: 'continue',
+  timeoutMs: 5 * 60_000,
+  async check(ctx) {
+    const s = await spec(ctx)
+    return ctx.os === 'macos' ? macState(ctx, s) : linuxState(ctx, s)
+  },
+  async apply(ctx) {
+    const s = await spec(ctx)
+    const file = definitionPath(ctx, s)
+    const changed: string[] = []
+    // The log dir first: the service manager opens the log files before the gateway runs.
+    // The log files too: the service manager creates them as root otherwise.
+    await ctx.shell.script(LOG_DIR, [s.logDir, s.user, s.group], {timeoutMs: 30_000})
+    changed.push(`log dir ${s.logDir} (700, ${s.user})`)
+    if (ctx.os === 'macos') {
+      const r = await ctx.shell.script(INSTALL_PLIST, [file], {input: launchDaemonPlist(s), allowFailure: true, timeoutMs: 60_000})
+      if (r.exitCode !== 0) throw new OcvmError('service-invalid', `the generated plist was refused: ${r.stderr.trim()}`, {hint: 'This is a bug in ocvm; run with --verbose and report it.'})
+      changed.push(`${file} (root:wheel 600)`)
+      await ctx.shell.exec(['launchctl', 'bootout', `system/${s.name}`], {allowFailure: true, timeoutMs: 60_000})
+      await ctx.shell.exec(['launchctl', 'bootstrap', 'system', file], {timeoutMs: 60_000})
+      await ctx.shell.exec(['launchctl', 'enable', `system/${s.name}`], {timeoutMs: 30_000})
+      changed.push(`launchctl bootstrap system ${file}`)
+      return {changed}
+    }
+    const r = await ctx.shell.script(INSTALL_UNIT, [file, s.name], {input: systemdUnit(s), allowFailure: true, timeoutMs: 60_000})
+    if (r.exitCode !== 0) {
+      throw new OcvmError('service-invalid', `systemd-analyze verify refused the generated unit: ${unitProblems(r.stderr, s.name).join('; ') || r.stderr.trim()}`, {hint: 'Check the paths it names on the target (the openclaw CLI, the user), then run the hook again.'})
+    }
+    changed.push(`${file} generated and checked with systemd-analyze verify`)
+    for (const argv of [['systemctl', 'daemon-reload'], ['systemctl', 'enable', s.name], ['systemctl', 'restart', s.name]]) {
+      const res = await ctx.shell.exec(argv, {allowFailure: true, timeoutMs: 120_000})
+      if (res.exitCode !== 0) {
+        const why = res.stderr.trim().split('\n').pop() ?? `exit ${res.exitCode}`
+        throw new OcvmError('service-start-failed', `${argv.join(' ')} failed on ${ctx.shell.label}: ${why}`, {
+          hint: NO_SYSTEMD.test(res.stderr)
+            ? `systemd is not running on the target (a container?): ${file} is in place; start the gateway with the host's init, or as ${s.user}: openclaw gateway run.`
+            : `See why with: journalctl -u ${s.name} -n 50 (on the target), fix it, and run the hook again.`,
+        })
+      }
+      changed.push(argv.join(' '))
+    }
+    return {changed}
+  },
+  async verify(ctx) {
+    const s = await spec(ctx)
+    return ctx.os === 'macos' ? macState(ctx, s) : linuxState(ctx, s)
+  },
+})

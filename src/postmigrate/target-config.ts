@@ -1,0 +1,20 @@
+import {getPath, isPlainObject, loadConfig, type LoadedConfig} from '../deployment/config-loader.js'
+import {readTextFile} from '../deployment/remote-fs.js'
+import type {Shell} from '../hosts/shell.js'
+
+/** The target's openclaw.json with its `$include`s resolved, read over the hook's shell. */
+export function readTargetConfig(shell: Shell, configPath: string): Promise<LoadedConfig> {
+  return loadConfig(configPath, (p) => readTextFile(shell, p))
+}
+
+/** `gateway.port`, else OpenClaw's default. */
+export function gatewayPort(config: Record<string, unknown>): number {
+  const port = getPath(config, 'gateway.port')
+  return typeof port === 'number' && Number.isInteger(port) ? port : 18_789
+}
+
+/** Names of the channels configured (`channels.<name>` objects). */
+export function configuredChannels(config: Record<string, unknown>): string[] {
+  const channels = getPath(config, 'channels')
+  return isPlainObject(channels) ? Object.keys(channels).filter((k) => isPlainObject(channels[k])) : []
+}

@@ -1,0 +1,200 @@
+import {getPath} from '../deployment/config-loader.js'
+import type {HookContext} from '../postmigrate/api.js'
+import {runAsUser} from '../postmigrate/as-user.js'
+import {permissions} from '../postmigrate/hooks/permissions.js'
+import {schedules} from '../postmigrate/hooks/schedules.js'
+import {secrets} from '../postmigrate/hooks/secrets.js'
+import {services} from '../postmigrate/hooks/services.js'
+import {isLoopbackListen} from '../postmigrate/hooks/networking.js'
+import {logDir, secretsFilePath, targetInputs} from '../postmigrate/inputs.js'
+import {parseMemoryStatus} from '../postmigrate/memory-status.js'
+import {readTargetConfig} from '../postmigrate/target-config.js'
+
+export type CheckStatus = 'pass' | 'fail' | 'n/a'
+
+/** One line of the Step 8 checklist. */
+export interface CheckResult {
+  id: string
+  title: string
+  status: CheckStatus
+  detail: string
+  /** What to do when it failed. */
+  fix?: string
+}
+
+export interface VerifyCheck {
+  id: string
+  title: string
+  run(ctx: HookContext, opts: {waitMs: number}): Promise<Omit<CheckResult, 'id' | 'title'>>
+}
+
+const pass = (detail: string) => ({status: 'pass' as const, detail})
+const fail = (detail: string, fix: string) => ({status: 'fail' as const, detail, fix})
+const na = (detail: string) => ({status: 'n/a' as const, detail})
+
+function asUser(ctx: HookContext, argv: string[], timeoutMs = 120_000) {
+  const t = targetInputs(ctx)
+  // With the service's environment (its secrets file): what the CLI checks is what the gateway runs with.
+  return runAsUser(ctx.shell, t.user, t.home, argv, {allowFailure: true, timeoutMs, ...(ctx.os === 'linux' ? {envFile: secretsFilePath(t)} : {})})
+}
+
+function firstJson(text: string): unknown {
+  // Log lines (`[plugins] …`) may come first: JSON starts at a line opening an object or an array.
+  const start = text.search(/^(\{|\[\s*[{\]])/m)
+  return start < 0 ? undefined : JSON.parse(text.slice(start))
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+export const CHECKS: VerifyCheck[] = [
+  {
+    id: 'config',
+    title: 'openclaw config validate',
+    async run(ctx) {
+      const r = await asUser(ctx, ['openclaw', 'config', 'validate', '--json'])
+      let parsed: {valid?: boolean; issues?: Array<{message?: string; path?: string}>} | undefined
+      try {
+        parsed = firstJson(r.stdout) as typeof parsed
+      } catch {
+        parsed = undefined
+      }
+      if (parsed?.valid === true) return pass('the config is valid')
+      const issues = parsed?.issues?.map((i) => `${i.path ?? ''} ${i.message ?? ''}`.trim()).join('; ')
+      return fail(issues || r.stderr.trim().split('\n').pop() || `exit ${r.exitCode}`, 'Run `openclaw doctor --fix` as the service user, or fix the keys named above.')
+    },
+  },
+  {
+    id: 'service',
+    title: 'service enabled, running, not crash-looping',
+    async run(ctx) {
+      const state = await services.check(ctx)
+      if (!state.satisfied) return fail(state.details.join('; '), '`ocvm hooks run ocvm/services --on HOST` recreates, enables and starts it.')
+      if (ctx.os === 'linux') {
+        const t = targetInputs(ctx)
+        const name = t.instance ? `openclaw-gateway-${t.instance}.service` : 'openclaw-gateway.service'
+        const restarts = Number((await ctx.shell.exec(['systemctl', 'show', '-p', 'NRestarts', '--value', name], {allowFailure: true, timeoutMs: 30_000})).stdout.trim())
+        if (Number.isFinite(restarts) && restarts >= 3) return fail(`${name} restarted ${restarts} times`, `It is crash-looping: journalctl -u ${name} -n 100, and ${logDir(t)}/gateway.err.log.`)
+      }
+      return pass('enabled and running')
+    },
+  },
+  {
+    id: 'health',
+    title: 'GET /health answers {"ok":true}',
+    async run(ctx, {waitMs}) {
+      const t = targetInputs(ctx)
+      const deadline = Date.now() + waitMs
+      let last = ''
+      // A freshly started gateway takes a while: poll until the deadline.
+      for (;;) {
+        const r = await ctx.shell.exec(['curl', '-s', '--max-time', '3', `http://127.0.0.1:${t.port}/health`], {allowFailure: true, timeoutMs: 10_000})
+        last = r.stdout.trim()
+        try {
+          const body = JSON.parse(last) as {ok?: unknown; status?: unknown}
+          if (body.ok === true) return pass(`ok (status ${String(body.status ?? 'n/a')})`)
+        } catch {
+          // not JSON: older gateways answer the UI page with 200
+        }
+        if (Date.now() >= deadline) break
+        await sleep(2000)
+      }
+      if (last.startsWith('<')) return fail('/health answered HTML (the UI page), not the health JSON', 'This OpenClaw predates /health (2026.3.1): upgrade it, or use `openclaw health --json`.')
+      return fail(last ? `unexpected answer: ${last.slice(0, 120)}` : `no answer on 127.0.0.1:${t.port}`, 'Check that the gateway runs (service check) and its log: tail -50 STATE/logs/gateway.err.log.')
+    },
+  },
+  {
+    id: 'loopback',
+    title: 'gateway listens on loopback only',
+    async run(ctx) {
+      const t = targetInputs(ctx)
+      const bind = getPath((await readTargetConfig(ctx.shell, t.configPath)).merged, 'gateway.bind')
+      const r = await ctx.shell.script('if command -v ss >/dev/null 2>&1; then ss -ltnH "sport = :$1" | awk \'{print $4}\'; else lsof -nP -iTCP:"$1" -sTCP:LISTEN | awk \'NR>1{print $9}\'; fi', [String(t.port)], {allowFailure: true, timeoutMs: 30_000})
+      const listening = r.stdout.split('\n').map((s) => s.trim()).filter(Boolean)
+      const exposed = listening.filter((a) => !isLoopbackListen(a))
+      if (bind !== 'loopback' || exposed.length > 0) {
+        return fail(`gateway.bind is ${JSON.stringify(bind ?? 'unset')}${exposed.length ? `; port ${t.port} listens on ${exposed.join(', ')}` : ''}`, `Set gateway.bind to "loopback" in ${t.configPath} and restart the gateway; reach it through Tailscale or ssh -L.`)
+      }
+      if (listening.length === 0) return fail(`nothing listens on port ${t.port}`, 'Start the gateway (see the service check).')
+      return pass(`port ${t.port} on ${listening.join(', ')}`)
+    },
+  },
+  {
+    id: 'doctor',
+    title: 'openclaw doctor --lint',
+    async run(ctx) {
+      const r = await asUser(ctx, ['openclaw', 'doctor', '--lint', '--json'])
+      let report: {findings?: Array<{severity?: string; message?: string; fixHint?: string}>} | undefined
+      try {
+        report = firstJson(r.stdout) as typeof report
+      } catch {
+        report = undefined
+      }
+      if (!report?.findings) return fail(`no lint report (exit ${r.exitCode})`, 'Run `openclaw doctor` as the service user and read what it says.')
+      const errors = report.findings.filter((f) => f.severity === 'error' || f.severity === 'critical')
+      if (errors.length > 0) return fail(errors.map((f) => f.message ?? '').join('; '), errors[0]?.fixHint ?? 'Run `openclaw doctor --fix`.')
+      return pass(`no errors (${report.findings.length} warning(s); \`openclaw doctor\` lists them)`)
+    },
+  },
+  {
+    id: 'security',
+    title: 'openclaw security audit: no critical findings',
+    async run(ctx) {
+      const r = await asUser(ctx, ['openclaw', 'security', 'audit', '--json'])
+      let report: {summary?: {critical?: number}; findings?: Array<{severity?: string; title?: string; remediation?: string}>} | undefined
+      try {
+        report = firstJson(r.stdout) as typeof report
+      } catch {
+        report = undefined
+      }
+      if (!report?.summary) return fail(`no audit report (exit ${r.exitCode})`, 'Run `openclaw security audit` as the service user.')
+      const critical = (report.findings ?? []).filter((f) => f.severity === 'critical')
+      if ((report.summary.critical ?? critical.length) > 0) return fail(critical.map((f) => f.title ?? '').join('; '), critical[0]?.remediation ?? 'Run `openclaw security audit` and fix the critical findings.')
+      return pass('no critical findings')
+    },
+  },
+  {
+    id: 'memory',
+    title: 'memory search index built',
+    async run(ctx) {
+      const r = await asUser(ctx, ['openclaw', 'memory', 'status', '--json'])
+      const agents = parseMemoryStatus(r.stdout)
+      const stale = agents.filter((a) => !a.current || (a.eligible > 0 && a.chunks === 0))
+      if (stale.length > 0) return fail(stale.map((a) => `${a.agent}: ${a.files}/${a.eligible} file(s) indexed`).join('; '), '`ocvm hooks run ocvm/memory-index --on HOST` (openclaw memory index --force as the service user).')
+      return pass(agents.map((a) => `${a.agent}: ${a.files} file(s), ${a.chunks} chunk(s)`).join('; '))
+    },
+  },
+  {
+    id: 'permissions',
+    title: 'permissions 700/600, owned by the service user',
+    async run(ctx) {
+      const s = await permissions.check(ctx)
+      return s.satisfied ? pass('as the guide\'s Step 7 sets them') : fail(s.details.slice(0, 5).join('; ') + (s.details.length > 5 ? ` (+${s.details.length - 5} more)` : ''), '`ocvm hooks run ocvm/permissions --on HOST`.')
+    },
+  },
+  {
+    id: 'secrets',
+    title: 'secrets present (names only), none empty',
+    async run(ctx) {
+      const s = await secrets.verify(ctx)
+      return s.satisfied ? pass('present, root-owned, 600') : fail(s.details.join('; '), '`ocvm hooks run ocvm/secrets --on HOST --secrets-file FILE` (not-configured for keys you do not use).')
+    },
+  },
+  {
+    id: 'schedules',
+    title: 'log rotation and cron jobs in place',
+    async run(ctx) {
+      const s = await schedules.verify(ctx)
+      return s.satisfied ? pass('log rotation configured') : fail(s.details.join('; '), '`ocvm hooks run ocvm/schedules --on HOST --from OLD-HOST`.')
+    },
+  },
+  {
+    id: 'whatsapp',
+    title: 'WhatsApp listening',
+    async run(ctx) {
+      const t = targetInputs(ctx)
+      if (!t.channels.includes('whatsapp')) return na('WhatsApp is not configured')
+      const r = await ctx.shell.script('grep -hs "Listening for personal WhatsApp inbound messages" "$1"/*.log /tmp/openclaw/*.log | tail -n 1', [logDir(t)], {allowFailure: true, timeoutMs: 30_000})
+      return r.stdout.trim() ? pass('the log says it listens for inbound messages') : fail('no "Listening for personal WhatsApp inbound messages" in the gateway logs', 'Check the WhatsApp credentials moved (credentials/whatsapp/<account>/creds.json) and channels.whatsapp.allowFrom has real numbers; re-link with `openclaw channels login` if the session was lost.')
+    },
+  },
+]

@@ -1,0 +1,43 @@
+import type {Context} from '../context.js'
+import {parseHostSpec} from '../hosts/host-spec.js'
+import type {HookContext} from '../postmigrate/api.js'
+import {detectOs} from '../postmigrate/os.js'
+import {resolveInputs} from '../postmigrate/session.js'
+import {CHECKS, type CheckResult} from './checks.js'
+
+export interface VerifyOptions {
+  on: string
+  user?: string
+  stateDir?: string
+  profile?: string
+  /** How long to wait for a starting gateway to answer /health. */
+  waitMs: number
+}
+
+export interface VerifyResult {
+  status: 'ok' | 'failed'
+  host: string
+  os: string
+  user: string
+  stateDir: string
+  checks: CheckResult[]
+}
+
+/** The guide's Step 8 checklist, machine-checked on the target. Changes nothing. */
+export async function verifyTarget(options: VerifyOptions, ctx: Context): Promise<VerifyResult> {
+  const shell = ctx.shells.get(parseHostSpec(options.on))
+  const os = await detectOs(shell)
+  const inputs = await resolveInputs({on: options.on, dryRun: true, ...(options.user ? {user: options.user} : {}), ...(options.stateDir ? {stateDir: options.stateDir} : {}), ...(options.profile ? {profile: options.profile} : {})}, ctx)
+  const hookCtx: HookContext = {...ctx, shell, os: os.os, driver: 'file', where: 'host', dryRun: true, options: {...inputs}}
+  const checks: CheckResult[] = []
+  for (const check of CHECKS) {
+    ctx.reporter.step(`verify: ${check.title}`)
+    try {
+      checks.push({id: check.id, title: check.title, ...(await check.run(hookCtx, {waitMs: options.waitMs}))})
+    } catch (error) {
+      const e = error as {message?: string; hint?: string}
+      checks.push({id: check.id, title: check.title, status: 'fail', detail: e.message ?? String(error), ...(e.hint ? {fix: e.hint} : {})})
+    }
+  }
+  return {status: checks.some((c) => c.status === 'fail') ? 'failed' : 'ok', host: shell.label, os: os.name, user: inputs.user, stateDir: inputs.stateDir, checks}
+}
