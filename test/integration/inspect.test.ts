@@ -133,7 +133,7 @@ describe('inspect the 2026.2.x layout with a systemd unit, secrets file, log rot
   it('permission denied is a clear error naming the host and the path', async () => {
     const r = await runOcvm(['inspect', '--from', `alice@${DST}`, '--state-dir', '/home/bob/.openclaw'])
     expect(r.exitCode).toBe(1)
-    expect(r.stderr).toContain(`Error: permission denied reading /home/bob/.openclaw on ssh://alice@${DST}`)
+    expect(r.stderr, r.stderr).toContain(`Error: permission denied reading /home/bob/.openclaw on ssh://alice@${DST}`)
     expect(r.stderr).toMatch(/^Hint: Connect as the deployment's owner/m)
   })
 

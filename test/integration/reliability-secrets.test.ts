@@ -28,7 +28,8 @@ const SECRETS = {
   unitArgv: `argv-${tag()}`,
 }
 const VALUES = Object.values(SECRETS)
-const MIGRATE = ['migrate', '--from', `root@${SRC}`, '--user', 'alice', '--to', `root@${DST}`, '--target-user', 'bob']
+// --skip-hooks: these hosts have no init system; the hooks have their own suite (hooks.test.ts).
+const MIGRATE = ['migrate', '--from', `root@${SRC}`, '--user', 'alice', '--to', `root@${DST}`, '--target-user', 'bob', '--skip-hooks']
 const srcState = () => hostFsPath(SRC, '/home/alice/.openclaw')
 const dstState = () => hostFsPath(DST, '/home/bob/.openclaw')
 

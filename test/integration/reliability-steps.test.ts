@@ -16,7 +16,8 @@ import {writeSection} from '../reliability/report.js'
 
 beforeAll(resetHosts)
 
-const MIGRATE = ['migrate', '--from', `root@${SRC}`, '--user', 'alice', '--to', `root@${DST}`, '--target-user', 'bob', '--yes']
+// --skip-hooks: these hosts have no init system; the hooks have their own suite (hooks.test.ts).
+const MIGRATE = ['migrate', '--from', `root@${SRC}`, '--user', 'alice', '--to', `root@${DST}`, '--target-user', 'bob', '--skip-hooks', '--yes']
 const BOUNDARIES = ['preflight', 'quiesce', 'transfer', 'verify', 'rewrite', 'commit', 'permissions', 'report'] as const
 const srcState = () => hostFsPath(SRC, '/home/alice/.openclaw')
 const dstHome = () => hostFsPath(DST, '/home/bob')

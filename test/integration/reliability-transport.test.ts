@@ -18,7 +18,8 @@ beforeAll(resetHosts)
 const DST_PORT = 'ocvm-h1' // the bridge port leading into ocvm-dst (hosts.sh numbers hosts in order)
 const FILES = 12
 const FILE_KB = 1024
-const MIGRATE = ['migrate', '--from', `root@${SRC}`, '--user', 'alice', '--to', `root@${DST}`, '--target-user', 'bob', '--yes']
+// --skip-hooks: these hosts have no init system; the hooks have their own suite (hooks.test.ts).
+const MIGRATE = ['migrate', '--from', `root@${SRC}`, '--user', 'alice', '--to', `root@${DST}`, '--target-user', 'bob', '--skip-hooks', '--yes']
 const KINDS = ['kill-ssh-target', 'kill-ssh-source', 'kill-ssh-master', 'link-flap'] as const
 type Kind = (typeof KINDS)[number] | 'tamper-ssh' | 'tamper-after-ssh'
 
