@@ -164,9 +164,10 @@ record() {
 ocvm_migrate() { # <runsDir> <tag> [extra flags...]
   local runs="$1" tag="$2"
   shift 2
+  # --skip-hooks: the other methods only move the state too (and these hosts have no init system).
   OCVM_RUNS_DIR="$runs" /usr/bin/time -f %M -o "$WORK/$tag.rss" \
     node "$REPO/bin/run.js" migrate --driver file --from root@ocvm-src --user alice \
-    --to root@ocvm-dst --target-user bob --yes --json "$@" >"$WORK/$tag.json" 2>"$WORK/$tag.err"
+    --to root@ocvm-dst --target-user bob --yes --json --skip-hooks "$@" >"$WORK/$tag.json" 2>"$WORK/$tag.err"
 }
 
 # Extracts wire bytes and per-step seconds from ocvm's --json result.
