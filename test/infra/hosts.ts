@@ -7,7 +7,7 @@
 //
 // Note: root's home (/root) is NOT private: anything run as root on a host that writes to ~ writes
 // to the real /root of this machine. Use the test users (alice, bob) for per-host state in $HOME.
-import {existsSync, readdirSync, readFileSync, rmSync} from 'node:fs'
+import {chownSync, existsSync, lstatSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import path from 'node:path'
 
 import {runCli, type CliResult} from '../helpers/cli.js'
@@ -179,4 +179,14 @@ export async function resetHosts(): Promise<void> {
       }
     }
   }
+}
+
+/** chown -R in the test process's view of a host, to that host's uid/gid of `user`. */
+export function chownTree(root: string, user: string): void {
+  const {uid, gid} = hostUserId(user)
+  const walk = (p: string) => {
+    chownSync(p, uid, gid)
+    if (lstatSync(p).isDirectory()) for (const e of readdirSync(p)) walk(path.join(p, e))
+  }
+  walk(root)
 }

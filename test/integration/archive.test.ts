@@ -2,39 +2,21 @@
 // machine, `ocvm import` of that file (streamed over ssh) for bob@ocvm-dst; an archive made by the
 // real `openclaw backup create`; and hostile archives, refused before anything is written.
 import {createHash} from 'node:crypto'
-import {chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {gzipSync} from 'node:zlib'
 import {beforeAll, describe, expect, it} from 'vitest'
 
 import {TAR_END, tarFileMember, tarHeader} from '../../src/archive/tar.js'
-import {DST, hostFsPath, hostUserId, runOcvm, sshCheck, sshExec, SRC, resetHosts} from '../infra/hosts.js'
+import {chownTree, DST, hostFsPath, runOcvm, sshCheck, sshExec, SRC, resetHosts} from '../infra/hosts.js'
+import {treeDigest} from '../helpers/tree-digest.js'
 
 beforeAll(resetHosts)
 
 const WORK = mkdtempSync(path.join(tmpdir(), 'ocvm-it-archive-'))
 const env = {OCVM_RUNS_DIR: path.join(WORK, 'runs')}
 const ARCHIVE = path.join(WORK, 'alice.ocvm.tar.zst')
-
-function treeDigest(root: string): Map<string, string> {
-  const out = new Map<string, string>()
-  const walk = (rel: string) => {
-    const abs = path.join(root, rel)
-    const st = lstatSync(abs)
-    if (st.isSymbolicLink()) out.set(rel, `link:${readlinkSync(abs)}`)
-    else if (st.isDirectory()) for (const e of readdirSync(abs)) walk(path.join(rel, e))
-    else out.set(rel, createHash('sha256').update(readFileSync(abs)).digest('hex'))
-  }
-  walk('')
-  return out
-}
-
-function chownR(p: string, user: string): void {
-  const {uid, gid} = hostUserId(user)
-  chownSync(p, uid, gid)
-  if (lstatSync(p).isDirectory()) for (const e of readdirSync(p)) chownR(path.join(p, e), user)
-}
 
 const srcHome = () => hostFsPath(SRC, '/home/alice')
 const dstHome = (user: string) => hostFsPath(DST, `/home/${user}`)
@@ -70,7 +52,7 @@ describe('export on ocvm-src, import on ocvm-dst', () => {
     writeFileSync(path.join(ws, 'SOUL.md'), '# Search agent\n')
     writeFileSync(path.join(ws, 'notes.bin'), Buffer.alloc(4 * 1024 * 1024, 3))
     symlinkSync('SOUL.md', path.join(ws, 'soul-link.md'))
-    chownR(srcHome(), 'alice')
+    chownTree(srcHome(), 'alice')
     await sshCheck(SRC, 'cd ~ && (nohup openclaw gateway run >/tmp/ocvm-it-archive-gw.log 2>&1 &); sleep 1', {user: 'alice'})
 
     const r = await runOcvm(['export', '--from', `root@${SRC}`, '--user', 'alice', '--out', ARCHIVE, '--json'], {env, timeoutMs: 300_000})

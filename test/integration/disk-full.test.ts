@@ -3,12 +3,13 @@
 // enough for preflight's check (payload + 10 % + 64 MiB), and a helper on ocvm-dst fills the rest
 // as soon as a staging dir appears, as another process writing to the same disk would.
 import {createHash, randomBytes} from 'node:crypto'
-import {lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {DST, hostFsPath, run, runOcvm, sshCheck, sshExec, SRC, resetHosts} from '../infra/hosts.js'
+import {treeDigest} from '../helpers/tree-digest.js'
 
 beforeAll(resetHosts)
 
@@ -16,17 +17,6 @@ const WORK = mkdtempSync(path.join(tmpdir(), 'ocvm-it-full-'))
 const env = {OCVM_RUNS_DIR: path.join(WORK, 'runs')}
 let mounted = false
 let filler: string | undefined
-
-function digest(root: string): Map<string, string> {
-  const out = new Map<string, string>()
-  const walk = (rel: string) => {
-    const abs = path.join(root, rel)
-    if (lstatSync(abs).isDirectory()) for (const e of readdirSync(abs)) walk(path.join(rel, e))
-    else out.set(rel, createHash('sha256').update(readFileSync(abs)).digest('hex'))
-  }
-  walk('')
-  return out
-}
 
 /** Starts the filler on ocvm-dst: waits for a staging dir under /home/bob, then writes zeros until the disk is full. */
 async function startFiller(): Promise<void> {
@@ -55,7 +45,7 @@ describe('target disk full', () => {
     // Incompressible, so 60 MiB really travel and land.
     for (let i = 0; i < 6; i++) writeFileSync(path.join(state, `workspace/blob-${i}.bin`), randomBytes(10 * 1024 * 1024))
     await run('chown', ['-R', 'alice:alice', hostFsPath(SRC, '/home/alice')])
-    before = digest(state)
+    before = treeDigest(state)
     await sshCheck(DST, 'mount -t tmpfs -o size=160m,mode=0700 ocvm-it-full /home/bob && chown bob:bob /home/bob')
     mounted = true
   }, 120_000)
@@ -71,7 +61,7 @@ describe('target disk full', () => {
       const r = await runOcvm(['migrate', '--from', `root@${SRC}`, '--user', 'alice', '--to', `root@${DST}`, '--target-user', 'bob', '--yes'], {env, timeoutMs: 300_000})
       expect(r.exitCode, r.stdout + r.stderr).toBe(1)
       await expectTargetAsBefore(r.stderr)
-      expect(digest(path.join(hostFsPath(SRC, '/home/alice'), '.openclaw'))).toEqual(before)
+      expect(treeDigest(path.join(hostFsPath(SRC, '/home/alice'), '.openclaw'))).toEqual(before)
     } finally {
       await stopFiller()
     }
@@ -89,6 +79,6 @@ describe('target disk full', () => {
     expect(r.exitCode, r.stdout + r.stderr).toBe(1)
     await expectTargetAsBefore(r.stderr)
     expect(createHash('sha256').update(readFileSync(archive)).digest('hex')).toBe(sha)
-    expect(digest(path.join(hostFsPath(SRC, '/home/alice'), '.openclaw'))).toEqual(before)
+    expect(treeDigest(path.join(hostFsPath(SRC, '/home/alice'), '.openclaw'))).toEqual(before)
   }, 300_000)
 })

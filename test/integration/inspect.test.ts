@@ -1,6 +1,6 @@
 // `ocvm inspect` and `ocvm doctor` over real ssh against namespace hosts, on deployments made by the
 // real openclaw CLI (SQLite generation) and from the 2026.2.19 layout (JSONL generation).
-import {chmodSync, chownSync, cpSync, lstatSync, readdirSync, writeFileSync} from 'node:fs'
+import {chmodSync, cpSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 
@@ -9,7 +9,7 @@ import {HostUnreachableError, MissingToolError} from '../../src/errors.js'
 import {createRunner} from '../../src/exec/runner.js'
 import {parseHostSpec} from '../../src/hosts/host-spec.js'
 import {ShellPool} from '../../src/hosts/shell.js'
-import {DST, hostFsPath, hostUserId, infra, REPO_ROOT, runOcvm, sshCheck, sshExec, SRC, resetHosts} from '../infra/hosts.js'
+import {chownTree, DST, hostFsPath, infra, REPO_ROOT, runOcvm, sshCheck, sshExec, SRC, resetHosts} from '../infra/hosts.js'
 
 // Each file starts from fresh hosts: no deployment left over from another file.
 beforeAll(resetHosts)
@@ -17,15 +17,6 @@ beforeAll(resetHosts)
 const TOKEN_IN_UNIT = 'unit-embedded-gateway-token-7f3a9c'
 const SECRET_IN_ENV_FILE = 'sk-ant-api03-integration-secret-value'
 const SECRET_IN_CRONTAB = 'github_pat_crontab-secret-value-42'
-
-function chownTree(root: string, user: string): void {
-  const {uid, gid} = hostUserId(user)
-  const walk = (p: string) => {
-    chownSync(p, uid, gid)
-    if (lstatSync(p).isDirectory()) for (const e of readdirSync(p)) walk(path.join(p, e))
-  }
-  walk(root)
-}
 
 const parse = (stdout: string) => JSON.parse(stdout) as Inventory
 

@@ -2,12 +2,13 @@
 // alice on ocvm-src to bob on ocvm-dst, on a deployment created by the real openclaw CLI. The real
 // openclaw on the target is the oracle: config validate, gateway /health, memory index + search.
 import {createHash} from 'node:crypto'
-import {chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 
-import {DST, hostFsPath, hostUserId, runOcvm, sshCheck, sshExec, SRC, resetHosts} from '../infra/hosts.js'
+import {chownTree, DST, hostFsPath, runOcvm, sshCheck, sshExec, SRC, resetHosts} from '../infra/hosts.js'
+import {treeDigest} from '../helpers/tree-digest.js'
 
 // Each file starts from fresh hosts: no deployment left over from another file.
 beforeAll(resetHosts)
@@ -16,26 +17,6 @@ beforeAll(resetHosts)
 const RUNS = mkdtempSync(path.join(tmpdir(), 'ocvm-it-runs-'))
 const env = {OCVM_RUNS_DIR: RUNS}
 const MEMORY_FACT = 'The project codename is bluefin-kestrel.'
-
-/** sha256 of every file (and target of every symlink) under a dir in the test process's view. */
-function treeDigest(root: string): Map<string, string> {
-  const out = new Map<string, string>()
-  const walk = (rel: string) => {
-    const abs = path.join(root, rel)
-    const st = lstatSync(abs)
-    if (st.isSymbolicLink()) out.set(rel, `link:${readlinkSync(abs)}`)
-    else if (st.isDirectory()) for (const e of readdirSync(abs)) walk(path.join(rel, e))
-    else out.set(rel, createHash('sha256').update(readFileSync(abs)).digest('hex'))
-  }
-  walk('')
-  return out
-}
-
-function chownR(p: string, user: string): void {
-  const {uid, gid} = hostUserId(user)
-  chownSync(p, uid, gid)
-  if (lstatSync(p).isDirectory()) for (const e of readdirSync(p)) chownR(path.join(p, e), user)
-}
 
 const srcHome = () => hostFsPath(SRC, '/home/alice')
 const dstHome = () => hostFsPath(DST, '/home/bob')
@@ -85,7 +66,7 @@ describe('migrate --driver file: alice@ocvm-src -> bob@ocvm-dst', () => {
     // A large transcript file: 2026.9 keeps sessions in SQLite, this stands for an archived transcript.
     mkdirSync(path.join(state, 'agents/main/archive'), {recursive: true})
     writeFileSync(path.join(state, 'agents/main/archive/s1.jsonl'), `${JSON.stringify({type: 'message', role: 'user', content: 'x'.repeat(1000)})}\n`.repeat(4000))
-    chownR(srcHome(), 'alice')
+    chownTree(srcHome(), 'alice')
 
     // A running gateway: migrate must stop it before the final copy.
     await sshCheck(SRC, 'cd ~ && (nohup openclaw gateway run >/tmp/ocvm-it-src-gw.log 2>&1 &); sleep 1', {user: 'alice'})

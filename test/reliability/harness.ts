@@ -2,8 +2,7 @@
 // atomically at every step change) to stop it exactly at a step boundary, find the ssh processes of
 // a transfer, and check what a target holds after a fault.
 import {spawn, type ChildProcess} from 'node:child_process'
-import {createHash} from 'node:crypto'
-import {existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
@@ -132,19 +131,7 @@ export function killPids(pids: readonly number[], signal: NodeJS.Signals = 'SIGK
   return n
 }
 
-/** sha256 of every file (and target of every symlink) under a dir, keyed by relative path. */
-export function treeDigest(root: string): Map<string, string> {
-  const out = new Map<string, string>()
-  const walk = (rel: string) => {
-    const abs = path.join(root, rel)
-    const st = lstatSync(abs)
-    if (st.isSymbolicLink()) out.set(rel, `link:${readlinkSync(abs)}`)
-    else if (st.isDirectory()) for (const e of readdirSync(abs)) walk(path.join(rel, e))
-    else out.set(rel, createHash('sha256').update(readFileSync(abs)).digest('hex'))
-  }
-  if (existsSync(root)) walk('')
-  return out
-}
+export {treeDigest} from '../helpers/tree-digest.js'
 
 /** Staging dirs ocvm left in a dir (in the test process's view of a host). */
 export function stagingDirs(dir: string): string[] {

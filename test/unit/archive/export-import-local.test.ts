@@ -1,7 +1,7 @@
 // export then import on this machine (local to local, real tar, zstd, find, sha256sum): the same
 // services that run over ssh, on the sample deployment with absolute paths in its config.
 import {createHash} from 'node:crypto'
-import {cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
@@ -16,6 +16,7 @@ import {ShellPool} from '../../../src/hosts/shell.js'
 import {silentReporter} from '../../../src/output/reporter.js'
 import {caught} from '../../helpers/caught.js'
 import {REPO_ROOT} from '../../helpers/process.js'
+import {treeDigest} from '../../helpers/tree-digest.js'
 
 let dir: string
 let oldHome: string
@@ -46,19 +47,6 @@ const exportOptions = (over: Partial<ExportOptions> = {}): ExportOptions => ({
 const importOptions = (over: Partial<ImportOptions> = {}): ImportOptions => ({
   driver: 'file', archive: path.join(dir, 'deploy.ocvm.tar.zst'), to: 'local', targetHome: newHome, targetStateDir: path.join(newHome, '.openclaw'), sessions: 'include', dryRun: false, force: false, ...over,
 })
-
-function digest(root: string): Map<string, string> {
-  const out = new Map<string, string>()
-  const walk = (rel: string) => {
-    const abs = path.join(root, rel)
-    const st = lstatSync(abs)
-    if (st.isSymbolicLink()) out.set(rel, `link:${readlinkSync(abs)}`)
-    else if (st.isDirectory()) for (const e of readdirSync(abs)) walk(path.join(rel, e))
-    else out.set(rel, createHash('sha256').update(readFileSync(abs)).digest('hex'))
-  }
-  walk('')
-  return out
-}
 
 describe('export + import (local)', () => {
   it('export writes one archive atomically, prints its SHA-256, and the archive carries a manifest of every file', async () => {
@@ -98,8 +86,8 @@ describe('export + import (local)', () => {
     expect(result.status).toBe('ok')
     expect(result.steps.map((s) => [s.name, s.status])).toEqual([['preflight', 'done'], ['quiesce', 'skipped'], ['transfer', 'done'], ['verify', 'done'], ['rewrite', 'done'], ['commit', 'done'], ['permissions', 'done'], ['report', 'done']])
     const state = path.join(newHome, '.openclaw')
-    expect(digest(path.join(state, 'credentials'))).toEqual(digest(path.join(oldHome, '.openclaw/credentials')))
-    expect(digest(path.join(newHome, 'research-ws/search'))).toEqual(digest(path.join(oldHome, 'research-ws/search')))
+    expect(treeDigest(path.join(state, 'credentials'))).toEqual(treeDigest(path.join(oldHome, '.openclaw/credentials')))
+    expect(treeDigest(path.join(newHome, 'research-ws/search'))).toEqual(treeDigest(path.join(oldHome, 'research-ws/search')))
     const agents = readFileSync(path.join(state, 'agents.json5'), 'utf8')
     expect(agents).toContain('// The research agent keeps its workspace outside the state dir.')
     expect(agents).not.toContain(oldHome)
