@@ -77,7 +77,7 @@ export class PermissionDeniedError extends OcvmError {
 }
 
 export class DeploymentNotFoundError extends OcvmError {
-  constructor(host: string, tried: string[]) {
+  constructor(host: string, readonly tried: string[]) {
     super('deployment-not-found', `no OpenClaw deployment found on ${host} (looked in ${tried.join(', ')})`, {
       hint: 'Point ocvm at it with --state-dir DIR, --profile NAME or --user USER (the OS user that runs the gateway).',
       details: {host, tried},

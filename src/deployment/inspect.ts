@@ -6,13 +6,13 @@ import {resolveAgents} from './agents.js'
 import {CATALOG, classifyEntries, newComponent, TABLE_KINDS, type Slot} from './classify.js'
 import * as rules from './findings.js'
 import {probeHost} from './host-facts.js'
-import {abs, locateCandidates, locateDeployment} from './locate.js'
-import {existingPaths, isInside, listTrees, posix, readEnvKeys, readTextFile, type TreeListing} from './remote-fs.js'
+import {abs, locateCandidates, locateDeployment, type Location} from './locate.js'
+import {existingPaths, isInside, listTrees, probePaths, posix, readEnvKeys, readTextFile, type TreeListing} from './remote-fs.js'
 import {discoverSchedules} from './schedules.js'
 import {discoverServices, type ServiceFile} from './services.js'
 import type {Component, Finding, Inventory, SecretKey} from './types.js'
 import {detectLayout} from './version.js'
-import {ConfigError, PermissionDeniedError} from '../errors.js'
+import {ConfigError, DeploymentNotFoundError, PermissionDeniedError} from '../errors.js'
 
 export interface InspectOptions {
   host: HostSpec
@@ -37,8 +37,8 @@ export async function inspectDeployment(options: InspectOptions, ctx: Context): 
   const services = await discoverServices(shell, facts.home, ctx.runner.redactor)
   const gatewayService = pickGatewayService(services, facts.user, options.profile)
   const candidates = locateCandidates(facts, options, gatewayService?.env ?? {})
-  const present = await existingPaths(shell, candidates)
-  const location = locateDeployment(facts, options, gatewayService?.env ?? {}, (p) => present.has(p))
+  const {present, hidden} = await probePaths(shell, candidates)
+  const location = locateOrExplain(() => locateDeployment(facts, options, gatewayService?.env ?? {}, (p) => present.has(p)), hidden, shell.label)
 
   if (present.has(location.stateDir)) await assertReadableDir(shell, location.stateDir)
   ctx.reporter.step(`Reading config ${location.configPath}`)
@@ -244,4 +244,15 @@ function orderComponents(components: Map<string, Component>): Component[] {
     if (!list.some((c) => c.kind === kind)) list.push({...newComponent({kind}, ''), present: false, outsideStateDir: false, note: `not found — ${CATALOG[kind].note}`})
   }
   return list.sort((a, b) => kinds.indexOf(a.kind) - kinds.indexOf(b.kind) || a.id.localeCompare(b.id))
+}
+
+/** A state dir we looked for but could not see (a parent we may not search) is a permission problem. */
+function locateOrExplain(locate: () => Location, hidden: Set<string>, host: string): Location {
+  try {
+    return locate()
+  } catch (error) {
+    const blocked = error instanceof DeploymentNotFoundError ? error.tried.find((dir) => hidden.has(dir)) : undefined
+    if (blocked) throw new PermissionDeniedError(host, blocked)
+    throw error
+  }
 }

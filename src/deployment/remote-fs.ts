@@ -28,9 +28,32 @@ export async function readTextFile(shell: Shell, file: string): Promise<string |
 
 /** Which of these paths exist (as anything, including dangling symlinks)? */
 export async function existingPaths(shell: Shell, paths: readonly string[]): Promise<Set<string>> {
-  if (paths.length === 0) return new Set()
-  const result = await shell.script(`for p in "$@"; do if [ -e "$p" ] || [ -L "$p" ]; then printf '%s\\0' "$p"; fi; done`, paths, {timeoutMs: 60_000})
-  return new Set(result.stdout.split('\0').filter(Boolean))
+  return (await probePaths(shell, paths)).present
+}
+
+// For a path that does not test as existing, walk up to its nearest existing ancestor: if we may
+// not search that one, the answer is "cannot tell", not "missing".
+const PROBE_SCRIPT = `for p in "$@"; do
+  if [ -e "$p" ] || [ -L "$p" ]; then printf 'e%s\\0' "$p"; continue; fi
+  d=$(dirname -- "$p")
+  while [ "$d" != / ] && [ ! -e "$d" ]; do d=$(dirname -- "$d"); done
+  [ -x "$d" ] || printf 'h%s\\0' "$p"
+done`
+
+/**
+ * Which paths exist, and which are hidden: behind a directory this login may not search,
+ * so whether they exist cannot be known (a permission problem, not a missing deployment).
+ */
+export async function probePaths(shell: Shell, paths: readonly string[]): Promise<{present: Set<string>; hidden: Set<string>}> {
+  const present = new Set<string>()
+  const hidden = new Set<string>()
+  if (paths.length === 0) return {present, hidden}
+  const result = await shell.script(PROBE_SCRIPT, paths, {timeoutMs: 60_000})
+  for (const record of result.stdout.split('\0')) {
+    if (record.startsWith('e')) present.add(record.slice(1))
+    else if (record.startsWith('h')) hidden.add(record.slice(1))
+  }
+  return {present, hidden}
 }
 
 export type EntryType = 'file' | 'dir' | 'symlink' | 'other'

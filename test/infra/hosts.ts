@@ -7,7 +7,7 @@
 //
 // Note: root's home (/root) is NOT private: anything run as root on a host that writes to ~ writes
 // to the real /root of this machine. Use the test users (alice, bob) for per-host state in $HOME.
-import {chownSync, existsSync, lstatSync, readdirSync, readFileSync, rmSync} from 'node:fs'
+import {chmodSync, chownSync, existsSync, lstatSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import path from 'node:path'
 
 import {runCli, type CliResult} from '../helpers/cli.js'
@@ -171,6 +171,8 @@ export async function resetHosts(): Promise<void> {
         for (const user of users) {
           const home = path.join(root, user)
           if (!existsSync(home)) continue
+          // The permissions hook makes homes 700; tests expect the fresh useradd mode.
+          chmodSync(home, 0o755)
           for (const entry of readdirSync(home)) if (entry !== '.ssh') rmSync(path.join(home, entry), {recursive: true, force: true})
         }
         for (const entry of readdirSync(root)) if (!users.includes(entry)) rmSync(path.join(root, entry), {recursive: true, force: true})

@@ -128,6 +128,18 @@ describe('inspect the 2026.2.x layout with a systemd unit, secrets file, log rot
     expect(r.stderr).toMatch(/^Hint: Connect as the deployment's owner/m)
   })
 
+  it('a state dir behind a home we may not search is permission denied too, not "no deployment"', async () => {
+    const home = hostFsPath(DST, '/home/bob')
+    chmodSync(home, 0o700)
+    try {
+      const r = await runOcvm(['inspect', '--from', `alice@${DST}`, '--state-dir', '/home/bob/.openclaw'])
+      expect(r.exitCode).toBe(1)
+      expect(r.stderr, r.stderr).toContain(`Error: permission denied reading /home/bob/.openclaw on ssh://alice@${DST}`)
+    } finally {
+      chmodSync(home, 0o755)
+    }
+  })
+
   it('no deployment for a user without one', async () => {
     const r = await runOcvm(['inspect', '--from', `root@${SRC}`, '--user', 'bob'])
     expect(r.exitCode).toBe(1)
