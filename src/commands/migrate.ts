@@ -23,7 +23,7 @@ export default class Migrate extends BaseCommand {
 
 The source is never modified: its gateway is stopped and can be started again with --rollback. Every run is journaled; --resume RUN continues an interrupted run without sending again what already arrived. --precopy stages the state while the gateway still runs and sends only what changed after the stop, so downtime is the delta. Service files and secrets are never copied: they are recreated on the target.
 
-With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAME) ocvm moves the VM: it shuts the VM down gracefully, streams its disks sparse-aware (a 40 GiB disk holding 2 GiB sends about 2 GiB) with SHA-256 on both ends into a staging dir on the target, verifies, registers the VM there (never over an existing one), starts it and reaches the guest. Where an image cannot move — the hypervisor has no export (Multipass), or the image cannot boot on the target's CPU architecture — ocvm says so in the plan and moves the OpenClaw state into a fresh VM instead (state mode); --mode forces one or the other. --live asks the hypervisor to move the running VM (libvirt).`
+With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAME) ocvm moves the VM: it shuts the VM down gracefully, streams its disks sparse-aware (a 40 GiB disk holding 2 GiB sends about 2 GiB) with SHA-256 on both ends into a staging dir on the target, verifies, registers the VM there (never over an existing one), starts it, reaches the guest and runs the post-migrate hooks inside it (through ssh or the hypervisor's own exec). Where an image cannot move — the hypervisor has no export (Multipass), or the image cannot boot on the target's CPU architecture — ocvm says so in the plan and moves the OpenClaw state into a fresh VM (or onto the target host itself when it has no hypervisor) instead (state mode), then runs the hooks there; --mode forces one or the other. --live asks the hypervisor to move the running VM (libvirt).`
 
   static examples = [
     {description: 'See the plan and every path rewrite, change nothing', command: '<%= config.bin %> <%= command.id %> --from root@old --user openclaw --to root@new --dry-run'},
@@ -33,6 +33,7 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
     {description: 'Go back: restart the source gateway, take the target copy out of service', command: '<%= config.bin %> <%= command.id %> --rollback 20261124T101500Z-a1b2c3'},
     {description: 'Move a KVM guest to another libvirt host, into its pool "fast"', command: '<%= config.bin %> <%= command.id %> --driver libvirt --vm openclaw --from root@kvm1 --to root@kvm2 --target-pool fast --dry-run'},
     {description: 'Move a Lume VM directory to another Mac, into a storage location there (registered with `lume config storage add` if new)', command: '<%= config.bin %> <%= command.id %> --driver lume --vm openclaw-vm --from admin@mac1 --to admin@mac2 --driver-opt storage=/Volumes/VMs/lume --dry-run'},
+    {description: 'Move a Lume VM through an OCI registry (lume push/pull) when the two Macs do not reach each other; credentials from a 0600 secrets file (GITHUB_USERNAME, GITHUB_TOKEN), never argv', command: '<%= config.bin %> <%= command.id %> --driver lume --vm openclaw-vm --from admin@mac1 --to admin@mac2 --driver-opt registry=ghcr.io/acme/openclaw-vm:moved --secrets-file ./registry.env --yes'},
     {description: 'Move a Parallels VM bundle and register it on the other Mac under a new UUID', command: '<%= config.bin %> <%= command.id %> --driver parallels --vm openclaw-vm --from admin@mac1 --to admin@mac2 --dry-run'},
     {description: 'Multipass cannot export: this is a STATE move (a fresh instance like the source, then the OpenClaw state moved into it)', command: '<%= config.bin %> <%= command.id %> --driver multipass --vm openclaw --from me@box1 --to me@box2 --dry-run'},
   ]
@@ -53,7 +54,7 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
     'new-mac': Flags.boolean({description: 'Give the target VM new MAC addresses (default: keep them).', helpGroup: 'VM'}),
     flatten: Flags.boolean({description: 'Flatten disk backing chains into single images instead of moving the chain.', helpGroup: 'VM'}),
     'preserve-uuid': Flags.boolean({description: 'Parallels: keep the VM UUID on the target (default: a new one).', helpGroup: 'VM'}),
-    'driver-opt': Flags.string({description: 'A driver-specific option KEY=VALUE for plugin drivers (repeatable).', multiple: true, helpGroup: 'VM'}),
+    'driver-opt': Flags.string({description: 'A driver-specific option KEY=VALUE (repeatable): lume storage=DIR or registry=REGISTRY/ORG/IMAGE:TAG; plugin drivers document theirs.', multiple: true, helpGroup: 'VM'}),
     from: Flags.string({description: 'Source host: local, ssh://[user@]host[:port] or [user@]host.'}),
     to: Flags.string({description: 'Target host, same forms as --from.'}),
     user: Flags.string({description: 'OS user that runs the gateway on the source (default: the login user).'}),
@@ -93,11 +94,7 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
     if (!flags.resume && (!flags.from || !flags.to)) {
       throw new UsageError('--from and --to are required', 'Example: ocvm migrate --from root@old-host --user openclaw --to root@new-host --dry-run')
     }
-    const hookIds = flags.hooks?.split(',').map((h) => h.trim()).filter(Boolean)
-    const listed = flags['skip-hooks'] ? [] : await this.loadHooks(ctx)
-    const extraHooks = listed.filter((h) => h.source !== 'builtin').map((h) => h.hook)
-    if (hookIds) selectHooks(hookIds, listed.map((h) => h.hook)) // unknown ids fail now, not after the commit
-    const secrets = await secretsFromFlags(flags, ctx.runner.redactor)
+    const {hookIds, extraHooks, secrets} = await this.hookInputs(flags, ctx)
     this.requireConfirmation(flags)
     const result = await migrate(
       {
@@ -130,6 +127,16 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
     return this.finish(result)
   }
 
+  /** Hook ids (checked now, not after the commit), plugin hooks and secret values for the hooks step. */
+  private async hookInputs(flags: MigrateFlags, ctx: ReturnType<Migrate['createContext']>) {
+    const hookIds = flags.hooks?.split(',').map((h) => h.trim()).filter(Boolean)
+    const listed = flags['skip-hooks'] ? [] : await this.loadHooks(ctx)
+    const extraHooks = listed.filter((h) => h.source !== 'builtin').map((h) => h.hook)
+    if (hookIds) selectHooks(hookIds, listed.map((h) => h.hook))
+    const secrets = await secretsFromFlags(flags, ctx.runner.redactor)
+    return {hookIds, extraHooks, secrets}
+  }
+
   /** A resumed run was confirmed when it started; otherwise ask on a terminal, or require --yes. */
   private requireConfirmation(flags: {yes?: boolean; 'dry-run'?: boolean; resume?: string}): void {
     const interactive = process.stdin.isTTY === true && !this.jsonEnabled()
@@ -155,6 +162,7 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
     if (!flags.resume && (!flags.from || !flags.to || !flags.vm)) {
       throw new UsageError('--vm, --from and --to are required with a hypervisor driver', `Example: ocvm migrate --driver ${driver.name} --vm openclaw --from root@old-host --to root@new-host --dry-run`)
     }
+    const {hookIds, extraHooks, secrets} = await this.hookInputs(flags, ctx)
     this.requireConfirmation(flags)
     const options: ImageMigrateOptions = {
       driver: driver.name,
@@ -170,6 +178,8 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
       ...(flags['target-name'] ? {targetName: flags['target-name']} : {}),
       ...(flags['staging-dir'] ? {stagingDir: flags['staging-dir']} : {}),
       ...(flags.resume ? {resume: flags.resume} : {}),
+      ...(hookIds ? {hooks: hookIds} : {}),
+      ...(flags['skip-hooks'] ? {skipHooks: true} : {}),
       // Used when only the OpenClaw state moves (state mode): the deployment inside the guest.
       state: {
         sessions: flags.sessions as SessionsMode,
@@ -182,9 +192,12 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
       },
     }
     const result = await migrateImage(options, driver, ctx, {
+      ...(secrets ? {secrets} : {}),
+      ...(extraHooks.length > 0 ? {extraHooks} : {}),
       confirm: flags.yes || flags.resume ? undefined : async (plan) => this.ask(renderImagePlan(plan)),
     })
     if (!this.jsonEnabled()) this.log(result.dryRun ? renderImagePlan(result) : renderImageOutcome(result))
+    if (!this.jsonEnabled() && result.hooks) this.log(`\n${renderHookRun(result.hooks)}`)
     return this.finish(result)
   }
 }

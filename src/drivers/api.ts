@@ -179,6 +179,28 @@ export interface ImageDriverVerbs {
    * running on the source if anything fails, and MUST resolve only once it runs on the target.
    */
   liveMigrate?(source: HostSpec, target: HostSpec, name: string, ctx: Context, request: LiveRequest): Promise<VmSummary>
+  /**
+   * Moving the stopped VM through an image registry instead of streaming its files (Lume's OCI
+   * `push`/`pull`), used when the user names one (`--driver-opt registry=REF`).
+   */
+  registryTransport?: RegistryTransport
+}
+
+/** Registry credentials: the token is a secret (stdin or environment of the tool, never argv). */
+export interface RegistryCredentials {
+  username: string
+  token: string
+}
+
+/**
+ * Contracts: `checkRef` MUST throw a `UsageError` for a reference the registry tool would refuse,
+ * and change nothing. `push` MUST NOT change the source VM. `pull` MUST refuse (throw) when a VM of
+ * that name exists on the target, and resolve once the VM is registered there, not started.
+ */
+export interface RegistryTransport {
+  checkRef(ref: string): void
+  push(host: HostSpec, name: string, ref: string, ctx: Context, credentials?: RegistryCredentials): Promise<void>
+  pull(host: HostSpec, ref: string, name: string, ctx: Context, request: {options: Record<string, unknown>; credentials?: RegistryCredentials}): Promise<VmSummary>
 }
 
 export interface LiveRequest {

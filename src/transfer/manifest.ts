@@ -47,11 +47,19 @@ find . "$@" -type f -exec sha256sum -z -- {} + || exit 4
  * (`./memory`, `./extensions/* /node_modules`).
  */
 export async function buildManifest(shell: Shell, root: string, exclude: readonly string[] = [], options: {live?: boolean} = {}): Promise<Manifest | undefined> {
-  const parser = new ManifestParser()
-  const result = await scriptRecords(shell, MANIFEST_SCRIPT, [options.live ? '1' : '0', root, ...exclude], (record) => parser.add(record), {allowFailure: true, timeoutMs: 60 * 60_000})
+  const list = async () => {
+    const parser = new ManifestParser()
+    const result = await scriptRecords(shell, MANIFEST_SCRIPT, [options.live ? '1' : '0', root, ...exclude], (record) => parser.add(record), {allowFailure: true, timeoutMs: 60 * 60_000})
+    return {parser, result}
+  }
+  let {parser, result} = await list()
+  // Read-only, so a silent failure (ssh's own exit 255 when a multiplexed session drops, nothing on
+  // stderr) is worth one more try before the run stops.
+  if (result.exitCode !== 0 && result.exitCode !== 3 && (result.exitCode === 255 || result.stderr.trim() === '')) ({parser, result} = await list())
   if (result.exitCode === 3) return undefined
   if (result.exitCode !== 0) {
-    throw new OcvmError('manifest-failed', `could not list and checksum ${root} on ${shell.label}: ${result.stderr.trim().split('\n').pop() ?? ''}`, {
+    const why = result.stderr.trim().split('\n').pop() || `exit ${result.exitCode ?? 'signal'}, nothing on stderr`
+    throw new OcvmError('manifest-failed', `could not list and checksum ${root} on ${shell.label}: ${why}`, {
       hint: 'Check that the files are readable by the user ocvm connects as (or connect as root).',
     })
   }

@@ -53,8 +53,9 @@ export async function imagePreflight(options: ImageMigrateOptions, driver: Image
     decision = {mode: 'state', reason: `${driver.name} is not on ${target.label}, so it is a bare host: moving the OpenClaw state out of the guest onto it`}
   }
   const {mode, reason} = decision
+  const registry = registryRef(options, driver, mode)
   const stagingDir = options.stagingDir ?? defaultStagingDir(runId)
-  if (mode === 'image') await requireSpace(target, stagingDir, vm.disks.reduce((n, d) => n + d.allocatedBytes, 0))
+  if (mode === 'image' && !registry) await requireSpace(target, stagingDir, vm.disks.reduce((n, d) => n + d.allocatedBytes, 0))
 
   return {
     version: 1,
@@ -63,13 +64,26 @@ export async function imagePreflight(options: ImageMigrateOptions, driver: Image
     createdAt: new Date().toISOString(),
     options,
     mode,
-    modeReason: reason,
+    modeReason: registry ? `${reason}; through the registry ${registry}` : reason,
+    ...(registry ? {registry} : {}),
     source: {host: formatHostSpec(sourceHost), vm, wasRunning: vm.state !== 'stopped'},
     target: {host: formatHostSpec(targetHost), kind: targetKind, name, stagingDir, arch: targetArch},
-    steps: imageSteps(mode, targetKind).map((s) => ({name: s, status: 'pending'})),
+    steps: imageSteps(mode, targetKind, registry ? 'registry' : 'files').map((s) => ({name: s, status: 'pending'})),
     committed: false,
     status: 'running',
   }
+}
+
+/** `--driver-opt registry=REF`: only for image moves, with a driver that has a registry transport. */
+function registryRef(options: ImageMigrateOptions, driver: ImageDriver, mode: ImageMigrationState['mode']): string | undefined {
+  const ref = options.driverOptions.registry
+  if (ref === undefined) return undefined
+  if (typeof ref !== 'string' || !driver.registryTransport) {
+    throw new UsageError(`the ${driver.name} driver cannot move a VM through a registry`, 'Leave out --driver-opt registry=…: the VM files then stream from host to host.')
+  }
+  if (mode !== 'image') throw new UsageError(`--driver-opt registry only applies to image moves, and this run moves the ${mode === 'live' ? 'running VM live' : 'OpenClaw state'}`, 'Leave it out, or force an image move with --mode image.')
+  driver.registryTransport.checkRef(ref)
+  return ref
 }
 
 async function requireDriver(driver: ImageDriver, host: ReturnType<typeof parseHostSpec>, ctx: Context, shell: Shell): Promise<void> {

@@ -46,7 +46,8 @@ const sha = (file: string) => execFileSync('sha256sum', [file]).toString().split
 function options(over: Partial<ImageMigrateOptions> = {}): ImageMigrateOptions {
   return {
     driver: 'dirvm', vm: 'vm-a', from: 'local', to: 'local', targetName: 'vm-b', stagingDir: path.join(dir, 'staging'),
-    mode: 'auto', live: false, forceStop: false, stopTimeoutSec: 10, driverOptions: {}, dryRun: false, ...over,
+    // The guest of this test driver is this machine: hooks have their own tests (one below passes a --user without a deployment).
+    mode: 'auto', live: false, forceStop: false, stopTimeoutSec: 10, driverOptions: {}, dryRun: false, skipHooks: true, ...over,
   }
 }
 
@@ -81,7 +82,16 @@ describe('migrateImage (image mode)', {timeout: 60_000}, () => {
     expect(JSON.parse(readFileSync(path.join(root, 'vm-a/vm.json'), 'utf8')).state).toBe('stopped')
     expect(sha(disk)).toBe(sha(moved))
     expect(existsSync(path.join(dir, 'staging'))).toBe(false)
-    expect(result.steps.every((s) => s.status === 'done')).toBe(true)
+    expect(result.steps.map((s) => s.status)).toEqual(result.steps.map((s) => (s.name === 'hooks' ? 'skipped' : 'done')))
+  })
+
+  it('runs the hooks inside the guest; a guest without a deployment is a warning, not a failure', async () => {
+    makeVm('vm-a', 'stopped')
+    const result = await migrateImage(options({skipHooks: false, state: {user: 'nobody'}}), dirDriver({root}), ctx)
+    expect(result.status).toBe('ok')
+    expect(result.steps.find((s) => s.name === 'hooks')).toMatchObject({status: 'done', detail: expect.stringMatching(/no OpenClaw deployment in the guest/)})
+    expect(result.warnings).toEqual([expect.stringMatching(/^no OpenClaw deployment found inside the guest at local .*ocvm hooks run --on local --user USER$/)])
+    expect(result.hooks).toBeUndefined()
   })
 
   it('--dry-run plans without changing anything', async () => {
@@ -89,10 +99,18 @@ describe('migrateImage (image mode)', {timeout: 60_000}, () => {
     const driver = dirDriver({root})
     const plan = await migrateImage(options({dryRun: true}), driver, ctx)
     expect(plan.status).toBe('planned')
-    expect(plan.steps.map((s) => s.name)).toEqual(['preflight', 'stop', 'export', 'transfer', 'verify', 'import', 'start', 'guest', 'report'])
+    expect(plan.steps.map((s) => s.name)).toEqual(['preflight', 'stop', 'export', 'transfer', 'verify', 'import', 'start', 'guest', 'hooks', 'report'])
     expect(plan.modeReason).toMatch(/can boot/)
     expect(driver.calls.filter((c) => c !== 'probe')).toEqual([])
     expect(existsSync(path.join(root, 'vm-b'))).toBe(false)
+  })
+
+  it('--driver-opt registry is refused before anything changes when the driver has no registry transport', async () => {
+    makeVm('vm-a', 'running')
+    const driver = dirDriver({root})
+    const error = (await caught(migrateImage(options({driverOptions: {registry: 'registry.test/acme/vm:moved'}}), driver, ctx))) as OcvmError
+    expect(error).toMatchObject({code: 'usage', message: 'the dirvm driver cannot move a VM through a registry'})
+    expect(driver.calls.filter((c) => c !== 'probe')).toEqual([])
   })
 
   it('never overwrites a VM of the same name on the target', async () => {
@@ -152,7 +170,7 @@ describe('migrateImage (state mode)', {timeout: 60_000}, () => {
     const plan = await migrateImage(options({dryRun: true}), driver, ctx)
     expect(plan.mode).toBe('state')
     expect(plan.modeReason).toMatch(/dirvm has no image export: moving the OpenClaw state/)
-    expect(plan.steps.map((s) => s.name)).toEqual(['preflight', 'provision', 'state', 'guest', 'report'])
+    expect(plan.steps.map((s) => s.name)).toEqual(['preflight', 'provision', 'state', 'guest', 'hooks', 'report'])
   })
 
   it('a target without the hypervisor is a bare host: the plan moves the state out of the guest onto it', async () => {
@@ -161,7 +179,7 @@ describe('migrateImage (state mode)', {timeout: 60_000}, () => {
     expect(plan.mode).toBe('state')
     expect(plan.target.kind).toBe('host')
     expect(plan.modeReason).toMatch(/dirvm is not on local, so it is a bare host: moving the OpenClaw state out of the guest onto it/)
-    expect(plan.steps.map((s) => s.name)).toEqual(['preflight', 'state', 'report'])
+    expect(plan.steps.map((s) => s.name)).toEqual(['preflight', 'state', 'hooks', 'report'])
     const error = (await caught(migrateImage(options({dryRun: true, mode: 'image'}), dirDriver({root, onlyFirstHost: true}), ctx))) as OcvmError
     expect(error.message).toMatch(/cannot move the image: the dirvm driver cannot work on local \(dirvm is not installed\)/)
   })
