@@ -79,8 +79,8 @@ export function dirDriver(options: DirDriverOptions): ImageDriver & {calls: stri
       }
     },
     async importVm(host, request, ctx) {
-      calls.push(`import ${request.targetName}`)
-      if (failures > 0) {
+      calls.push(`import ${request.targetName}${request.dryRun ? ' (dry run)' : ''}`)
+      if (failures > 0 && !request.dryRun) {
         failures--
         throw new OcvmError('import-failed', 'injected import failure', {hint: 'resume'})
       }
@@ -88,6 +88,7 @@ export function dirDriver(options: DirDriverOptions): ImageDriver & {calls: stri
       const dest = vmDir(request.targetName)
       const exists = await shell.script('test -e "$1" && echo yes || echo no', [dest])
       if (exists.stdout.trim() === 'yes') throw new OcvmError('target-exists', 'exists', {hint: 'rename'})
+      if (request.dryRun) return {name: request.targetName, state: 'stopped'}
       await shell.script('mkdir -p "$1" && mv -- "$2/meta/vm.json" "$2/disks/vda/disk.img" "$1/"', [dest, request.stagingDir])
       await write(shell, request.targetName, 'stopped')
       return {name: request.targetName, state: 'stopped'}
