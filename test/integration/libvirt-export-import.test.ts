@@ -3,12 +3,12 @@
 // hosts. One tiny guest (a qcow2 overlay on a qcow2 base, a NIC on a bridge) serves every test, in
 // order: inspect it running, export it (shut down gracefully), import it, refuse what must be refused,
 // migrate it flattened. The guest's console shows what it reads from its disk on the target.
-import {createHash} from 'node:crypto'
-import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs'
+import {mkdirSync, readdirSync, rmSync, statSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {DST, infra, REPO_ROOT, resetHosts, run, runOcvm, sshCheck, sshExec, SRC} from '../infra/hosts.js'
+import {DST, REPO_ROOT, resetHosts, run, runOcvm, sshCheck, sshExec, SRC} from '../infra/hosts.js'
+import {expectedConsoleLine, guestDomainXml, waitForConsole} from './libvirt-guest.js'
 
 const VIRSH = 'timeout 60 virsh -c qemu:///system'
 const IMAGES = '/var/lib/libvirt/images'
@@ -25,7 +25,6 @@ const WORK = `/var/tmp/ocvm-xi-test-${process.pid}`
 const BASE_DATA: Array<[number, number, number]> = [[0, 4 * MiB, 0xab]]
 const TOP_DATA: Array<[number, number, number]> = [[1 * MiB, 1 * MiB, 0xcd], [100 * MiB, 2 * MiB, 0xef]]
 
-const lv = (host: string, ...parts: string[]) => path.join(infra().root, 'hosts', host, 'libvirt', ...parts)
 const virsh = (host: string, args: string) => sshCheck(host, `${VIRSH} ${args}`)
 const domstate = async (host: string, name: string) => (await sshExec(host, `${VIRSH} domstate --domain ${name} --reason`)).stdout.trim()
 const json = (r: {stdout: string}) => JSON.parse(r.stdout)
@@ -34,46 +33,10 @@ const scratchDirs = () => readdirSync('/var/tmp').filter((n) => /^ocvm-(import-|
 let scratchBefore: string[] = []
 const stagingLeft = () => scratchDirs().filter((n) => !scratchBefore.includes(n))
 
-/** What the guest prints for its disk: its first 16 bytes and the SHA-256 of its first 8 MiB. */
-function consoleLine(dev: string, extents: Array<[number, number, number]>): string {
-  const head = Buffer.alloc(8 * MiB)
-  for (const [offset, length, byte] of extents) if (offset < head.length) head.fill(byte, offset, Math.min(head.length, offset + length))
-  return `OCVM-GUEST: ${dev} ${head.subarray(0, 16).toString('hex')} ${createHash('sha256').update(head).digest('hex')}`
-}
-
-async function waitForConsole(host: string, file: string, needle: string, timeoutMs = 90_000): Promise<string> {
-  const log = lv(host, 'log/qemu', file)
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    const text = existsSync(log) ? readFileSync(log, 'utf8') : ''
-    if (text.includes(needle)) return text
-    await new Promise((r) => setTimeout(r, 500))
-  }
-  throw new Error(`${host}: "${needle}" never appeared in ${log}:\n${existsSync(log) ? readFileSync(log, 'utf8').slice(-2000) : '(no file)'}`)
-}
-
 const qemuIo = (file: string, data: Array<[number, number, number]>) => `qemu-io -f qcow2 ${data.map(([o, l, b]) => `-c 'write -P 0x${b.toString(16)} ${o} ${l}'`).join(' ')} ${file} >/dev/null`
 
 /** A bridge inside a test host's network namespace (no iptables there, so no libvirt networks). */
 const bridge = (host: string, name: string) => sshCheck(host, `ip link del ${name} 2>/dev/null; ip link add ${name} type bridge && ip link set ${name} up`)
-
-function domainXml(name: string, disk: string, console: string, bridgeName: string): string {
-  return `<domain type='qemu'>
-  <name>${name}</name>
-  <memory unit='MiB'>128</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type><kernel>/var/lib/libvirt/boot/vmlinuz</kernel><initrd>/var/lib/libvirt/boot/initrd.gz</initrd><cmdline>console=ttyS0 quiet</cmdline></os>
-  <features><acpi/></features>
-  <on_poweroff>destroy</on_poweroff>
-  <devices>
-    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${disk}'/><target dev='vda' bus='virtio'/></disk>
-    <interface type='bridge'><mac address='${MAC}'/><source bridge='${bridgeName}'/><model type='virtio'/></interface>
-    <serial type='file'><source path='/var/log/libvirt/qemu/${console}'/><target port='0'/></serial>
-    <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
-  </devices>
-</domain>
-`
-}
 
 describe('libvirt inspect, export/import, --connect, preflight refusals and backing chains', () => {
   beforeAll(async () => {
@@ -89,7 +52,12 @@ describe('libvirt inspect, export/import, --connect, preflight refusals and back
     await virsh(SRC, `vol-create-as --pool default --name ${BASE} --capacity 256M --allocation 0 --format qcow2`)
     await sshCheck(SRC, `${qemuIo(`${IMAGES}/${BASE}`, BASE_DATA)} && qemu-img create -q -f qcow2 -b ${IMAGES}/${BASE} -F qcow2 ${IMAGES}/${TOP} && ${qemuIo(`${IMAGES}/${TOP}`, TOP_DATA)}`)
     await virsh(SRC, 'pool-refresh --pool default')
-    await sshCheck(SRC, `cat > /var/lib/libvirt/${VM}.xml && ${VIRSH} define --file /var/lib/libvirt/${VM}.xml >/dev/null && ${VIRSH} start --domain ${VM} >/dev/null`, {input: domainXml(VM, `${IMAGES}/${TOP}`, 'xi-console.log', 'ocvmbr-src')})
+    await sshCheck(SRC, `cat > /var/lib/libvirt/${VM}.xml && ${VIRSH} define --file /var/lib/libvirt/${VM}.xml >/dev/null && ${VIRSH} start --domain ${VM} >/dev/null`, {
+      input: guestDomainXml(VM, 'xi-console.log', [
+        `<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${IMAGES}/${TOP}'/><target dev='vda' bus='virtio'/></disk>`,
+        `<interface type='bridge'><mac address='${MAC}'/><source bridge='ocvmbr-src'/><model type='virtio'/></interface>`,
+      ]),
+    })
     await waitForConsole(SRC, 'xi-console.log', 'OCVM-GUEST: ready')
   }, 300_000)
 
@@ -176,7 +144,7 @@ describe('libvirt inspect, export/import, --connect, preflight refusals and back
     expect(xml).toContain(`<mac address='${MAC}'/>`)
     expect(await domstate(DST, VM)).toMatch(/^running/)
     const text = await waitForConsole(DST, 'xi-console.log', 'OCVM-GUEST: ready')
-    expect(text).toContain(consoleLine('vda', [...BASE_DATA, ...TOP_DATA]))
+    expect(text).toContain(expectedConsoleLine('vda', [...BASE_DATA, ...TOP_DATA]))
     expect(stagingLeft()).toEqual([])
   })
 

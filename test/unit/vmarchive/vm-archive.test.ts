@@ -2,7 +2,7 @@
 // directory-backed test driver: real tar --sparse, zstd and sha256sum write and read real exports.
 // (The libvirt driver itself runs this against real libvirt in test/integration/libvirt-export-import.test.ts.)
 import {execFileSync} from 'node:child_process'
-import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
@@ -16,7 +16,7 @@ import {exportVmArchive, type VmExportOptions} from '../../../src/vmarchive/expo
 import {importVmArchive, type VmImportOptions} from '../../../src/vmarchive/import-vm.js'
 import {VM_MANIFEST} from '../../../src/vmarchive/manifest.js'
 import {caught} from '../../helpers/caught.js'
-import {dirDriver} from '../migrate/image/dir-driver.js'
+import {dirDriver, makeDirVm} from '../migrate/image/dir-driver.js'
 
 let dir: string
 let root: string
@@ -24,16 +24,7 @@ let ctx: Context
 const MiB = 1024 * 1024
 const sha = (file: string) => execFileSync('sha256sum', [file]).toString().split(' ')[0]
 
-function makeVm(name: string, state: 'running' | 'stopped'): string {
-  const vm = path.join(root, name)
-  mkdirSync(vm, {recursive: true})
-  writeFileSync(path.join(vm, 'vm.json'), JSON.stringify({state}))
-  const disk = path.join(vm, 'disk.img')
-  execFileSync('truncate', ['-s', '64M', disk])
-  execFileSync('dd', ['if=/dev/urandom', `of=${disk}`, 'bs=1M', 'count=1', 'seek=20', 'conv=notrunc', 'status=none'])
-  return disk
-}
-
+const makeVm = (name: string, state: 'running' | 'stopped') => makeDirVm(root, name, state, [20])
 const exportOptions = (over: Partial<VmExportOptions> = {}): VmExportOptions => ({vm: 'vm-a', from: 'local', out: path.join(dir, 'out'), forceStop: false, stopTimeoutSec: 10, restart: false, dryRun: false, ...over})
 const importOptions = (archive: string, over: Partial<VmImportOptions> = {}): VmImportOptions => ({archive, to: 'local', targetName: 'vm-b', driverOptions: {}, start: false, dryRun: false, stagingDir: path.join(dir, 'staging'), ...over})
 const vmState = (name: string) => JSON.parse(readFileSync(path.join(root, name, 'vm.json'), 'utf8')).state

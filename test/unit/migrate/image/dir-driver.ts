@@ -2,6 +2,8 @@
 // <root>/<name>/ holding vm.json (state, os, arch) and a sparse disk.img, driven through the real
 // Shell of the host (ls, cat, mv, rm), so the pipeline's real transfer (tar --sparse, zstd,
 // sha256sum) runs on real files. It is not a fake of any real hypervisor CLI.
+import {execFileSync} from 'node:child_process'
+import {mkdirSync, writeFileSync} from 'node:fs'
 import {posix} from 'node:path'
 
 import {defineDriver, DRIVER_API_VERSION, type ImageDriver, type VmInfo} from '../../../../src/drivers/api.js'
@@ -110,4 +112,15 @@ export function dirDriver(options: DirDriverOptions): ImageDriver & {calls: stri
       : {}),
   })
   return driver
+}
+
+/** A stopped or running "VM" under root: vm.json and a 64 MiB sparse disk.img with 1 MiB of random data at each MiB offset given. */
+export function makeDirVm(root: string, name: string, state: 'running' | 'stopped', dataAtMiB: number[] = [0, 40]): string {
+  const vm = posix.join(root, name)
+  mkdirSync(vm, {recursive: true})
+  writeFileSync(posix.join(vm, 'vm.json'), JSON.stringify({state}))
+  const disk = posix.join(vm, 'disk.img')
+  execFileSync('truncate', ['-s', '64M', disk])
+  for (const seek of dataAtMiB) execFileSync('dd', ['if=/dev/urandom', `of=${disk}`, 'bs=1M', 'count=1', `seek=${seek}`, 'conv=notrunc', 'status=none'])
+  return disk
 }
