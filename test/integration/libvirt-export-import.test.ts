@@ -8,7 +8,7 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {DST, REPO_ROOT, resetHosts, run, runOcvm, sshCheck, sshExec, SRC} from '../infra/hosts.js'
-import {expectedConsoleLine, guestDomainXml, waitForConsole} from './libvirt-guest.js'
+import {expectedConsoleLine, guestDomainXml, lv, waitForConsole} from './libvirt-guest.js'
 
 const VIRSH = 'timeout 60 virsh -c qemu:///system'
 const IMAGES = '/var/lib/libvirt/images'
@@ -202,6 +202,9 @@ describe('libvirt inspect, export/import, --connect, preflight refusals and back
     expect(await domstate(SRC, VM)).toMatch(/^running/)
     expect((await sshExec(DST, `${VIRSH} dominfo --domain xi-mig`)).exitCode).not.toBe(0)
 
+    // The imported copy on the target writes the same console file: let the migrated one have it.
+    await virsh(DST, `destroy --domain ${VM}`)
+    rmSync(lv(DST, 'log/qemu', 'xi-console.log'), {force: true})
     const moved = await runOcvm([...base, '--flatten', '--network-map', 'ocvmbr-src=ocvmbr-dst', '--stop-timeout', '60'], {timeoutMs: 300_000})
     expect(moved.exitCode, `${moved.stdout}\n${moved.stderr}`).toBe(0)
     expect(json(moved)).toMatchObject({status: 'ok', mode: 'image', imported: {name: 'xi-mig'}})
@@ -209,6 +212,7 @@ describe('libvirt inspect, export/import, --connect, preflight refusals and back
     expect(info['backing-filename']).toBeUndefined()
     expect(await sshCheck(DST, `qemu-img compare -U ${IMAGES}/xi-mig-vda.qcow2 ${WORK}/xi-flat/disks/vda/${TOP}`)).toContain('Images are identical')
     expect(await domstate(DST, 'xi-mig')).toMatch(/^running/)
+    expect(await waitForConsole(DST, 'xi-console.log', 'OCVM-GUEST: ready')).toContain(expectedConsoleLine('vda', [...BASE_DATA, ...TOP_DATA]))
     // The flattened image was staged on the source only for the move.
     expect(stagingLeft()).toEqual([])
     expect(await domstate(SRC, VM)).toBe('shut off (shutdown)')
