@@ -1,8 +1,7 @@
 import {Flags, type Interfaces} from '@oclif/core'
-import {createInterface} from 'node:readline/promises'
 
 import {BaseCommand} from '../base-command.js'
-import {isImageDriver} from '../drivers/api.js'
+import {imageDriverFor, vmDriverOptFlag, vmDriverOptions, vmExportFlags, vmSourceFlags, vmStopFlags, vmTargetFlags} from '../drivers/vm-flags.js'
 import {UsageError} from '../errors.js'
 import {migrateImage} from '../migrate/image/migrate-image.js'
 import {rollbackImage} from '../migrate/image/rollback-image.js'
@@ -41,20 +40,15 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
   static flags = {
     driver: Flags.string({description: 'How to move it: file (the OpenClaw state of a bare host), or a hypervisor driver (`ocvm drivers list`).', default: 'file'}),
     vm: Flags.string({description: 'The VM to move (hypervisor drivers).', helpGroup: 'VM'}),
-    'target-name': Flags.string({description: 'Name of the VM on the target (default: the same name). An existing VM is never overwritten.', helpGroup: 'VM'}),
     mode: Flags.string({description: 'auto (default): move the image where it can run on the target, else the OpenClaw state; image or state force one.', options: ['auto', 'image', 'state'], default: 'auto', helpGroup: 'VM'}),
     live: Flags.boolean({description: 'Move the running VM through the hypervisor (libvirt: virsh migrate --live --copy-storage-all).', helpGroup: 'VM'}),
-    'force-stop': Flags.boolean({description: 'Power the VM off if it does not shut down within --stop-timeout.', helpGroup: 'VM'}),
-    'stop-timeout': Flags.integer({description: 'Seconds a graceful shutdown may take.', default: 300, min: 1, helpGroup: 'VM'}),
     'staging-dir': Flags.string({description: 'Where disk files land on the target before import (default /var/tmp/ocvm-staging-<run>).', helpGroup: 'VM'}),
-    connect: Flags.string({description: 'libvirt URI on the source host (default qemu:///system).', helpGroup: 'VM'}),
-    'target-connect': Flags.string({description: 'libvirt URI on the target host (default qemu:///system).', helpGroup: 'VM'}),
-    'target-pool': Flags.string({description: 'libvirt storage pool for the disks on the target (default: "default").', helpGroup: 'VM'}),
-    'network-map': Flags.string({description: 'Map a network or bridge: SRC=DST (repeatable).', multiple: true, helpGroup: 'VM'}),
-    'new-mac': Flags.boolean({description: 'Give the target VM new MAC addresses (default: keep them).', helpGroup: 'VM'}),
-    flatten: Flags.boolean({description: 'Flatten disk backing chains into single images instead of moving the chain.', helpGroup: 'VM'}),
+    ...vmStopFlags,
+    ...vmSourceFlags,
+    ...vmTargetFlags,
+    ...vmExportFlags,
     'preserve-uuid': Flags.boolean({description: 'Parallels: keep the VM UUID on the target (default: a new one).', helpGroup: 'VM'}),
-    'driver-opt': Flags.string({description: 'A driver-specific option KEY=VALUE (repeatable): lume storage=DIR or registry=REGISTRY/ORG/IMAGE:TAG; plugin drivers document theirs.', multiple: true, helpGroup: 'VM'}),
+    ...vmDriverOptFlag,
     from: Flags.string({description: 'Source host: local, ssh://[user@]host[:port] or [user@]host.'}),
     to: Flags.string({description: 'Target host, same forms as --from.'}),
     user: Flags.string({description: 'OS user that runs the gateway on the source (default: the login user).'}),
@@ -82,8 +76,9 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
     const {registry} = await this.loadDrivers(ctx)
     const imageRun = imageRunDriver(flags.resume ?? flags.rollback)
     if (flags.driver !== 'file' || imageRun) {
-      const driver = registry.get(imageRun ?? flags.driver)
-      if (!isImageDriver(driver)) throw new UsageError(`the ${driver.name} driver does not move VMs`, 'Use --driver file for bare hosts, or a hypervisor driver from `ocvm drivers list`.')
+      // Bound to the run's --connect/--target-connect/--flatten and hosts (a resumed run: as journaled).
+      const journaled = imageRunOptions(flags.resume ?? flags.rollback)
+      const driver = await imageDriverFor(registry.get(imageRun ?? flags.driver), journaled?.driverOptions ?? vmDriverOptions(flags), journaled ?? {from: flags.from, to: flags.to})
       return this.runImage(flags, driver, ctx)
     }
     if (flags.rollback) {
@@ -145,13 +140,6 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
     }
   }
 
-  private async ask(plan: string): Promise<boolean> {
-    this.logToStderr(plan)
-    const rl = createInterface({input: process.stdin, output: process.stderr})
-    const answer = await rl.question('\nProceed? [y/N] ')
-    rl.close()
-    return /^y(es)?$/i.test(answer.trim())
-  }
 
   private async runImage(flags: MigrateFlags, driver: Parameters<typeof migrateImage>[1], ctx: ReturnType<Migrate['createContext']>): Promise<ImageMigrationResult> {
     if (flags.rollback) {
@@ -173,7 +161,7 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
       live: Boolean(flags.live),
       forceStop: Boolean(flags['force-stop']),
       stopTimeoutSec: flags['stop-timeout'],
-      driverOptions: driverOptions(flags),
+      driverOptions: vmDriverOptions(flags),
       dryRun: Boolean(flags['dry-run']),
       ...(flags['target-name'] ? {targetName: flags['target-name']} : {}),
       ...(flags['staging-dir'] ? {stagingDir: flags['staging-dir']} : {}),
@@ -206,23 +194,11 @@ type MigrateFlags = Interfaces.InferredFlags<typeof Migrate.flags>
 
 /** The driver of a journaled VM run (resume/rollback need no --driver); undefined for file runs. */
 function imageRunDriver(runId: string | undefined): string | undefined {
-  if (!runId) return undefined
-  const data = Journal.open<Partial<ImageMigrationState>>(runId).data
-  return data.kind === 'image' ? data.options?.driver : undefined
+  return imageRunOptions(runId)?.driver
 }
 
-/** Driver flags → the options object drivers validate themselves. */
-function driverOptions(flags: MigrateFlags): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  for (const entry of flags['driver-opt'] ?? []) {
-    const eq = entry.indexOf('=')
-    if (eq < 1) throw new UsageError(`--driver-opt "${entry}" is not KEY=VALUE`, 'Example: --driver-opt storage=ssd')
-    out[entry.slice(0, eq)] = entry.slice(eq + 1)
-  }
-  const named: Array<[string, unknown]> = [
-    ['connect', flags.connect], ['targetConnect', flags['target-connect']], ['targetPool', flags['target-pool']],
-    ['networkMap', flags['network-map']], ['newMac', flags['new-mac']], ['flatten', flags.flatten], ['preserveUuid', flags['preserve-uuid']],
-  ]
-  for (const [key, value] of named) if (value !== undefined && value !== false) out[key] = value
-  return out
+function imageRunOptions(runId: string | undefined): ImageMigrateOptions | undefined {
+  if (!runId) return undefined
+  const data = Journal.open<Partial<ImageMigrationState>>(runId).data
+  return data.kind === 'image' ? data.options : undefined
 }

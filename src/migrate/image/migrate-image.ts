@@ -12,6 +12,7 @@ import {Journal, newRunId} from '../journal.js'
 import {migrate as migrateState} from '../migrate.js'
 import {imagePreflight} from './preflight.js'
 import {runGuestHooks, type GuestHooksEnv} from './guest-hooks.js'
+import {removeExportScratch} from './scratch.js'
 import {commitStep, IMAGE_STEP_DESCRIPTIONS} from './steps.js'
 import type {ImageMigrateOptions, ImageMigrationResult, ImageMigrationState, ImageStepName, ImageStepRecord} from './types.js'
 
@@ -118,6 +119,7 @@ function stepActions(env: StepEnv): Actions {
     verify: async () => {
       const facts = required(journal.data.facts, 'transfer')
       await verifyFiles(target, journal.data.target.stagingDir, facts, ctx.signal)
+      await removeExportScratch(source, journal.data.exportSet)
       return `${facts.length} file(s) verified (SHA-256)`
     },
     import: async () => {

@@ -1,5 +1,5 @@
 import {execFileSync} from 'node:child_process'
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
@@ -13,7 +13,7 @@ import {rollbackImage} from '../../../../src/migrate/image/rollback-image.js'
 import type {ImageMigrateOptions} from '../../../../src/migrate/image/types.js'
 import {silentReporter} from '../../../../src/output/reporter.js'
 import {caught} from '../../../helpers/caught.js'
-import {dirDriver} from './dir-driver.js'
+import {dirDriver, makeDirVm} from './dir-driver.js'
 
 // The image pipeline on this machine with a directory-backed test driver: real tar --sparse, zstd
 // and sha256sum move a real sparse disk file into a real staging dir.
@@ -22,17 +22,8 @@ let root: string
 let ctx: Context
 const MiB = 1024 * 1024
 
-function makeVm(name: string, state: 'running' | 'stopped'): string {
-  const vm = path.join(root, name)
-  mkdirSync(vm, {recursive: true})
-  writeFileSync(path.join(vm, 'vm.json'), JSON.stringify({state}))
-  // 64 MiB apparent, 2 MiB of data at two places: a sparse disk.
-  const disk = path.join(vm, 'disk.img')
-  execFileSync('truncate', ['-s', '64M', disk])
-  execFileSync('dd', ['if=/dev/urandom', `of=${disk}`, 'bs=1M', 'count=1', 'conv=notrunc', 'status=none'])
-  execFileSync('dd', ['if=/dev/urandom', `of=${disk}`, 'bs=1M', 'count=1', 'seek=40', 'conv=notrunc', 'status=none'])
-  return disk
-}
+// 64 MiB apparent, 2 MiB of data at two places: a sparse disk.
+const makeVm = (name: string, state: 'running' | 'stopped') => makeDirVm(root, name, state)
 
 function setPending(runId: string, steps: string[]): void {
   const file = path.join(dir, 'runs', runId, 'journal.json')
