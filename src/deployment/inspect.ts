@@ -1,13 +1,14 @@
 import type {Context} from '../context.js'
 import type {HostSpec} from '../hosts/host-spec.js'
+import {settledInOrder} from '../hosts/in-order.js'
 import type {Shell} from '../hosts/shell.js'
 import {getPath, isPlainObject, loadConfig, type LoadedConfig, envReferences} from './config-loader.js'
 import {resolveAgents} from './agents.js'
 import {CATALOG, classifyEntries, newComponent, TABLE_KINDS, type Slot} from './classify.js'
 import * as rules from './findings.js'
-import {probeHost} from './host-facts.js'
+import {probeHost, type HostFacts} from './host-facts.js'
 import {abs, locateCandidates, locateDeployment, type Location} from './locate.js'
-import {existingPaths, isInside, listTrees, probePaths, posix, readEnvKeys, readTextFile, type TreeListing} from './remote-fs.js'
+import {existingPaths, isInside, listTrees, probePaths, posix, readEnvKeys, readTextFile, type EnvKeys, type TreeListing} from './remote-fs.js'
 import {discoverSchedules} from './schedules.js'
 import {discoverServices, type ServiceFile} from './services.js'
 import type {Component, Finding, Inventory, SecretKey} from './types.js'
@@ -28,6 +29,16 @@ const SYSTEM_SECRETS_FILES = ['/etc/openclaw/secrets.env']
 
 /** Finds the deployment on a host and reports every component, how it migrates, and what needs attention. */
 export async function inspectDeployment(options: InspectOptions, ctx: Context): Promise<Inventory> {
+  return (await inspectWithFacts(options, ctx)).inventory
+}
+
+/**
+ * `inspectDeployment`, plus the host facts its probe found (tools, processes), so a caller that
+ * needs them does not probe the host again. Reads that do not depend on each other run at the same
+ * time (each one is a round trip over ssh): the probe, then the service files, then where the state
+ * dir is, then config, listing, schedules and secret names together, then what lies outside.
+ */
+export async function inspectWithFacts(options: InspectOptions, ctx: Context): Promise<{inventory: Inventory; facts: HostFacts}> {
   const shell = ctx.shells.get(options.host)
   ctx.reporter.step(`Probing ${shell.label}`)
   const probed = await probeHost(shell, options.user)
@@ -40,34 +51,33 @@ export async function inspectDeployment(options: InspectOptions, ctx: Context): 
   const {present, hidden} = await probePaths(shell, candidates)
   const location = locateOrExplain(() => locateDeployment(facts, options, gatewayService?.env ?? {}, (p) => present.has(p)), hidden, shell.label)
 
-  if (present.has(location.stateDir)) await assertReadableDir(shell, location.stateDir)
-  ctx.reporter.step(`Reading config ${location.configPath}`)
+  ctx.reporter.step(`Reading config ${location.configPath}, listing ${location.stateDir}`)
   const findings: Finding[] = []
   const includeRoots = (gatewayService?.env.OPENCLAW_INCLUDE_ROOTS ?? facts.env.OPENCLAW_INCLUDE_ROOTS ?? '').split(':').filter(Boolean)
-  let loaded: LoadedConfig
-  try {
-    loaded = await loadConfig(location.configPath, (p) => readTextFile(shell, p), {extraRoots: includeRoots})
-  } catch (error) {
-    if (!(error instanceof ConfigError && error.details.file === location.configPath && /config file does not exist/.test(error.message))) throw error
-    loaded = {mainPath: location.configPath, configDir: posix.dirname(location.configPath), files: [], merged: {}}
-    findings.push({severity: 'error', code: 'config-missing', message: `no config file at ${location.configPath}`, hint: 'The gateway will not start without one: run `openclaw setup` or point ocvm at the right --state-dir.'})
-  }
+  // Settled in this order, so the error reported is the same one a sequential read would hit first.
+  const [, loaded, stateListing, envFiles, schedules] = await settledInOrder([
+    present.has(location.stateDir) ? assertReadableDir(shell, location.stateDir) : Promise.resolve(),
+    loadConfigOrNote(shell, location.configPath, includeRoots, findings),
+    listTrees(shell, [location.stateDir]),
+    readEnvKeys(shell, secretFiles(services, location.stateDir, location.profile)),
+    discoverSchedules(shell, {user: facts.user, home: facts.home, stateDir: location.stateDir}, services),
+  ] as const)
   const config = loaded.merged
 
-  ctx.reporter.step(`Listing ${location.stateDir}`)
-  const stateListing = await listTrees(shell, [location.stateDir])
   const agentIds = new Set<string>()
   for (const e of stateListing.entries) {
     const m = /^agents\/([^/]+)$/.exec(posix.relative(location.stateDir, e.path))
     if (m?.[1] && e.type === 'dir') agentIds.add(m[1])
   }
   const agents = resolveAgents(config, location, [...agentIds])
-  const workspaceExists = await existingPaths(shell, agents.flatMap((a) => a.workspaceCandidates))
-  const workspaces = agents.map((a) => ({agent: a.id, dir: a.workspaceCandidates.find((c) => workspaceExists.has(c)) ?? a.workspaceCandidates[0] ?? ''}))
+  const pathRefs = rules.configPathRefs(config, location.home)
+  // One round trip answers both questions: which workspace candidates and which config paths exist.
+  const existing = await existingPaths(shell, [...new Set([...agents.flatMap((a) => a.workspaceCandidates), ...pathRefs.map((r) => r.resolved)])])
+  const workspaces = agents.map((a) => ({agent: a.id, dir: a.workspaceCandidates.find((c) => existing.has(c)) ?? a.workspaceCandidates[0] ?? ''}))
 
   const externals = externalSlots(config, location.home, facts.home, gatewayService)
   const outsideRoots = [
-    ...workspaces.map((w) => w.dir).filter((d) => workspaceExists.has(d)),
+    ...workspaces.map((w) => w.dir).filter((d) => existing.has(d)),
     ...externals.map((e) => e.root),
     ...loaded.files.map((f) => f.path),
   ].filter((p) => !isInside(p, location.stateDir))
@@ -81,13 +91,11 @@ export async function inspectDeployment(options: InspectOptions, ctx: Context): 
   const components = classifyEntries({stateDir: location.stateDir, entries: listing.entries, workspaces, externals, configFiles: loaded.files.map((f) => f.path)})
 
   ctx.reporter.step('Reading secrets (key names only), extensions and schedules')
-  const secrets = await collectSecrets(shell, {services, stateDir: location.stateDir, config, profile: location.profile})
+  const secrets = collectSecrets(envFiles, {services, stateDir: location.stateDir, config})
   const manifests = await readPluginManifests(shell, [...components.values()].filter((c) => c.kind === 'extensions').flatMap((c) => c.paths))
-  const schedules = await discoverSchedules(shell, {user: facts.user, home: facts.home, stateDir: location.stateDir}, services)
 
   addSyntheticComponents(components, {config, services, schedules, secrets, stateDir: location.stateDir, listing})
-  const pathRefs = rules.configPathRefs(config, location.home)
-  const existingRefs = await existingPaths(shell, pathRefs.map((r) => r.resolved))
+  const existingRefs = new Set(pathRefs.map((r) => r.resolved).filter((p) => existing.has(p)))
 
   const configVersion = getPath(config, 'meta.lastTouchedVersion')
   const version = typeof configVersion === 'string' ? configVersion : undefined
@@ -107,7 +115,7 @@ export async function inspectDeployment(options: InspectOptions, ctx: Context): 
 
   const ordered = orderComponents(components)
   const sum = (f: (c: Component) => boolean) => ordered.filter(f).reduce((n, c) => n + c.sizeBytes, 0)
-  return {
+  const inventory: Inventory = {
     host: shell.label,
     os: {kernel: facts.kernel, arch: facts.arch},
     user: facts.user,
@@ -119,7 +127,7 @@ export async function inspectDeployment(options: InspectOptions, ctx: Context): 
     version: {config: version, cli: facts.openclaw?.version, cliPath: facts.openclaw?.path},
     layout: detectLayout(location.stateDir, listing.entries, version ?? facts.openclaw?.version),
     gateway: {running: facts.gatewayProcesses.length > 0, processes: facts.gatewayProcesses.map(({pid, user}) => ({pid, user}))},
-    agents: agents.map((a, i) => ({id: a.id, isDefault: a.isDefault, workspace: workspaces[i]?.dir ?? '', workspaceExists: workspaceExists.has(workspaces[i]?.dir ?? ''), agentDir: a.agentDir})),
+    agents: agents.map((a, i) => ({id: a.id, isDefault: a.isDefault, workspace: workspaces[i]?.dir ?? '', workspaceExists: existing.has(workspaces[i]?.dir ?? ''), agentDir: a.agentDir})),
     configFiles: loaded.files.map((f) => ({path: f.path, ...(f.includedFrom ? {includedFrom: f.includedFrom} : {}), hasComments: f.hasComments})),
     components: ordered,
     secrets,
@@ -131,6 +139,18 @@ export async function inspectDeployment(options: InspectOptions, ctx: Context): 
       fileCount: ordered.reduce((n, c) => n + c.fileCount, 0),
       transferBytes: sum((c) => c.treatment === 'transfer' || c.treatment === 'optional'),
     },
+  }
+  return {inventory, facts}
+}
+
+/** The config and its $include files; a missing main config is a finding (the rest is still inspected). */
+async function loadConfigOrNote(shell: Shell, configPath: string, includeRoots: string[], findings: Finding[]): Promise<LoadedConfig> {
+  try {
+    return await loadConfig(configPath, (p) => readTextFile(shell, p), {extraRoots: includeRoots})
+  } catch (error) {
+    if (!(error instanceof ConfigError && error.details.file === configPath && /config file does not exist/.test(error.message))) throw error
+    findings.push({severity: 'error', code: 'config-missing', message: `no config file at ${configPath}`, hint: 'The gateway will not start without one: run `openclaw setup` or point ocvm at the right --state-dir.'})
+    return {mainPath: configPath, configDir: posix.dirname(configPath), files: [], merged: {}}
   }
 }
 
@@ -162,10 +182,17 @@ function externalSlots(config: Record<string, unknown>, home: string, userHome: 
   return slots
 }
 
-async function collectSecrets(
-  shell: Shell,
-  options: {services: readonly ServiceFile[]; stateDir: string; config: Record<string, unknown>; profile: string | undefined},
-): Promise<SecretKey[]> {
+/** The dotenv files whose key names are read: system secrets, the services' EnvironmentFiles, the state dir's .env. */
+function secretFiles(services: readonly ServiceFile[], stateDir: string, profile: string | undefined): string[] {
+  return [...new Set([
+    ...SYSTEM_SECRETS_FILES,
+    ...(profile ? [`/etc/openclaw/secrets-${profile}.env`] : []),
+    ...services.flatMap((s) => s.environmentFiles),
+    posix.join(stateDir, '.env'),
+  ])]
+}
+
+function collectSecrets(envFiles: readonly EnvKeys[], options: {services: readonly ServiceFile[]; stateDir: string; config: Record<string, unknown>}): SecretKey[] {
   const byName = new Map<string, SecretKey>()
   const note = (name: string, source: string, state: SecretKey['state']) => {
     const existing = byName.get(name)
@@ -175,13 +202,7 @@ async function collectSecrets(
       if (state === 'empty' || existing.state === 'referenced') existing.state = state
     } else byName.set(name, {name, sources: [source], state})
   }
-  const files = [
-    ...SYSTEM_SECRETS_FILES,
-    ...(options.profile ? [`/etc/openclaw/secrets-${options.profile}.env`] : []),
-    ...options.services.flatMap((s) => s.environmentFiles),
-    posix.join(options.stateDir, '.env'),
-  ]
-  for (const file of await readEnvKeys(shell, [...new Set(files)])) {
+  for (const file of envFiles) {
     for (const key of file.keys) note(key.name, file.file, key.value)
   }
   for (const service of options.services) {
@@ -196,19 +217,15 @@ async function collectSecrets(
 }
 
 async function readPluginManifests(shell: Shell, dirs: readonly string[]): Promise<Array<{dir: string; id: string | undefined}>> {
-  const out: Array<{dir: string; id: string | undefined}> = []
-  for (const dir of dirs) {
-    let id: string | undefined
+  return Promise.all(dirs.map(async (dir) => {
     try {
       const text = await readTextFile(shell, posix.join(dir, 'openclaw.plugin.json'))
       const parsed: unknown = text === undefined ? undefined : JSON.parse(text)
-      id = isPlainObject(parsed) && typeof parsed.id === 'string' ? parsed.id : undefined
+      return {dir, id: isPlainObject(parsed) && typeof parsed.id === 'string' ? parsed.id : undefined}
     } catch {
-      id = undefined
+      return {dir, id: undefined}
     }
-    out.push({dir, id})
-  }
-  return out
+  }))
 }
 
 function addSyntheticComponents(

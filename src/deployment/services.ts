@@ -39,19 +39,17 @@ const PLIST_READ = `if command -v plutil >/dev/null 2>&1; then plutil -convert x
 
 export async function discoverServices(shell: Shell, home: string, redactor: Redactor): Promise<ServiceFile[]> {
   const paths = await globFiles(shell, home, SERVICE_GLOBS)
-  const out: ServiceFile[] = []
-  for (const file of paths) {
+  // Read at the same time (one round trip each), kept in glob order.
+  const parsed = await Promise.all(paths.map(async (file): Promise<ServiceFile | undefined> => {
     const userScope = file.startsWith(home + '/')
     if (file.endsWith('.plist')) {
       const xml = (await shell.script(PLIST_READ, [file], {allowFailure: true, timeoutMs: 30_000})).stdout
-      const parsed = parseLaunchdPlist(xml, file, userScope ? 'launch-agent' : 'launch-daemon', redactor)
-      if (parsed) out.push(parsed)
-    } else {
-      const text = await readTextFile(shell, file)
-      if (text !== undefined) out.push(parseSystemdUnit(text, file, userScope ? 'user' : 'system', redactor))
+      return parseLaunchdPlist(xml, file, userScope ? 'launch-agent' : 'launch-daemon', redactor)
     }
-  }
-  return out
+    const text = await readTextFile(shell, file)
+    return text === undefined ? undefined : parseSystemdUnit(text, file, userScope ? 'user' : 'system', redactor)
+  }))
+  return parsed.filter((s): s is ServiceFile => s !== undefined)
 }
 
 /** Splits `Environment=A=1 "B=two words"` into assignments, systemd-style. */

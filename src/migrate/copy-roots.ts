@@ -1,8 +1,17 @@
+import {existsSync, rmSync} from 'node:fs'
+import path from 'node:path'
+import type {Readable} from 'node:stream'
+
 import {OcvmError} from '../errors.js'
+import {settledInOrder} from '../hosts/in-order.js'
 import type {Shell} from '../hosts/shell.js'
 import type {Reporter} from '../output/reporter.js'
-import {buildManifest, diffManifests, isClean, parseStoredManifest, type Manifest} from '../transfer/manifest.js'
+import type {Manifest} from '../transfer/manifest.js'
+import {pathList, readRecords, RecordFileWriter, writeRecords} from '../transfer/record-files.js'
 import {streamTree} from '../transfer/stream.js'
+import {compareTrees, listRecords, mergeByPath, type TreeFiles} from '../transfer/tree-diff.js'
+import {fetchTree} from '../transfer/tree-listing.js'
+import {manifestRecords, parseListRecord, showPath} from '../transfer/tree-records.js'
 import {ensureParent} from './commit.js'
 import type {Journal} from './journal.js'
 import type {MigrationState, RootPlan} from './types.js'
@@ -15,13 +24,41 @@ export interface CopyContext {
   signal?: AbortSignal
 }
 
-const manifestName = (root: RootPlan) => `manifest-${root.index}.json`
+/** The source manifest of a root (what verify checks staging against), next to the journal. */
+export function manifestFiles(journalDir: string, index: number): TreeFiles {
+  return {listing: path.join(journalDir, `manifest-${index}.list`), hashes: path.join(journalDir, `manifest-${index}.sha256`), mtime: true}
+}
+
+/** Stores a manifest built in memory (an archive's) as the manifest verify checks staging against. */
+export async function writeManifest(journalDir: string, index: number, manifest: Manifest): Promise<void> {
+  const files = manifestFiles(journalDir, index)
+  const {listing, hashes} = manifestRecords(manifest)
+  await Promise.all([writeRecords(files.listing, listing), writeRecords(files.hashes, hashes)])
+}
+
+/** Scratch files next to the journal, removed once used. */
+function scratchFiles(journalDir: string, name: string, mtime: boolean): TreeFiles & {remove(): void} {
+  const files = {listing: path.join(journalDir, `${name}.list`), hashes: path.join(journalDir, `${name}.sha256`)}
+  return {...files, mtime, remove: () => Object.values(files).forEach((f) => rmSync(f, {force: true}))}
+}
+
+interface Figures {
+  bytes: number
+  files: number
+  wireBytes: number
+  resumedFiles: number
+}
 
 /**
  * Lists and checksums each root on the source (gateway stopped), then sends what the staging dir
  * on the target does not already hold intact: on a first run everything, on --resume or after a
  * warm pre-copy only the files that are missing or differ, and files the source no longer has are
  * removed from staging. Nothing that arrived intact is sent twice.
+ *
+ * A first run does not wait for the checksums: the source is hashed while the stream runs (the
+ * gateway is stopped, so the files tar reads are the ones hashed; verify compares staging with
+ * these checksums before anything is activated). Manifests go to files next to the journal as they
+ * arrive and are compared as sorted streams, so memory does not grow with the number of files.
  *
  * `phase: 'precopy'` is the same pass with the gateway still running: files may change or vanish
  * while they are read, which is fine (the final pass, gateway stopped, re-checksums everything and
@@ -30,83 +67,239 @@ const manifestName = (root: RootPlan) => `manifest-${root.index}.json`
 export async function transferRoots(ctx: CopyContext, phase: 'final' | 'precopy' = 'final'): Promise<void> {
   const {journal} = ctx
   const started = Date.now()
-  let bytes = 0
-  let files = 0
-  let wireBytes = 0
-  let resumedFiles = 0
+  const total: Figures = {bytes: 0, files: 0, wireBytes: 0, resumedFiles: 0}
   const roots = journal.data.roots.map((r) => ({...r}))
   for (const root of roots) {
-    const manifest = await sourceManifest(ctx, root, phase)
-    root.bytes = manifest.bytes
-    root.files = manifest.files
+    const figures = await transferRoot(ctx, root, phase)
+    root.bytes = figures.bytes
+    root.files = figures.files
     journal.update({roots})
+    for (const k of Object.keys(total) as Array<keyof Figures>) total[k] += figures[k]
+  }
+  const figures = {...total, seconds: (Date.now() - started) / 1000}
+  journal.update(phase === 'precopy' ? {precopy: figures} : {transfer: figures})
+}
 
-    await ensureParent(ctx.target, root.target, `${journal.data.target.user}:${journal.data.target.group}`)
-    const staged = await buildManifest(ctx.target, root.staging)
-    if (staged) await removeExtras(ctx.target, root.staging, diffManifests(manifest, staged).extra.map((e) => e.path))
-    const todo = staged ? pendingPaths(manifest, staged) : manifest.entries.map((e) => e.path)
-    resumedFiles += manifest.entries.length - todo.length
-    const todoBytes = sumBytes(manifest, todo)
-    if (todo.length === 0) {
+async function transferRoot(ctx: CopyContext, root: RootPlan, phase: 'final' | 'precopy'): Promise<Figures> {
+  const {journal, source, target} = ctx
+  const live = phase === 'precopy'
+  const sourceFiles = live ? scratchFiles(journal.dir, `precopy-${root.index}`, true) : {...manifestFiles(journal.dir, root.index), remove: () => {}}
+  const staged = scratchFiles(journal.dir, `staged-${root.index}`, false)
+  const signal = ctx.signal ? {signal: ctx.signal} : {}
+  let files = 0
+  let bytes = 0
+  const count = (record: Buffer) => {
+    const r = parseListRecord(record, true)
+    if (r.type === 'f') {
+      files++
+      bytes += r.size
+    }
+  }
+  try {
+    const [found, stagedBefore] = await settledInOrder([
+      fetchTree(source, root.source, sourceFiles.listing, {kind: 'list-mtime', exclude: root.exclude, live, onRecord: count, ...signal}),
+      prepareStaging(ctx, root, staged),
+      ensureParent(target, root.target, `${journal.data.target.user}:${journal.data.target.group}`),
+    ] as const)
+    if (!found) throw new OcvmError('source-missing', `${root.source} disappeared from ${source.label}`, {hint: 'The source changed during the migration; check it and run again.'})
+    const hashSource = () => fetchTree(source, root.source, sourceFiles.hashes, {kind: 'hash', exclude: root.exclude, live, ...signal})
+
+    if (!stagedBefore) {
+      // Nothing staged yet: send every entry, and checksum the source meanwhile.
+      ctx.reporter.step(`${root.label}: sending ${files} files (${bytes} bytes) to ${target.label}`)
+      const [, sent] = await settledInOrder([hashSource(), send(ctx, root, listRecords(sourceFiles), (r) => r.path, bytes, live)] as const)
+      return {bytes, files, wireBytes: sent, resumedFiles: 0}
+    }
+
+    // Staging holds an earlier attempt (or the pre-copy): send only what is missing or differs.
+    await settledInOrder([hashSource(), fetchTree(target, root.staging, staged.hashes, {kind: 'hash', ...signal})] as const)
+    const plan = await planResend(journal.dir, root.index, sourceFiles, staged)
+    await removeExtras(target, root.staging, plan.extras)
+    await fixModes(target, root.staging, plan.modes)
+    let wireBytes = 0
+    if (plan.paths === 0) {
       ctx.reporter.step(`${root.label}: already staged on the target, nothing to send`)
     } else {
-      ctx.reporter.step(`${root.label}: sending ${todo.length} entries (${manifest.files} files) to ${ctx.target.label}`)
-      const progress = ctx.reporter.progress(`${root.label}`, todoBytes)
-      const result = await streamTree({
-        source: ctx.source, target: ctx.target, sourceRoot: root.source, targetDir: root.staging,
-        paths: todo, compress: journal.data.compress, signal: ctx.signal, totalBytes: todoBytes, ...(phase === 'precopy' ? {live: true} : {}),
-        onProgress: (p) => progress.update(p.bytes),
-      })
-      progress.done()
-      wireBytes += result.wireBytes
+      ctx.reporter.step(`${root.label}: sending ${plan.paths} entries (${plan.bytes} bytes) to ${target.label}, ${plan.intact} already there`)
+      wireBytes = await send(ctx, root, readRecords(plan.todo), (p) => p, plan.bytes, live)
     }
-    bytes += manifest.bytes
-    files += manifest.files
+    for (const f of [plan.todo, plan.extras, ...plan.modes.values()]) rmSync(f, {force: true})
+    return {bytes, files, wireBytes, resumedFiles: plan.intact}
+  } finally {
+    sourceFiles.remove()
+    staged.remove()
   }
-  const figures = {bytes, files, wireBytes, seconds: (Date.now() - started) / 1000, resumedFiles}
-  journal.update(phase === 'precopy' ? {precopy: figures} : {transfer: figures})
+}
+
+async function send<T>(ctx: CopyContext, root: RootPlan, records: AsyncIterable<T>, pick: (r: T) => Buffer, totalBytes: number, live: boolean): Promise<number> {
+  const progress = ctx.reporter.progress(root.label, totalBytes)
+  const result = await streamTree({
+    source: ctx.source, target: ctx.target, sourceRoot: root.source, targetDir: root.staging,
+    paths: pathList(records, pick), compress: ctx.journal.data.compress, signal: ctx.signal, totalBytes, ...(live ? {live: true} : {}),
+    onProgress: (p) => progress.update(p.bytes),
+  })
+  progress.done()
+  return result.wireBytes
+}
+
+interface ResendPlan {
+  /** Files of NUL-terminated relative paths: what to send, and what to remove from staging. */
+  todo: string
+  extras: string
+  /** Files whose content is intact but whose mode differs, by the mode they need (a file of paths each). */
+  modes: Map<string, string>
+  paths: number
+  bytes: number
+  intact: number
+}
+
+/**
+ * Entries missing from staging or different there (dirs are always re-sent: cheap, and restores
+ * their modes). A file that is intact but has another mode (a copy seeded from the target, where
+ * the permission step ran) only needs a chmod.
+ */
+async function planResend(journalDir: string, index: number, expected: TreeFiles, staged: TreeFiles): Promise<ResendPlan> {
+  const nul = Buffer.alloc(1)
+  const todo = new RecordFileWriter(path.join(journalDir, `resend-${index}`))
+  const extras = new RecordFileWriter(path.join(journalDir, `extras-${index}`))
+  const chmods = new Map<string, RecordFileWriter>()
+  const plan: ResendPlan = {todo: todo.file, extras: extras.file, modes: new Map(), paths: 0, bytes: 0, intact: 0}
+  const write = (w: RecordFileWriter, p: Buffer) => new Promise<void>((resolve, reject) => w.write(Buffer.concat([p, nul]), (e) => (e ? reject(e) : resolve())))
+  for await (const v of compareTrees(expected, staged)) {
+    if (v.verdict === 'extra') {
+      await write(extras, v.path)
+    } else if (v.verdict === 'differs' && v.modeOnly && v.expected?.type === 'f') {
+      const mode = v.expected.mode
+      let w = chmods.get(mode)
+      if (!w) chmods.set(mode, (w = new RecordFileWriter(path.join(journalDir, `chmod-${index}-${mode}`))))
+      await write(w, v.path)
+      plan.intact++
+    } else if (v.expected && (v.verdict !== 'same' || v.expected.type === 'd')) {
+      await write(todo, v.path)
+      plan.paths++
+      if (v.expected.type === 'f') plan.bytes += v.expected.size
+    } else {
+      plan.intact++
+    }
+  }
+  await Promise.all([todo.commit(), extras.commit(), ...[...chmods.values()].map((w) => w.commit())])
+  for (const [mode, w] of chmods) plan.modes.set(mode, w.file)
+  return plan
+}
+
+/**
+ * How a completed run's source compares with the source now: the entries listed again (type, mode,
+ * size, mtime, link target; no checksums) against the run's final manifest. Undefined when the run
+ * kept no such manifest (ocvm before 0.2).
+ */
+export async function sourceSinceRun(source: Shell, state: MigrationState, journalDir: string, signal?: AbortSignal): Promise<{entries: number; changed: number} | undefined> {
+  if (!state.roots.every((r) => existsSync(manifestFiles(journalDir, r.index).listing))) return undefined
+  const perRoot = await settledInOrder(state.roots.map(async (root) => {
+    const stored = manifestFiles(journalDir, root.index)
+    const now = scratchFiles(journalDir, `now-${root.index}`, true)
+    try {
+      const found = await fetchTree(source, root.source, now.listing, {kind: 'list-mtime', exclude: root.exclude, ...(signal ? {signal} : {})})
+      if (!found) return {entries: 0, changed: 1}
+      const figures = {entries: 0, changed: 0}
+      for await (const m of mergeByPath(listRecords(stored), listRecords(now))) {
+        figures.entries++
+        if (!m.a || !m.b || !m.a.identity.equals(m.b.identity) || m.a.mtime !== m.b.mtime) figures.changed++
+      }
+      return figures
+    } finally {
+      now.remove()
+    }
+  }))
+  return perRoot.reduce((t, r) => ({entries: t.entries + r.entries, changed: t.changed + r.changed}), {entries: 0, changed: 0})
 }
 
 /** Re-checksums every staged file and compares with the source manifest; fixes nothing silently. */
 export async function verifyRoots(ctx: CopyContext): Promise<void> {
   for (const root of ctx.journal.data.roots) {
-    const expected = parseStoredManifest(ctx.journal.readArtifact<unknown>(manifestName(root)), `${ctx.journal.dir}/${manifestName(root)}`)
-    const staged = await buildManifest(ctx.target, root.staging)
-    if (!staged) throw new OcvmError('verify-failed', `staging dir ${root.staging} is missing on ${ctx.target.label}`, {hint: 'Run the migration again with --resume.'})
-    const diff = diffManifests(expected, staged)
-    if (!isClean(diff)) {
-      const sample = [...diff.missing.map((e) => `missing ${e.path}`), ...diff.mismatched.map((m) => `differs ${m.expected.path}`), ...diff.extra.map((e) => `unexpected ${e.path}`)]
-      throw new OcvmError('verify-failed', `${root.label}: ${diff.missing.length} missing, ${diff.mismatched.length} corrupted, ${diff.extra.length} unexpected entries in staging on ${ctx.target.label} (${sample.slice(0, 3).join('; ')})`, {
-        hint: 'Nothing was activated. Run again with --resume: damaged files are sent again and checked.',
-        details: {missing: diff.missing.length, mismatched: diff.mismatched.length, extra: diff.extra.length},
-      })
+    const expected = manifestFiles(ctx.journal.dir, root.index)
+    if (!existsSync(expected.listing) || !existsSync(expected.hashes)) {
+      throw new OcvmError('journal-corrupt', `${expected.listing} is missing`, {hint: 'The run cannot continue from this journal: roll it back (--rollback) and start a new migration.'})
     }
-    ctx.reporter.step(`${root.label}: ${expected.files} files verified (SHA-256) in staging`)
+    const staged = scratchFiles(ctx.journal.dir, `staged-${root.index}`, false)
+    try {
+      const signal = ctx.signal ? {signal: ctx.signal} : {}
+      const [found] = await settledInOrder([
+        fetchTree(ctx.target, root.staging, staged.listing, {kind: 'list', ...signal}),
+        fetchTree(ctx.target, root.staging, staged.hashes, {kind: 'hash', ...signal}),
+      ] as const)
+      if (!found) throw new OcvmError('verify-failed', `staging dir ${root.staging} is missing on ${ctx.target.label}`, {hint: 'Run the migration again with --resume.'})
+      const diff = {missing: 0, mismatched: 0, extra: 0, files: 0, sample: [] as string[]}
+      for await (const v of compareTrees(expected, staged)) {
+        if (v.verdict === 'same') {
+          if (v.expected?.type === 'f') diff.files++
+          continue
+        }
+        const key = v.verdict === 'differs' ? 'mismatched' : v.verdict
+        diff[key]++
+        if (diff.sample.length < 3) diff.sample.push(`${v.verdict === 'differs' ? 'differs' : v.verdict === 'extra' ? 'unexpected' : 'missing'} ${showPath(v.path)}`)
+      }
+      if (diff.missing + diff.mismatched + diff.extra > 0) {
+        throw new OcvmError('verify-failed', `${root.label}: ${diff.missing} missing, ${diff.mismatched} corrupted, ${diff.extra} unexpected entries in staging on ${ctx.target.label} (${diff.sample.join('; ')})`, {
+          hint: 'Nothing was activated. Run again with --resume: damaged files are sent again and checked.',
+          details: {missing: diff.missing, mismatched: diff.mismatched, extra: diff.extra},
+        })
+      }
+      ctx.reporter.step(`${root.label}: ${diff.files} files verified (SHA-256) in staging`)
+    } finally {
+      staged.remove()
+    }
   }
 }
 
-async function sourceManifest(ctx: CopyContext, root: RootPlan, phase: 'final' | 'precopy'): Promise<Manifest> {
-  const manifest = await buildManifest(ctx.source, root.source, root.exclude, {live: phase === 'precopy'})
-  if (!manifest) throw new OcvmError('source-missing', `${root.source} disappeared from ${ctx.source.label}`, {hint: 'The source changed during the migration; check it and run again.'})
-  // Only the final pass's manifest is what verify checks against.
-  if (phase === 'final') ctx.journal.writeArtifact(manifestName(root), manifest)
-  return manifest
+// Paths arrive on stdin, NUL-terminated and relative to staging (never as arguments: there may be
+// more than a command line holds).
+const REMOVE_EXTRAS = 'cd -- "$1" && xargs -0 -r rm -rf --'
+const CHMOD_LIST = 'cd -- "$1" && xargs -0 -r chmod -- "$2"'
+
+/** On resume, files the source no longer has must not survive in staging. */
+async function removeExtras(target: Shell, staging: string, list: string): Promise<void> {
+  const paths = await nonEmpty(list)
+  if (paths) await target.script(REMOVE_EXTRAS, [staging], {stdin: paths, timeoutMs: 10 * 60_000})
 }
 
-/** Entries missing from staging or different there (dirs are always re-sent: cheap, and restores their modes). */
-function pendingPaths(expected: Manifest, staged: Manifest): string[] {
-  const diff = diffManifests(expected, staged)
-  const redo = new Set([...diff.missing, ...diff.mismatched.map((m) => m.expected)].map((e) => e.path))
-  return expected.entries.filter((e) => redo.has(e.path) || e.type === 'dir').map((e) => e.path)
+async function fixModes(target: Shell, staging: string, lists: ReadonlyMap<string, string>): Promise<void> {
+  for (const [mode, list] of lists) {
+    const paths = await nonEmpty(list)
+    if (paths) await target.script(CHMOD_LIST, [staging, mode], {stdin: paths, timeoutMs: 10 * 60_000})
+  }
 }
 
-/** On resume, files the source no longer has must not survive in staging. Paths are relative, inside staging. */
-async function removeExtras(target: Shell, staging: string, paths: readonly string[]): Promise<void> {
-  if (paths.length === 0) return
-  await target.script('cd -- "$1" && shift && rm -rf -- "$@"', [staging, ...paths.map((p) => `./${p}`)], {timeoutMs: 10 * 60_000})
+/** The paths of a list as a stream for stdin, or undefined when there are none. */
+async function nonEmpty(list: string): Promise<Readable | undefined> {
+  const records = readRecords(list)
+  const first = await records.next()
+  if (first.done) return undefined
+  return pathList((async function* () {
+    yield first.value
+    yield* records
+  })(), (p) => p)
 }
 
-function sumBytes(manifest: Manifest, paths: readonly string[]): number {
-  const want = new Set(paths)
-  return manifest.entries.reduce((n, e) => (want.has(e.path) ? n + e.size : n), 0)
+// A --force run over an existing copy starts from that copy (a local copy on the target, cloned
+// where the filesystem can): only what differs from the source then travels. Exit 3: nothing to
+// start from. A copy that fails (a full disk) is removed and the run sends everything instead.
+const SEED_STAGING = String.raw`
+target="$1"; staging="$2"
+[ -d "$target" ] && [ ! -L "$target" ] && [ ! -e "$staging" ] || exit 3
+cp -a --reflink=auto -- "$target" "$staging" 2>/dev/null || { rm -rf -- "$staging"; cp -a -- "$target" "$staging"; } || { rm -rf -- "$staging"; exit 4; }
+chmod 700 -- "$staging"
+`
+
+/**
+ * Lists what staging already holds (false: nothing). With --force and a copy already at the
+ * target, staging starts as a copy of it.
+ */
+async function prepareStaging(ctx: CopyContext, root: RootPlan, staged: TreeFiles): Promise<boolean> {
+  const signal = ctx.signal ? {signal: ctx.signal} : {}
+  if (await fetchTree(ctx.target, root.staging, staged.listing, {kind: 'list', ...signal})) return true
+  if (!ctx.journal.data.options.force || root.activated) return false
+  const seeded = await ctx.target.script(SEED_STAGING, [root.target, root.staging], {allowFailure: true, timeoutMs: 6 * 60 * 60_000, ...signal})
+  if (seeded.exitCode !== 0) return false
+  ctx.reporter.step(`${root.label}: staging starts from the copy already at ${root.target}; only what differs is sent`)
+  return fetchTree(ctx.target, root.staging, staged.listing, {kind: 'list', ...signal})
 }

@@ -74,12 +74,16 @@ export async function writeBack(shell: Shell, file: string, text: string): Promi
  */
 export async function rewriteFiles(shell: Shell, files: readonly RewriteFile[], map: PathMap, write: boolean): Promise<RewriteOutcome> {
   const outcome: RewriteOutcome = {changes: [], diffs: [], skipped: []}
-  for (const file of files) {
-    const text = posix.basename(file.finalPath) === '.env' ? '' : await readTextFile(shell, file.readPath)
-    if (text === undefined) continue
+  // One round trip per file, all at the same time; planned in the given order so the report is stable.
+  const texts = await Promise.all(files.map((file) => (posix.basename(file.finalPath) === '.env' ? '' : readTextFile(shell, file.readPath))))
+  const writes: Array<Promise<void>> = []
+  files.forEach((file, i) => {
+    const text = texts[i]
+    if (text === undefined) return
     const planned = planFileRewrite(file, text, map, outcome)
-    if (planned !== undefined && write) await writeBack(shell, file.readPath, planned)
-  }
+    if (planned !== undefined && write) writes.push(writeBack(shell, file.readPath, planned))
+  })
+  await Promise.all(writes)
   return outcome
 }
 
