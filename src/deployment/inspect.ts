@@ -40,12 +40,13 @@ export async function inspectDeployment(options: InspectOptions, ctx: Context): 
  */
 export async function inspectWithFacts(options: InspectOptions, ctx: Context): Promise<{inventory: Inventory; facts: HostFacts}> {
   const shell = ctx.shells.get(options.host)
-  ctx.reporter.step(`Probing ${shell.label}`)
-  const probed = await probeHost(shell, options.user)
+  ctx.reporter.step(`Probing ${shell.label}, looking for service files`)
+  const [probed, serviceFiles] = await settledInOrder([
+    probeHost(shell, options.user),
+    discoverServices(shell, options.home ? {home: options.home} : {user: options.user}, ctx.runner.redactor),
+  ] as const)
   const facts = options.home ? {...probed, home: options.home} : probed
-
-  ctx.reporter.step('Looking for service files')
-  const services = await discoverServices(shell, facts.home, ctx.runner.redactor)
+  const services = serviceFiles(facts.home)
   const gatewayService = pickGatewayService(services, facts.user, options.profile)
   const candidates = locateCandidates(facts, options, gatewayService?.env ?? {})
   const {present, hidden} = await probePaths(shell, candidates)

@@ -105,9 +105,16 @@ async function transferRoot(ctx: CopyContext, root: RootPlan, phase: 'final' | '
     const hashSource = () => fetchTree(source, root.source, sourceFiles.hashes, {kind: 'hash', exclude: root.exclude, live, ...signal})
 
     if (!stagedBefore) {
-      // Nothing staged yet: send every entry, and checksum the source meanwhile.
+      // Nothing staged yet: send every entry, and checksum the source meanwhile (a stream that
+      // fails stops the checksums too: the run ends with the stream's error, not minutes later).
       ctx.reporter.step(`${root.label}: sending ${files} files (${bytes} bytes) to ${target.label}`)
-      const [, sent] = await settledInOrder([hashSource(), send(ctx, root, listRecords(sourceFiles), (r) => r.path, bytes, live)] as const)
+      const stopHashing = new AbortController()
+      const hashing = fetchTree(source, root.source, sourceFiles.hashes, {kind: 'hash', exclude: root.exclude, live, signal: ctx.signal ? AbortSignal.any([ctx.signal, stopHashing.signal]) : stopHashing.signal})
+      const sending = send(ctx, root, listRecords(sourceFiles), (r) => r.path, bytes, live).catch((error: unknown) => {
+        stopHashing.abort(error)
+        throw error
+      })
+      const [sent] = await settledInOrder([sending, hashing] as const)
       return {bytes, files, wireBytes: sent, resumedFiles: 0}
     }
 

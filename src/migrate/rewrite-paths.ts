@@ -21,6 +21,8 @@ export interface RewriteOutcome {
   diffs: Array<{file: string; diff: string}>
   /** Files that mention an old path but could not be rewritten (not JSON5, or a dotenv with secrets). */
   skipped: Array<{file: string; reason: string}>
+  /** The text each file read now has (rewritten or not), by read path: later steps need not read it again. */
+  texts?: Map<string, string>
 }
 
 // Which files under the given roots mention any of the old dirs. grep runs on the host, so file
@@ -77,14 +79,16 @@ export async function rewriteFiles(shell: Shell, files: readonly RewriteFile[], 
   // One round trip per file, all at the same time; planned in the given order so the report is stable.
   const texts = await Promise.all(files.map((file) => (posix.basename(file.finalPath) === '.env' ? '' : readTextFile(shell, file.readPath))))
   const writes: Array<Promise<void>> = []
+  const now = new Map<string, string>()
   files.forEach((file, i) => {
     const text = texts[i]
     if (text === undefined) return
     const planned = planFileRewrite(file, text, map, outcome)
     if (planned !== undefined && write) writes.push(writeBack(shell, file.readPath, planned))
+    if (posix.basename(file.finalPath) !== '.env') now.set(file.readPath, planned !== undefined && write ? planned : text)
   })
   await Promise.all(writes)
-  return outcome
+  return {...outcome, texts: now}
 }
 
 /**
