@@ -72,21 +72,27 @@ export async function inspectWithFacts(options: InspectOptions, ctx: Context): P
   }
   const agents = resolveAgents(config, location, [...agentIds])
   const pathRefs = rules.configPathRefs(config, location.home)
-  // One round trip answers both questions: which workspace candidates and which config paths exist.
-  const existing = await existingPaths(shell, [...new Set([...agents.flatMap((a) => a.workspaceCandidates), ...pathRefs.map((r) => r.resolved)])])
+  const externals = externalSlots(config, location.home, facts.home, gatewayService)
+  const outside = (p: string) => !isInside(p, location.stateDir)
+  const wsCandidates = [...new Set(agents.flatMap((a) => a.workspaceCandidates))]
+  const fixedRoots = [...externals.map((e) => e.root), ...loaded.files.map((f) => f.path)].filter(outside)
+  // One round trip lists everything outside the state dir that may belong to the deployment (a
+  // workspace candidate that does not exist comes back as missing), while another asks which of
+  // the other candidates and of the paths named in the config exist.
+  const [exists, outsideListing] = await settledInOrder([
+    existingPaths(shell, [...new Set([...wsCandidates.filter((c) => !outside(c)), ...pathRefs.map((r) => r.resolved)])]),
+    listTrees(shell, [...new Set([...wsCandidates.filter(outside), ...fixedRoots])]),
+  ] as const)
+  const existing = new Set([...exists, ...wsCandidates.filter((c) => outside(c) && !outsideListing.missing.includes(c))])
   const workspaces = agents.map((a) => ({agent: a.id, dir: a.workspaceCandidates.find((c) => existing.has(c)) ?? a.workspaceCandidates[0] ?? ''}))
 
-  const externals = externalSlots(config, location.home, facts.home, gatewayService)
-  const outsideRoots = [
-    ...workspaces.map((w) => w.dir).filter((d) => existing.has(d)),
-    ...externals.map((e) => e.root),
-    ...loaded.files.map((f) => f.path),
-  ].filter((p) => !isInside(p, location.stateDir))
-  const outsideListing = await listTrees(shell, [...new Set(outsideRoots)])
+  // Of the outside candidates, only the workspaces chosen belong to the deployment.
+  const outsideRoots = [...new Set([...workspaces.map((w) => w.dir).filter((d) => existing.has(d) && outside(d)), ...fixedRoots])]
+  const belongs = (p: string) => outsideRoots.some((r) => isInside(p, r))
   const listing: TreeListing = {
-    entries: [...stateListing.entries, ...outsideListing.entries],
-    missing: outsideListing.missing,
-    denied: [...stateListing.denied, ...outsideListing.denied],
+    entries: [...stateListing.entries, ...outsideListing.entries.filter((e) => belongs(e.path))],
+    missing: outsideListing.missing.filter((m) => fixedRoots.includes(m)),
+    denied: [...stateListing.denied, ...outsideListing.denied.filter(belongs)],
   }
 
   const components = classifyEntries({stateDir: location.stateDir, entries: listing.entries, workspaces, externals, configFiles: loaded.files.map((f) => f.path)})

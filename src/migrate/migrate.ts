@@ -133,7 +133,10 @@ export async function migrate(requested: MigrateOptions, ctx: Context, hooks: Mi
 async function completedRunFor(options: MigrateOptions, source: Shell, target: Shell, ctx: Context) {
   const same = (o: MigrateOptions) => o.from === options.from && o.to === options.to && o.user === options.user && o.targetUser === options.targetUser
     && o.stateDir === options.stateDir && o.targetStateDir === options.targetStateDir && o.targetHome === options.targetHome && o.profile === options.profile
-  const done = listJournals<MigrationState>().find((j) => j.data.status === 'completed' && (j.data as {kind?: string}).kind !== 'image' && j.data.options && same(j.data.options))
+  // The latest such run (run ids only have whole seconds: two runs may share one).
+  const done = listJournals<MigrationState>()
+    .filter((j) => j.data.status === 'completed' && (j.data as {kind?: string}).kind !== 'image' && j.data.options && same(j.data.options))
+    .sort((a, b) => (a.data.createdAt < b.data.createdAt ? 1 : a.data.createdAt > b.data.createdAt ? -1 : 0))[0]
   if (!done) return undefined
   const journal = Journal.open<MigrationState>(done.runId)
   const [present, since] = await settledInOrder([

@@ -3,10 +3,11 @@ import type {Shell} from '../hosts/shell.js'
 import {RecordFileWriter} from './record-files.js'
 
 // Lists or hashes a tree on a host, sorted, in the record formats of tree-records.ts. `find -path`
-// patterns after the root are skipped (pruned). GNU find, sort, sed and sha256sum (-z keeps any file
+// patterns after the root are skipped (pruned). GNU find, sort and sha256sum, awk (-z keeps any file
 // name intact). Exit 3: the root does not exist; 4: something could not be read.
 //
-// Hashing runs one sha256sum per core (at most 8): big files one per worker, small ones in batches;
+// Hashing runs one sha256sum per core (at most 8): big files one per worker, small ones in batches
+// of 1000 (a process per few files costs more than it saves);
 // each worker appends to its own file, so records never interleave, and the result is sorted anyway.
 // A live tree (gateway running, --precopy) may lose files while it is read: that is not an error
 // there (an entry without a hash is simply sent again by the final pass).
@@ -27,9 +28,10 @@ if [ "$what" = hash ]; then
   bad=0
   find . -mindepth 1 "$@" -type f \( -size +1024k -fprint0 "$t/big" -o -fprint0 "$t/small" \) || bad=1
   xargs -0 -r -P "$n" -n 1 sh -c 'sha256sum -z -- "$@" >> "$0/h.$$"' "$t" < "$t/big" || bad=1
-  xargs -0 -r -P "$n" -n 64 sh -c 'sha256sum -z -- "$@" >> "$0/h.$$"' "$t" < "$t/small" || bad=1
+  xargs -0 -r -P "$n" -n 1000 sh -c 'sha256sum -z -- "$@" >> "$0/h.$$"' "$t" < "$t/small" || bad=1
   [ "$bad" = 0 ] || [ "$live" = 1 ] || exit 4
-  st=$( { cat "$t"/h.* 2>/dev/null | sed -z 's/^\([0-9a-f]\{64\}\)  \.\/\(.*\)$/\2\t\1/' | { LC_ALL=C sort -z >&4; echo "s$?" >&3; }; } 3>&1 )
+  # "HASH  ./PATH" becomes "PATH<TAB>HASH" (awk with a NUL record separator: mawk and gawk).
+  st=$( { cat "$t"/h.* 2>/dev/null | LC_ALL=C awk 'BEGIN { RS = "\0"; ORS = "\0" } { print substr($0, 69) "\t" substr($0, 1, 64) }' | { LC_ALL=C sort -z >&4; echo "s$?" >&3; }; } 3>&1 )
   case "$st" in s0) exit 0;; *) exit 4;; esac
 fi
 m=''; [ "$what" = list-mtime ] && m='\t%T@'
@@ -81,6 +83,6 @@ export async function fetchTree(shell: Shell, root: string, file: string, option
   if (result.exitCode === 3) return false
   const what = options.kind === 'hash' ? 'checksum' : 'list'
   throw new OcvmError('manifest-failed', `could not ${what} ${root} on ${shell.label}: ${result.stderr.trim().split('\n').pop() || `exit ${result.exitCode}`}`, {
-    hint: 'Check that the files are readable by the user ocvm connects as (or connect as root); the host needs GNU find, sort, sed and sha256sum.',
+    hint: 'Check that the files are readable by the user ocvm connects as (or connect as root); the host needs GNU find, sort and sha256sum, and awk.',
   })
 }
