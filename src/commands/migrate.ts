@@ -77,10 +77,11 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
   async run(): Promise<MigrationResult | ImageMigrationResult> {
     const {flags} = await this.parse(Migrate)
     const ctx = this.createContext(flags)
-    // Built-ins + plugins: an unknown driver, or a plugin built for another API version, fails here.
-    const {registry} = await this.loadDrivers(ctx)
     const imageRun = imageRunDriver(flags.resume ?? flags.rollback)
     if (flags.driver !== 'file' || imageRun) {
+      // Built-ins + plugins: an unknown driver, or a plugin built for another API version, fails
+      // here. The file driver is built in: a file migration does not load plugins' drivers.
+      const {registry} = await this.loadDrivers(ctx)
       const driver = registry.get(imageRun ?? flags.driver)
       if (!isImageDriver(driver)) throw new UsageError(`the ${driver.name} driver does not move VMs`, 'Use --driver file for bare hosts, or a hypervisor driver from `ocvm drivers list`.')
       return this.runImage(flags, driver, ctx)
