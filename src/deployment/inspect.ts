@@ -48,21 +48,30 @@ export async function inspectWithFacts(options: InspectOptions, ctx: Context): P
   const facts = options.home ? {...probed, home: options.home} : probed
   const services = serviceFiles(facts.home)
   const gatewayService = pickGatewayService(services, facts.user, options.profile)
-  const candidates = locateCandidates(facts, options, gatewayService?.env ?? {})
-  const {present, hidden} = await probePaths(shell, candidates)
-  const location = locateOrExplain(() => locateDeployment(facts, options, gatewayService?.env ?? {}, (p) => present.has(p)), hidden, shell.label)
-
-  ctx.reporter.step(`Reading config ${location.configPath}, listing ${location.stateDir}`)
-  const findings: Finding[] = []
-  const includeRoots = (gatewayService?.env.OPENCLAW_INCLUDE_ROOTS ?? facts.env.OPENCLAW_INCLUDE_ROOTS ?? '').split(':').filter(Boolean)
-  // Settled in this order, so the error reported is the same one a sequential read would hit first.
-  const [, loaded, stateListing, envFiles, schedules] = await settledInOrder([
-    present.has(location.stateDir) ? assertReadableDir(shell, location.stateDir) : Promise.resolve(),
-    loadConfigOrNote(shell, location.configPath, includeRoots, findings),
+  const serviceEnv = gatewayService?.env ?? {}
+  const includeRoots = (serviceEnv.OPENCLAW_INCLUDE_ROOTS ?? facts.env.OPENCLAW_INCLUDE_ROOTS ?? '').split(':').filter(Boolean)
+  // Config, listing, schedules and secret names of a state dir, read at the same time; settled in
+  // this order, so the error reported is the one a sequential read would hit first.
+  const readState = (location: Location, readable: boolean) => settledInOrder([
+    readable ? assertReadableDir(shell, location.stateDir) : Promise.resolve(),
+    loadConfigOrNote(shell, location.configPath, includeRoots),
     listTrees(shell, [location.stateDir]),
     readEnvKeys(shell, secretFiles(services, location.stateDir, location.profile)),
     discoverSchedules(shell, {user: facts.user, home: facts.home, stateDir: location.stateDir}, services),
   ] as const)
+  // A state dir given by flag (a migration's target) is most likely there with an openclaw.json:
+  // read it while the candidates are probed, one round trip earlier (kept only if the guess holds).
+  const guess = options.stateDir ? guessLocation(() => locateDeployment(facts, options, serviceEnv, () => true)) : undefined
+  const early = guess ? readState(guess, true) : undefined
+  early?.catch(() => {})
+  const {present, hidden} = await probePaths(shell, locateCandidates(facts, options, serviceEnv))
+  const location = locateOrExplain(() => locateDeployment(facts, options, serviceEnv, (p) => present.has(p)), hidden, shell.label)
+
+  ctx.reporter.step(`Reading config ${location.configPath}, listing ${location.stateDir}`)
+  const held = early && guess?.stateDir === location.stateDir && guess.configPath === location.configPath && present.has(location.stateDir) && present.has(location.configPath)
+  if (early && !held) await early.catch(() => {})
+  const [, loaded, stateListing, envFiles, schedules] = held ? await early : await readState(location, present.has(location.stateDir))
+  const findings: Finding[] = loaded.finding ? [loaded.finding] : []
   const config = loaded.merged
 
   const agentIds = new Set<string>()
@@ -151,13 +160,24 @@ export async function inspectWithFacts(options: InspectOptions, ctx: Context): P
 }
 
 /** The config and its $include files; a missing main config is a finding (the rest is still inspected). */
-async function loadConfigOrNote(shell: Shell, configPath: string, includeRoots: string[], findings: Finding[]): Promise<LoadedConfig> {
+async function loadConfigOrNote(shell: Shell, configPath: string, includeRoots: string[]): Promise<LoadedConfig & {finding?: Finding}> {
   try {
     return await loadConfig(configPath, (p) => readTextFile(shell, p), {extraRoots: includeRoots})
   } catch (error) {
     if (!(error instanceof ConfigError && error.details.file === configPath && /config file does not exist/.test(error.message))) throw error
-    findings.push({severity: 'error', code: 'config-missing', message: `no config file at ${configPath}`, hint: 'The gateway will not start without one: run `openclaw setup` or point ocvm at the right --state-dir.'})
-    return {mainPath: configPath, configDir: posix.dirname(configPath), files: [], merged: {}}
+    return {
+      mainPath: configPath, configDir: posix.dirname(configPath), files: [], merged: {},
+      finding: {severity: 'error', code: 'config-missing', message: `no config file at ${configPath}`, hint: 'The gateway will not start without one: run `openclaw setup` or point ocvm at the right --state-dir.'},
+    }
+  }
+}
+
+/** A location to read ahead, or none when even the guess is not valid (the real lookup then explains). */
+function guessLocation(locate: () => Location): Location | undefined {
+  try {
+    return locate()
+  } catch {
+    return undefined
   }
 }
 
