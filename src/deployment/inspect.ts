@@ -59,9 +59,10 @@ export async function inspectWithFacts(options: InspectOptions, ctx: Context): P
     readEnvKeys(shell, secretFiles(services, location.stateDir, location.profile)),
     discoverSchedules(shell, {user: facts.user, home: facts.home, stateDir: location.stateDir}, services),
   ] as const)
-  // A state dir given by flag (a migration's target) is most likely there with an openclaw.json:
-  // read it while the candidates are probed, one round trip earlier (kept only if the guess holds).
-  const guess = options.stateDir ? guessLocation(() => locateDeployment(facts, options, serviceEnv, () => true)) : undefined
+  // The first candidate (the --state-dir given, or ~/.openclaw) is most likely there with an
+  // openclaw.json: read it while the candidates are probed, one round trip earlier (kept only if
+  // the guess holds; a legacy or missing deployment costs those reads once more).
+  const guess = guessLocation(() => locateDeployment(facts, options, serviceEnv, () => true))
   const early = guess ? readState(guess, true) : undefined
   early?.catch(() => {})
   const {present, hidden} = await probePaths(shell, locateCandidates(facts, options, serviceEnv))

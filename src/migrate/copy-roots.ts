@@ -287,26 +287,15 @@ async function nonEmpty(list: string): Promise<Readable | undefined> {
   })(), (p) => p)
 }
 
-// A --force run over an existing copy starts from that copy (a local copy on the target, cloned
-// where the filesystem can): only what differs from the source then travels. Exit 3: nothing to
-// start from. A copy that fails (a full disk) is removed and the run sends everything instead.
-const SEED_STAGING = String.raw`
-target="$1"; staging="$2"
-[ -d "$target" ] && [ ! -L "$target" ] && [ ! -e "$staging" ] || exit 3
-cp -a --reflink=auto -- "$target" "$staging" 2>/dev/null || { rm -rf -- "$staging"; cp -a -- "$target" "$staging"; } || { rm -rf -- "$staging"; exit 4; }
-chmod 700 -- "$staging"
-`
-
 /**
- * Lists what staging already holds (false: nothing). With --force and a copy already at the
- * target, staging starts as a copy of it.
+ * Lists what staging already holds (false: nothing). A --force run over a copy already at the
+ * target starts staging as a local copy of it (cloned where the filesystem can), in the same round
+ * trip: only what differs from the source then travels.
  */
 async function prepareStaging(ctx: CopyContext, root: RootPlan, staged: TreeFiles): Promise<boolean> {
-  const signal = ctx.signal ? {signal: ctx.signal} : {}
-  if (await fetchTree(ctx.target, root.staging, staged.listing, {kind: 'list', ...signal})) return true
-  if (!ctx.journal.data.options.force || root.activated) return false
-  const seeded = await ctx.target.script(SEED_STAGING, [root.target, root.staging], {allowFailure: true, timeoutMs: 6 * 60 * 60_000, ...signal})
-  if (seeded.exitCode !== 0) return false
-  ctx.reporter.step(`${root.label}: staging starts from the copy already at ${root.target}; only what differs is sent`)
-  return fetchTree(ctx.target, root.staging, staged.listing, {kind: 'list', ...signal})
+  const seed = ctx.journal.data.options.force && !root.activated ? {seedFrom: root.target} : {}
+  return fetchTree(ctx.target, root.staging, staged.listing, {
+    kind: 'list', ...seed, ...(ctx.signal ? {signal: ctx.signal} : {}),
+    onSeeded: () => ctx.reporter.step(`${root.label}: staging starts from the copy already at ${root.target}; only what differs is sent`),
+  })
 }

@@ -12,7 +12,16 @@ import {RecordFileWriter} from './record-files.js'
 // A live tree (gateway running, --precopy) may lose files while it is read: that is not an error
 // there (an entry without a hash is simply sent again by the final pass).
 const TREE_SCRIPT = String.raw`
-what="$1"; live="$2"; root="$3"; shift 3
+what="$1"; live="$2"; root="$3"; seed="$4"; shift 4
+# A missing root can start as a copy of another tree (cloned where the filesystem can); a copy
+# that fails (a full disk) is removed, and the root stays missing.
+if [ -n "$seed" ] && [ ! -e "$root" ] && [ ! -L "$root" ] && [ -d "$seed" ] && [ ! -L "$seed" ]; then
+  if cp -a --reflink=auto -- "$seed" "$root" 2>/dev/null || { rm -rf -- "$root"; cp -a -- "$seed" "$root"; }; then
+    chmod 700 -- "$root"; echo OCVM-SEEDED >&2
+  else
+    rm -rf -- "$root"
+  fi
+fi
 cd -- "$root" 2>/dev/null || exit 3
 first=1
 for p in "$@"; do
@@ -51,6 +60,10 @@ export interface FetchTreeOptions {
   /** The tree may change while it is read (--precopy): vanished files are not an error. */
   live?: boolean
   signal?: AbortSignal
+  /** When the root does not exist, start it as a copy of this dir on the same host first. */
+  seedFrom?: string
+  /** Called when the root was seeded so. */
+  onSeeded?: () => void
   /** Called with each record as it arrives (counting, figures). */
   onRecord?: (record: Buffer) => void
 }
@@ -63,7 +76,7 @@ export async function fetchTree(shell: Shell, root: string, file: string, option
   const writer = new RecordFileWriter(file, options.onRecord)
   let result
   try {
-    result = await shell.script(TREE_SCRIPT, [options.kind, options.live ? '1' : '0', root, ...(options.exclude ?? [])], {
+    result = await shell.script(TREE_SCRIPT, [options.kind, options.live ? '1' : '0', root, options.seedFrom ?? '', ...(options.exclude ?? [])], {
       stdout: writer, allowFailure: true, timeoutMs: 6 * 60 * 60_000, ...(options.signal ? {signal: options.signal} : {}),
     })
   } catch (error) {
@@ -75,6 +88,7 @@ export async function fetchTree(shell: Shell, root: string, file: string, option
     await writer.discard()
     throw writer.errored
   }
+  if (/^OCVM-SEEDED$/m.test(result.stderr)) options.onSeeded?.()
   if (result.exitCode === 0) {
     await writer.commit()
     return true
