@@ -1,19 +1,18 @@
 import {existsSync, rmSync} from 'node:fs'
-import path from 'node:path'
-import type {Readable} from 'node:stream'
 
 import {OcvmError} from '../errors.js'
 import {settledInOrder} from '../hosts/in-order.js'
 import type {Shell} from '../hosts/shell.js'
 import type {Reporter} from '../output/reporter.js'
-import type {Manifest} from '../transfer/manifest.js'
-import {pathList, readRecords, RecordFileWriter, writeRecords} from '../transfer/record-files.js'
+import {pathList, readRecords} from '../transfer/record-files.js'
 import {streamTree} from '../transfer/stream.js'
-import {compareTrees, listRecords, mergeByPath, type TreeFiles} from '../transfer/tree-diff.js'
+import {compareTrees, listRecords, type TreeFiles} from '../transfer/tree-diff.js'
 import {fetchTree} from '../transfer/tree-listing.js'
-import {manifestRecords, parseListRecord, showPath} from '../transfer/tree-records.js'
+import {parseListRecord, showPath} from '../transfer/tree-records.js'
 import {ensureParent} from './commit.js'
 import type {Journal} from './journal.js'
+import {fixModes, planResend, removeExtras} from './resend-plan.js'
+import {manifestFiles, scratchFiles} from './run-manifests.js'
 import type {MigrationState, RootPlan} from './types.js'
 
 export interface CopyContext {
@@ -22,24 +21,6 @@ export interface CopyContext {
   journal: Journal<MigrationState>
   reporter: Reporter
   signal?: AbortSignal
-}
-
-/** The source manifest of a root (what verify checks staging against), next to the journal. */
-export function manifestFiles(journalDir: string, index: number): TreeFiles {
-  return {listing: path.join(journalDir, `manifest-${index}.list`), hashes: path.join(journalDir, `manifest-${index}.sha256`), mtime: true}
-}
-
-/** Stores a manifest built in memory (an archive's) as the manifest verify checks staging against. */
-export async function writeManifest(journalDir: string, index: number, manifest: Manifest): Promise<void> {
-  const files = manifestFiles(journalDir, index)
-  const {listing, hashes} = manifestRecords(manifest)
-  await Promise.all([writeRecords(files.listing, listing), writeRecords(files.hashes, hashes)])
-}
-
-/** Scratch files next to the journal, removed once used. */
-function scratchFiles(journalDir: string, name: string, mtime: boolean): TreeFiles & {remove(): void} {
-  const files = {listing: path.join(journalDir, `${name}.list`), hashes: path.join(journalDir, `${name}.sha256`)}
-  return {...files, mtime, remove: () => Object.values(files).forEach((f) => rmSync(f, {force: true}))}
 }
 
 interface Figures {
@@ -102,14 +83,14 @@ async function transferRoot(ctx: CopyContext, root: RootPlan, phase: 'final' | '
       ensureParent(target, root.target, `${journal.data.target.user}:${journal.data.target.group}`),
     ] as const)
     if (!found) throw new OcvmError('source-missing', `${root.source} disappeared from ${source.label}`, {hint: 'The source changed during the migration; check it and run again.'})
-    const hashSource = () => fetchTree(source, root.source, sourceFiles.hashes, {kind: 'hash', exclude: root.exclude, live, ...signal})
+    const hashSource = (stop?: AbortSignal) => fetchTree(source, root.source, sourceFiles.hashes, {kind: 'hash', exclude: root.exclude, live, ...(stop ? {signal: stop} : signal)})
 
     if (!stagedBefore) {
       // Nothing staged yet: send every entry, and checksum the source meanwhile (a stream that
       // fails stops the checksums too: the run ends with the stream's error, not minutes later).
       ctx.reporter.step(`${root.label}: sending ${files} files (${bytes} bytes) to ${target.label}`)
       const stopHashing = new AbortController()
-      const hashing = fetchTree(source, root.source, sourceFiles.hashes, {kind: 'hash', exclude: root.exclude, live, signal: ctx.signal ? AbortSignal.any([ctx.signal, stopHashing.signal]) : stopHashing.signal})
+      const hashing = hashSource(ctx.signal ? AbortSignal.any([ctx.signal, stopHashing.signal]) : stopHashing.signal)
       const sending = send(ctx, root, listRecords(sourceFiles), (r) => r.path, bytes, live).catch((error: unknown) => {
         stopHashing.abort(error)
         throw error
@@ -149,77 +130,6 @@ async function send<T>(ctx: CopyContext, root: RootPlan, records: AsyncIterable<
   return result.wireBytes
 }
 
-interface ResendPlan {
-  /** Files of NUL-terminated relative paths: what to send, and what to remove from staging. */
-  todo: string
-  extras: string
-  /** Files whose content is intact but whose mode differs, by the mode they need (a file of paths each). */
-  modes: Map<string, string>
-  paths: number
-  bytes: number
-  intact: number
-}
-
-/**
- * Entries missing from staging or different there (dirs are always re-sent: cheap, and restores
- * their modes). A file that is intact but has another mode (a copy seeded from the target, where
- * the permission step ran) only needs a chmod.
- */
-async function planResend(journalDir: string, index: number, expected: TreeFiles, staged: TreeFiles): Promise<ResendPlan> {
-  const nul = Buffer.alloc(1)
-  const todo = new RecordFileWriter(path.join(journalDir, `resend-${index}`))
-  const extras = new RecordFileWriter(path.join(journalDir, `extras-${index}`))
-  const chmods = new Map<string, RecordFileWriter>()
-  const plan: ResendPlan = {todo: todo.file, extras: extras.file, modes: new Map(), paths: 0, bytes: 0, intact: 0}
-  const write = (w: RecordFileWriter, p: Buffer) => new Promise<void>((resolve, reject) => w.write(Buffer.concat([p, nul]), (e) => (e ? reject(e) : resolve())))
-  for await (const v of compareTrees(expected, staged)) {
-    if (v.verdict === 'extra') {
-      await write(extras, v.path)
-    } else if (v.verdict === 'differs' && v.modeOnly && v.expected?.type === 'f') {
-      const mode = v.expected.mode
-      let w = chmods.get(mode)
-      if (!w) chmods.set(mode, (w = new RecordFileWriter(path.join(journalDir, `chmod-${index}-${mode}`))))
-      await write(w, v.path)
-      plan.intact++
-    } else if (v.expected && (v.verdict !== 'same' || v.expected.type === 'd')) {
-      await write(todo, v.path)
-      plan.paths++
-      if (v.expected.type === 'f') plan.bytes += v.expected.size
-    } else {
-      plan.intact++
-    }
-  }
-  await Promise.all([todo.commit(), extras.commit(), ...[...chmods.values()].map((w) => w.commit())])
-  for (const [mode, w] of chmods) plan.modes.set(mode, w.file)
-  return plan
-}
-
-/**
- * How a completed run's source compares with the source now: the entries listed again (type, mode,
- * size, mtime, link target; no checksums) against the run's final manifest. Undefined when the run
- * kept no such manifest (ocvm before 0.2).
- */
-export async function sourceSinceRun(source: Shell, state: MigrationState, journalDir: string, signal?: AbortSignal): Promise<{entries: number; changed: number} | undefined> {
-  if (!state.roots.every((r) => existsSync(manifestFiles(journalDir, r.index).listing))) return undefined
-  const perRoot = await settledInOrder(state.roots.map(async (root) => {
-    const stored = manifestFiles(journalDir, root.index)
-    const now = scratchFiles(journalDir, `now-${root.index}`, true)
-    try {
-      const found = await fetchTree(source, root.source, now.listing, {kind: 'list-mtime', exclude: root.exclude, ...(signal ? {signal} : {})})
-      if (!found) return {entries: 0, changed: 1}
-      const figures = {entries: 0, changed: 0}
-      for await (const m of mergeByPath(listRecords(stored), listRecords(now))) {
-        figures.entries++
-        if (!m.a || !m.b || !m.a.identity.equals(m.b.identity) || m.a.mtime !== m.b.mtime) figures.changed++
-      }
-      return figures
-    } finally {
-      now.remove()
-    }
-  }))
-  return perRoot.reduce((t, r) => ({entries: t.entries + r.entries, changed: t.changed + r.changed}), {entries: 0, changed: 0})
-}
-
 /** Re-checksums every staged file and compares with the source manifest; fixes nothing silently. */
 export async function verifyRoots(ctx: CopyContext): Promise<void> {
   for (const root of ctx.journal.data.roots) {
@@ -256,35 +166,6 @@ export async function verifyRoots(ctx: CopyContext): Promise<void> {
       staged.remove()
     }
   }
-}
-
-// Paths arrive on stdin, NUL-terminated and relative to staging (never as arguments: there may be
-// more than a command line holds).
-const REMOVE_EXTRAS = 'cd -- "$1" && xargs -0 -r rm -rf --'
-const CHMOD_LIST = 'cd -- "$1" && xargs -0 -r chmod -- "$2"'
-
-/** On resume, files the source no longer has must not survive in staging. */
-async function removeExtras(target: Shell, staging: string, list: string): Promise<void> {
-  const paths = await nonEmpty(list)
-  if (paths) await target.script(REMOVE_EXTRAS, [staging], {stdin: paths, timeoutMs: 10 * 60_000})
-}
-
-async function fixModes(target: Shell, staging: string, lists: ReadonlyMap<string, string>): Promise<void> {
-  for (const [mode, list] of lists) {
-    const paths = await nonEmpty(list)
-    if (paths) await target.script(CHMOD_LIST, [staging, mode], {stdin: paths, timeoutMs: 10 * 60_000})
-  }
-}
-
-/** The paths of a list as a stream for stdin, or undefined when there are none. */
-async function nonEmpty(list: string): Promise<Readable | undefined> {
-  const records = readRecords(list)
-  const first = await records.next()
-  if (first.done) return undefined
-  return pathList((async function* () {
-    yield first.value
-    yield* records
-  })(), (p) => p)
 }
 
 /**
