@@ -51,7 +51,9 @@ export abstract class BaseCommand extends Command {
     const abort = new AbortController()
     process.once('SIGINT', () => abort.abort(new Error('interrupted')))
     process.once('SIGTERM', () => abort.abort(new Error('terminated')))
-    const runner = createRunner({redactor, log: (line) => reporter.debug(line), signal: abort.signal})
+    // Seconds since the start on every command line: where a run spends its time, with --verbose.
+    const started = Date.now()
+    const runner = createRunner({redactor, log: (line) => reporter.debug(`[${((Date.now() - started) / 1000).toFixed(2).padStart(6)}s] ${line}`), signal: abort.signal})
     this.shellPool = new ShellPool({runner, ssh: {configFile: flags['ssh-config']}})
     return {runner, shells: this.shellPool, reporter, signal: abort.signal}
   }

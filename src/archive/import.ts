@@ -10,6 +10,7 @@ import {parseHostSpec} from '../hosts/host-spec.js'
 import type {Shell} from '../hosts/shell.js'
 import {ensureParent} from '../migrate/commit.js'
 import {verifyRoots} from '../migrate/copy-roots.js'
+import {writeManifest} from '../migrate/run-manifests.js'
 import {Journal, newRunId} from '../migrate/journal.js'
 import {stagingPath} from '../migrate/plan-layout.js'
 import {checkFreeSpace, checkNothingInTheWay, checkTargetVersion, requireTools} from '../migrate/preflight.js'
@@ -72,7 +73,7 @@ export async function importArchive(options: ImportOptions, ctx: Context, hooks:
 
   const journal = Journal.create(runId, state)
   ctx.reporter.step(`Run ${runId} (journal: ${journal.dir})`)
-  scan.roots.forEach((root) => journal.writeArtifact(`manifest-${root.index}.json`, expectedManifest(root.manifest, options.sessions, root.kind)))
+  await Promise.all(scan.roots.map((root) => writeManifest(journal.dir, root.index, expectedManifest(root.manifest, options.sessions, root.kind))))
 
   const extractDir = stagingPath(posix.join(posix.dirname(state.target.stateDir), 'archive'), runId)
   const actions: StepActions = {
