@@ -26,7 +26,7 @@ export async function preflight(options: MigrateOptions, runId: string, source: 
   const warnings: string[] = []
   ctx.reporter.step(`Probing target ${target.label}`)
   const targetFacts = await probeHost(target, options.targetUser ?? inventory.user)
-  const sourceFacts = await probeHost(source, undefined)
+  const sourceFacts = await probeHost(source, inventory.user)
   requireTools(source, sourceFacts, ['tar', 'find', 'sha256sum'])
   requireTools(target, targetFacts, ['tar', 'find', 'sha256sum'])
   const account = {user: targetFacts.user, group: targetFacts.group || targetFacts.user, home: options.targetHome ?? targetFacts.home}
@@ -49,8 +49,8 @@ export async function preflight(options: MigrateOptions, runId: string, source: 
     runId,
     createdAt: new Date().toISOString(),
     options,
-    source: {host: source.label, user: inventory.user, home: inventory.home, stateDir: inventory.stateDir, configPath: inventory.configPath, configFiles: inventory.configFiles.map((f) => f.path), ...(sourceVersion ? {version: sourceVersion} : {}), layout: inventory.layout.generation, services: inventory.services},
-    target: {host: target.label, user: account.user, group: account.group, home: account.home, stateDir: layout.targetStateDir, ...(targetVersion ? {version: targetVersion} : {})},
+    source: {host: source.label, user: inventory.user, home: inventory.home, stateDir: inventory.stateDir, configPath: inventory.configPath, configFiles: inventory.configFiles.map((f) => f.path), ...(sourceVersion ? {version: sourceVersion} : {}), layout: inventory.layout.generation, services: inventory.services, group: sourceFacts.group, os: sourceFacts.os, schedules: inventory.schedules},
+    target: {host: target.label, user: account.user, group: account.group, home: account.home, stateDir: layout.targetStateDir, ...(targetVersion ? {version: targetVersion} : {}), os: targetFacts.os},
     roots: layout.roots,
     mappings: layout.mappings,
     compress: Boolean(sourceFacts.tools.zstd && targetFacts.tools.zstd),
