@@ -1,3 +1,5 @@
+import {createHash} from 'node:crypto'
+
 import {readEnvKeys} from '../../deployment/remote-fs.js'
 import {parseLaunchdPlist} from '../../deployment/services.js'
 import {defineHook, type HookContext} from '../api.js'
@@ -53,14 +55,28 @@ while IFS= read -r line; do
 done
 `
 
+// macOS: the plist's values are compared by SHA-256 (NAME=<hex> lines on stdin): the values
+// themselves do not even travel for the comparison. `plutil -extract … raw` prints a string as is.
+const DIFFERS_MACOS = String.raw`
+f="$1"
+while IFS='=' read -r k h; do
+  [ -n "$k" ] || continue
+  cur=$(plutil -extract "EnvironmentVariables.$k" raw -o - -- "$f" 2>/dev/null) || { echo "$k"; continue; }
+  [ "$(printf '%s' "$cur" | shasum -a 256 | cut -d' ' -f1)" = "$h" ] || echo "$k"
+done
+`
+
+const sha256 = (v: string) => createHash('sha256').update(v).digest('hex')
+
 function envLines(values: Array<[string, string]>): string {
   return values.map(([k, v]) => `${k}=${quoteEnvValue(v)}\n`).join('')
 }
 
 async function differing(ctx: HookContext, values: Array<[string, string]>): Promise<string[]> {
   if (values.length === 0) return []
-  if (ctx.os === 'macos') return values.map(([k]) => k) // compared by apply (PlistBuddy Set is idempotent)
-  const result = await ctx.shell.script(DIFFERS_LINUX, [targetFile(ctx)], {input: envLines(values), timeoutMs: 30_000})
+  const result = ctx.os === 'macos'
+    ? await ctx.shell.script(DIFFERS_MACOS, [targetFile(ctx)], {input: values.map(([k, v]) => `${k}=${sha256(v)}\n`).join(''), timeoutMs: 30_000})
+    : await ctx.shell.script(DIFFERS_LINUX, [targetFile(ctx)], {input: envLines(values), timeoutMs: 30_000})
   return result.stdout.split('\n').filter(Boolean)
 }
 
