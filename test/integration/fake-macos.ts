@@ -29,6 +29,8 @@ const overlay = (name: string) => path.join(host(name).fsRoot, '.fake-macos')
 
 /** Installs the fakes on `name`; idempotent. */
 export async function actAsMac(name: string): Promise<void> {
+  // Every Mac has these (the private /Library starts empty).
+  for (const dir of ['/Library/LaunchDaemons', '/Library/LaunchAgents']) mkdirSync(hostFsPath(name, dir), {recursive: true, mode: 0o755})
   const bin = (tool: string) => hostFsPath(name, `/usr/local/bin/${tool}`)
   for (const tool of ['sw_vers', 'launchctl', 'plutil']) wrapper(bin(tool), `exec ${shellQuote(path.join(FAKES, tool))} "$@"`)
   wrapper(bin('uname'), `case "$*" in
