@@ -30,7 +30,9 @@ export function migrationReport(result: MigrationResult): MigrationReport {
 
   const rebuilt: string[] = []
   const memory = hook('ocvm/memory-index')
-  if (ok(memory)) rebuilt.push('memory search index: not copied (architecture-dependent), rebuilt with openclaw memory index --force')
+  if (memory?.status === 'changed') rebuilt.push('memory search index: rebuilt on the target with openclaw memory index --force')
+  // 2026.7+ keeps the index in the state's SQLite (portable data): it moves, and stays current.
+  if (memory?.status === 'unchanged') moved.push('memory search index: current on the target as moved (openclaw memory status), nothing to rebuild')
   const extensions = hook('ocvm/extensions')
   if (ok(extensions)) for (const c of extensions.changed.filter((l) => l.startsWith('npm install in '))) rebuilt.push(`plugin node_modules: not copied (native parts are per platform), ${c}`)
   for (const v of result.retargeted.filter((x) => x.action !== 'missing')) rebuilt.push(describeRetargeted(v))

@@ -134,7 +134,7 @@ export const services = defineHook({
     const actions: string[] = []
     const sourcePath = targetInputs(ctx).source?.serviceEnv.PATH
     if (sourcePath && sourcePath !== s.path) changed.push(`PATH: ${sourcePath} on the source -> ${s.path}, generated for this host`)
-    if (java?.to) changed.push(`JAVA_HOME: ${java.from} on the source -> ${java.to}${java.major ? ` (Java ${java.major})` : ''}, found on this host`)
+    if (java?.to && java.to !== java.from) changed.push(`JAVA_HOME: ${java.from} on the source -> ${java.to}${java.major ? ` (Java ${java.major})` : ''}, found on this host`)
     else if (java) actions.push(`The source's service set JAVA_HOME=${java.from}; this host has no Java: install Java 21 if signal-cli is to run here, then run \`ocvm hooks run ocvm/services\` again.`)
     // The log dir first: the service manager opens the log files before the gateway runs.
     // The log files too: the service manager creates them as root otherwise.

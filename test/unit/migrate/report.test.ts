@@ -38,7 +38,7 @@ describe('migrationReport', () => {
     const report = migrationReport(result())
     expect(report.moved).toEqual(['state dir: /Users/carol/.openclaw -> /home/bob/.openclaw', '12 files, 2048 bytes, each verified with SHA-256 before activation'])
     expect(report.rebuilt).toEqual([
-      expect.stringMatching(/^memory search index: .*rebuilt/),
+      'memory search index: rebuilt on the target with openclaw memory index --force',
       'plugin node_modules: not copied (native parts are per platform), npm install in /home/bob/.openclaw/extensions/web-guard',
       expect.stringMatching(/^memory\.search\.store\.vector\.extensionPath in .*cleared/),
     ])
