@@ -139,7 +139,7 @@ async function macDeployment(): Promise<void> {
 
 /** What the fake launchd did and what the gateway logged on the Mac, for failure messages. */
 async function macDiagnostics(): Promise<string> {
-  const r = await sshExec(SRC, `tail -n 40 ${LAUNCHD_STATE}/launchd.log; launchctl print ${LABEL} | grep -v ' => '; tail -n 30 /Users/carol/.openclaw/logs/gateway.err.log /Users/carol/.openclaw/logs/gateway.log`)
+  const r = await sshExec(SRC, `tail -n 40 ${LAUNCHD_STATE}/launchd.log; grep -c . /Users/carol/.openclaw/openclaw.json; grep -n channels /Users/carol/.openclaw/openclaw.json; launchctl print ${LABEL} | grep -v ' => '; tail -n 30 /Users/carol/.openclaw/logs/gateway.err.log /Users/carol/.openclaw/logs/gateway.log`)
   return `\n--- Mac diagnostics ---\n${r.stdout}${r.stderr}`
 }
 
@@ -164,6 +164,7 @@ describe('macOS (carol@ocvm-src playing a Mac) -> Linux (bob@ocvm-dst)', () => {
     output = r.stdout + r.stderr
     expect([0, 3], output.slice(-6000)).toContain(r.exitCode)
     result = JSON.parse(r.stdout) as Result
+    console.log('TIMING phase1', JSON.stringify({steps: (result as unknown as {steps: Array<{name: string; startedAt?: string; finishedAt?: string}>}).steps.map((x) => [x.name, x.startedAt && x.finishedAt ? Date.parse(x.finishedAt) - Date.parse(x.startedAt) : null]), hooks: result.hooks.hooks.map((h) => [h.id, (h as unknown as {durationMs: number}).durationMs])}))
   }, 700_000)
 
   it('runs every hook; the run is partial: Signal (no signal-cli) and the tailnet (no tailscale) need a human on the server', () => {
@@ -271,15 +272,18 @@ describe('Linux (bob@ocvm-dst) -> macOS (carol@ocvm-src playing a fresh Mac)', (
     // A fresh Mac: the first test's deployment, LaunchDaemon, newsyslog, crontab and tailnet node go.
     await sshCheck(SRC, `crontab -u carol -r; rm -rf /Users/carol/.openclaw ${PLIST} /etc/newsyslog.d/openclaw.conf /usr/local/bin/tailscale /usr/local/bin/.fake-tailscale ${LAUNCHD_STATE}/calls.log; true`)
     // This Linux box no longer uses Signal and Google Chat: the channels (and their plugins, which the
-    // gateway would try to download) stay behind.
+    // gateway would try to download) stay behind. Edited while its gateway is stopped (it may write the config).
+    await sshCheck(DST, 'systemctl stop openclaw-gateway.service')
     const config = hostFsPath(DST, '/home/bob/.openclaw/openclaw.json')
     const {channels: _dropped, ...rest} = JSON5.parse(readFileSync(config, 'utf8')) as Record<string, unknown>
     writeFileSync(config, JSON.stringify(rest, null, 2))
+    await sshCheck(DST, 'systemctl start openclaw-gateway.service')
     const r = await runOcvm(['migrate', '--from', `root@${DST}`, '--user', 'bob', '--to', `root@${SRC}`, '--target-user', 'carol', '--yes', '--json', '--verbose',
       '--secrets-file', secretsFile('mac.env', MAC_AGAIN_SECRETS)], {env, timeoutMs: 600_000})
     output = r.stdout + r.stderr
     expect(r.exitCode, output.slice(-6000)).toBe(0)
     result = JSON.parse(r.stdout) as Result
+    console.log('TIMING phase2', JSON.stringify({steps: (result as unknown as {steps: Array<{name: string; startedAt?: string; finishedAt?: string}>}).steps.map((x) => [x.name, x.startedAt && x.finishedAt ? Date.parse(x.finishedAt) - Date.parse(x.startedAt) : null]), hooks: result.hooks.hooks.map((h) => [h.id, (h as unknown as {durationMs: number}).durationMs])}))
     const v = await runOcvm(['verify', '--on', `root@${SRC}`, '--user', 'carol', '--json'], {env, timeoutMs: 300_000})
     verifyOutput = v.stdout + v.stderr
     verified = JSON.parse(v.stdout) as Verify
