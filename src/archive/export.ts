@@ -221,7 +221,10 @@ async function writeArchive(input: WriteInput) {
       if (tarExit === 1) warnings.push(`${root.label}: files changed while they were read (live copy): ${tarErrors.slice(-3).join('; ')}`)
     }
     progress.done()
-    // Let the read-back catch up with everything the source sent before the manifest is taken from it.
+    // The sink may still be working through the last chunks the source sent: let it finish, then let
+    // the read-back catch up, before the manifest is taken from it (ending the read-back first lost
+    // the tail now and then: zstd "premature end").
+    await endStream(sink)
     await endStream(readBack)
     if (unpacking) {
       const u = await unpacking

@@ -13,7 +13,12 @@ export interface RunOptions {
   input?: string | Uint8Array
   /** A stream piped into stdin (transfers). */
   stdin?: Readable
-  /** Send stdout here instead of buffering it (transfers); `stdout` in the result is then empty. */
+  /**
+   * Send stdout here instead of buffering it (transfers); `stdout` in the result is then empty. The
+   * writable is not ended, and when run returns it may still be processing the last chunks: end it
+   * and wait for 'finish' before reading what it made. (Waiting here instead would hang on a relay
+   * whose reader died.)
+   */
   stdout?: Writable
   timeoutMs?: number
   signal?: AbortSignal
@@ -102,12 +107,7 @@ export function createRunner(options: {redactor?: Redactor; log?: DebugLog; sign
     const pumps: Promise<void>[] = []
     if (opts.stdin && subprocess.stdin) pumps.push(pipeline(opts.stdin, subprocess.stdin))
     else if (opts.input === undefined) subprocess.stdin?.end()
-    // pipeline({end: false}) settles when the process's stdout ends, while the destination may still
-    // hold chunks it has not processed: wait for them, so the caller sees every byte once run returns.
-    if (opts.stdout && subprocess.stdout) {
-      const sink = opts.stdout
-      pumps.push(pipeline(subprocess.stdout, sink, {end: false}).then(() => flushed(sink)))
-    }
+    if (opts.stdout && subprocess.stdout) pumps.push(pipeline(subprocess.stdout, opts.stdout, {end: false}))
 
     const [result, pumpResults] = await Promise.all([subprocess, Promise.allSettled(pumps)])
     const durationMs = Date.now() - started
@@ -156,13 +156,5 @@ export function toExternalError(result: RunResult, redactor: Redactor, host?: st
     stderrTail: stderrTail(redactor.redact(result.stderr)),
     host,
     reason,
-  })
-}
-
-/** Resolves once a writable has processed everything written to it before: writes run in order, so an empty one completes last. */
-function flushed(stream: Writable): Promise<void> {
-  if (stream.writableLength === 0 && !stream.writableNeedDrain) return Promise.resolve()
-  return new Promise((resolve, reject) => {
-    stream.write(Buffer.alloc(0), (error) => (error ? reject(error) : resolve()))
   })
 }
