@@ -203,7 +203,10 @@ describe('migrate --driver parallels (fake prlctl)', () => {
     const hds = (await sshCheck(SRC, 'ls ~/Parallels/openclaw-pd.pvm/harddisk.hdd/*.hds', {user: 'alice'})).trim()
     await writeAt(SRC, hds, 8192, 'guest data on the parallels disk')
     await sshCheck(SRC, 'prlctl start openclaw-pd', {user: 'alice'})
+    // The target guest (ocvm-dst's alice) holds a deployment for the hooks to find; its home starts world-readable.
+    await sshCheck(DST, 'cd ~ && openclaw setup --baseline >/dev/null 2>&1 && chmod 755 ~', {user: 'alice', timeoutMs: 120_000})
   })
+  afterAll(() => rmSync(hostFsPath(DST, '/home/alice/.openclaw'), {recursive: true, force: true}))
 
   it('refuses clearly when a host has no Pro licence, and changes nothing', async () => {
     for (const h of [SRC, DST]) {
@@ -235,12 +238,16 @@ describe('migrate --driver parallels (fake prlctl)', () => {
     }
   })
 
-  it('moves the bundle, registers it under a new UUID, starts it and reaches the guest', async () => {
-    const r = await runOcvm(['migrate', '--driver', 'parallels', '--vm', 'openclaw-pd', '--from', FROM, '--to', TO, '--yes', '--json'], {env, timeoutMs: 300_000})
-    expect(r.exitCode, r.stderr).toBe(0)
+  it('moves the bundle, registers it under a new UUID, starts it, reaches the guest and runs the hooks there', async () => {
+    const r = await runOcvm(['migrate', '--driver', 'parallels', '--vm', 'openclaw-pd', '--from', FROM, '--to', TO, '--user', 'alice', '--hooks', 'ocvm/permissions,ocvm/networking', '--yes', '--json'], {env, timeoutMs: 300_000})
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0)
     const result = r.json as ImageResult
     expect(result).toMatchObject({status: 'ok', mode: 'image', imported: {name: 'openclaw-pd'}})
     expect(result.guest?.label).toBe(`ssh://${hostIp(DST)}`)
+    // The hooks ran inside the guest, over ssh to the address prlctl reported: the permissions hook closed alice's home.
+    expect(result.hooks).toMatchObject({host: `ssh://${hostIp(DST)}`, status: 'ok'})
+    expect(result.hooks?.hooks.map((h) => [h.id, h.status])).toEqual([['ocvm/permissions', 'changed'], ['ocvm/networking', expect.stringMatching(/^(unchanged|changed|not-applicable)$/)]])
+    expect(statSync(hostFsPath(DST, '/home/alice')).mode & 0o777).toBe(0o700)
     const src = JSON.parse(await sshCheck(SRC, 'prlctl list -i -j openclaw-pd', {user: 'alice'})) as Array<{ID: string; State: string}>
     const dst = JSON.parse(await sshCheck(DST, 'prlctl list -i -j openclaw-pd', {user: 'alice'})) as Array<{ID: string; State: string; Home: string; Hardware: {cpu: {cpus: number}}}>
     expect(src[0]?.State).toBe('stopped')
