@@ -131,6 +131,24 @@ describe('streamTree', () => {
     ])
   })
 
+  it('the quick comparison (size and mtime) trusts what tar wrote and nothing written since', async () => {
+    const manifest = await manifestOf(src, 'src-quick')
+    if (!manifest) throw new Error('no manifest')
+    const dest = path.join(dir, 'dest-quick')
+    await streamTree({source: shell, target: shell, sourceRoot: src, targetDir: dest, compress: true, paths: pathList(listRecords(manifest), (r) => r.path)})
+    const quick = async (name: string) => {
+      const files = {listing: path.join(dir, `${name}.list`), hashes: '', mtime: true}
+      await fetchTree(shell, dest, files.listing, {kind: 'list-mtime'})
+      return (await collect(compareTrees(manifest, files, {quick: true}))).filter((v) => v.verdict !== 'same' && v.expected?.type !== 'd').map((v) => ({path: v.path.toString(), verdict: v.verdict, ...(v.modeOnly ? {modeOnly: true} : {})}))
+    }
+    expect(await quick('quick-1')).toEqual([])
+
+    // Same size, rewritten in place (as the path rewrite does): its mtime is no longer tar's.
+    await writeFile(path.join(dest, 'openclaw.json'), '{ gateway: { mode: "LOCAL" } }')
+    await chmod(path.join(dest, 'many/f00'), 0o640)
+    expect(await quick('quick-2')).toEqual([{path: 'many/f00', verdict: 'differs', modeOnly: true}, {path: 'openclaw.json', verdict: 'differs'}])
+  })
+
   it('fails clearly when the source root is gone', async () => {
     await expect(streamTree({source: shell, target: shell, sourceRoot: path.join(dir, 'gone'), targetDir: path.join(dir, 'x'), compress: false, paths: ['a']})).rejects.toThrow(/packing on local failed/)
   })
