@@ -1,4 +1,5 @@
 import {Command, Flags, type Interfaces} from '@oclif/core'
+import {createInterface} from 'node:readline/promises'
 
 import type {Context} from './context.js'
 import {createHookList, type ListedHook} from './plugins/hook-list.js'
@@ -89,6 +90,15 @@ export abstract class BaseCommand extends Command {
       if (this.verboseErrors && ocvmError instanceof BugError && ocvmError.cause instanceof Error) this.logToStderr(ocvmError.cause.stack ?? '')
     }
     this.exit(ocvmError.exitCode)
+  }
+
+  /** Shows the plan on stderr and asks to proceed (interactive runs without --yes). */
+  protected async ask(plan: string): Promise<boolean> {
+    this.logToStderr(plan)
+    const rl = createInterface({input: process.stdin, output: process.stderr})
+    const answer = await rl.question('\nProceed? [y/N] ')
+    rl.close()
+    return /^y(es)?$/i.test(answer.trim())
   }
 
   /** Sets exit code 3 for partial results; call with the value run() returns. */

@@ -6,7 +6,7 @@ import {OcvmError, UnsupportedError, UsageError} from '../errors.js'
 import {parseHostSpec} from '../hosts/host-spec.js'
 import {settledInOrder} from '../hosts/in-order.js'
 import type {Shell} from '../hosts/shell.js'
-import {nextStepsWithHooks, runMigrationHooks, statusWithHooks} from '../postmigrate/after-migrate.js'
+import {describeHookRun, nextStepsWithHooks, runMigrationHooks, statusWithHooks} from '../postmigrate/after-migrate.js'
 import type {Hook} from '../postmigrate/api.js'
 import type {SecretValues} from '../postmigrate/secrets-input.js'
 import {transferRoots, verifyRoots, type CopyContext} from './copy-roots.js'
@@ -77,7 +77,12 @@ export async function migrate(requested: MigrateOptions, ctx: Context, hooks: Mi
       return {...plan, status: 'planned', dryRun: true, nextSteps: ['Nothing was changed. Run the same command without --dry-run to migrate.']}
     }
     if (hooks.confirm && !(await hooks.confirm(plan))) throw new OcvmError('aborted', 'migration cancelled; nothing was changed', {hint: 'Run again and answer y, or pass --yes.'})
-    const initial = (s: StepRecord): StepRecord => (s.name === 'preflight' ? {...s, status: 'done'} : s.name === 'precopy' && !options.precopy ? {...s, status: 'skipped'} : s)
+    const initial = (s: StepRecord): StepRecord => {
+      if (s.name === 'preflight') return {...s, status: 'done'}
+      if (s.name === 'precopy' && !options.precopy) return {...s, status: 'skipped'}
+      if (s.name === 'hooks' && options.skipHooks) return {...s, status: 'skipped', detail: `--skip-hooks: run them later with ocvm hooks run --on ${options.to}`}
+      return s
+    }
     journal = Journal.create(runId, {...state, steps: state.steps.map(initial)})
     ctx.reporter.step(`Run ${runId} (journal: ${journal.dir})`)
   }
@@ -109,6 +114,12 @@ export async function migrate(requested: MigrateOptions, ctx: Context, hooks: Mi
     },
     verify: async () => verifyRoots(copy),
     ...stagedActions(target, journal, options),
+    // Journaled like every step: a run killed during the hooks re-runs them on --resume (they are idempotent).
+    hooks: async () => {
+      const run = await runMigrationHooks(journal.data, options, ctx, hooks)
+      journal.update({hooks: run})
+      return describeHookRun(run)
+    },
     report: async () => {},
   }
 
@@ -121,8 +132,8 @@ export async function migrate(requested: MigrateOptions, ctx: Context, hooks: Mi
   const targetInventory = await inspectDeployment({host: target.host, user: t.user, home: t.home, stateDir: t.stateDir}, ctx)
   journal.update({status: 'completed'})
   const result = toResult(journal.data, {diffs: [], warnings: danglingOnTarget(targetInventory), nextSteps: nextSteps(journal.data, targetInventory)})
-  if (options.skipHooks) return result
-  const hookRun = await runMigrationHooks(journal.data, options, ctx, hooks)
+  const hookRun = journal.data.hooks
+  if (!hookRun) return result
   return {...result, status: statusWithHooks(result.status, hookRun), hooks: hookRun, nextSteps: nextStepsWithHooks(result.nextSteps, hookRun)}
 }
 

@@ -26,20 +26,26 @@ export interface RewriteOutcome {
   texts?: Map<string, string>
 }
 
-// Which files under the given roots mention any of the old dirs. grep runs on the host, so file
-// contents (secrets included) never travel for this.
-const FIND_MENTIONS = String.raw`
+// Which files under the given roots mention any of the old dirs (NUL-separated names on stdout).
+// grep runs on the host, so file contents (secrets included) never travel for this.
+const GREP_MENTIONS = String.raw`
 n="$1"; shift
 i=0; pats=""
 while [ $i -lt "$n" ]; do pats="$pats$1
 "; shift; i=$((i+1)); done
 t=$(mktemp) || exit 1
+trap 'rm -f "$t"' EXIT
 printf '%s' "$pats" > "$t"
-for r in "$@"; do
-  [ -d "$r" ] || continue
-  grep -rlFZ -f "$t" --include='*.json' --include='*.json5' --include='.env' -- "$r" 2>/dev/null
-done
-rm -f "$t"
+mentions() {
+  for r in "$@"; do
+    [ -d "$r" ] || continue
+    grep -rlFZ -f "$t" --include='*.json' --include='*.json5' --include='.env' -- "$r" 2>/dev/null
+  done
+}
+`
+
+const FIND_MENTIONS = `${GREP_MENTIONS}
+mentions "$@"
 exit 0
 `
 
@@ -51,22 +57,12 @@ export async function findFilesMentioning(shell: Shell, roots: readonly string[]
 // The same search, printing each file found as `PATH\0` then `C` + its text + `\0`, so finding
 // and reading are one round trip. A .env is never read (`S`: it holds secrets); a file we may not
 // read or with a NUL byte in it (`B`: it cannot be framed so) is read on its own afterwards.
-const READ_MENTIONS = String.raw`
-n="$1"; shift
-i=0; pats=""
-while [ $i -lt "$n" ]; do pats="$pats$1
-"; shift; i=$((i+1)); done
-t=$(mktemp) || exit 1
-printf '%s' "$pats" > "$t"
-for r in "$@"; do
-  [ -d "$r" ] || continue
-  grep -rlFZ -f "$t" --include='*.json' --include='*.json5' --include='.env' -- "$r" 2>/dev/null
-done | xargs -0 -r sh -c 'for f; do
-  printf "%s\0" "$f"
-  case "$f" in */.env) printf "S\0"; continue;; esac
-  if [ -r "$f" ] && tr -d "\000" < "$f" | cmp -s - "$f"; then printf C; cat -- "$f"; printf "\0"; else printf "B\0"; fi
+const READ_MENTIONS = `${GREP_MENTIONS}
+mentions "$@" | xargs -0 -r sh -c 'for f; do
+  printf "%s\\0" "$f"
+  case "$f" in */.env) printf "S\\0"; continue;; esac
+  if [ -r "$f" ] && tr -d "\\000" < "$f" | cmp -s - "$f"; then printf C; cat -- "$f"; printf "\\0"; else printf "B\\0"; fi
 done' sh
-rm -f "$t"
 exit 0
 `
 

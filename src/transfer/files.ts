@@ -121,16 +121,21 @@ export async function sendFiles(options: SendFilesOptions): Promise<SendFilesRes
 
 /** Re-checksums every staged file against the source's facts; throws naming each file that differs. */
 export async function verifyFiles(target: Shell, stagingDir: string, facts: readonly FileFacts[], signal?: AbortSignal): Promise<void> {
-  const staged = await fileFacts(target, facts.map((f) => posix.join(stagingDir, f.relPath)), signal)
-  const bad = facts.filter((f) => {
-    const got = staged.get(posix.join(stagingDir, f.relPath))
-    return !got || got.sha256 !== f.sha256 || got.bytes !== f.bytes
-  })
+  const bad = await damagedFiles(target, stagingDir, facts, signal)
   if (bad.length > 0) {
     throw new OcvmError('verify-failed', `${bad.length} of ${facts.length} file(s) differ from the source in staging on ${target.label}: ${bad.map((f) => f.relPath).slice(0, 3).join(', ')}`, {
       hint: 'Nothing was activated. Run again with --resume: damaged files are sent again.',
     })
   }
+}
+
+/** The files under `dir` on that host that are missing or differ (size or SHA-256) from their facts. */
+export async function damagedFiles(shell: Shell, dir: string, facts: readonly FileFacts[], signal?: AbortSignal): Promise<FileFacts[]> {
+  const found = await fileFacts(shell, facts.map((f) => posix.join(dir, f.relPath)), signal)
+  return facts.filter((f) => {
+    const got = found.get(posix.join(dir, f.relPath))
+    return !got || got.sha256 !== f.sha256 || got.bytes !== f.bytes
+  })
 }
 
 async function sourceFacts(source: Shell, files: readonly FileToSend[], signal?: AbortSignal): Promise<FileFacts[]> {

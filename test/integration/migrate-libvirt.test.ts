@@ -7,6 +7,7 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {DST, infra, REPO_ROOT, resetHosts, run, runOcvm, shellQuote, sshCheck, sshExec, SRC} from '../infra/hosts.js'
+import {expectedConsoleLine, guestDomainXml, lv, waitForConsole} from './libvirt-guest.js'
 
 const VIRSH = 'virsh -c qemu:///system'
 const POOL = 'default'
@@ -15,8 +16,6 @@ const MiB = 1024 * 1024
 const PWNED_FILE = 'ocvm-libvirt-pwned'
 const PWNED = ['/root', REPO_ROOT].map((dir) => path.join(dir, PWNED_FILE))
 
-/** A host's libvirt dirs as seen from the test process (`lib` is its /var/lib/libvirt). */
-const lv = (host: string, ...parts: string[]) => path.join(infra().root, 'hosts', host, 'libvirt', ...parts)
 const image = (host: string, file: string) => lv(host, 'lib/images', file)
 
 function virsh(host: string, args: string): Promise<string> {
@@ -27,24 +26,6 @@ async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256')
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer)
   return hash.digest('hex')
-}
-
-/** What the guest prints for a disk: its first 16 bytes and the SHA-256 of its first 8 MiB. */
-function expectedConsoleLine(dev: string, extents: Array<[offset: number, length: number, byte: number]>): string {
-  const head = Buffer.alloc(8 * MiB)
-  for (const [offset, length, byte] of extents) if (offset < head.length) head.fill(byte, offset, Math.min(head.length, offset + length))
-  return `OCVM-GUEST: ${dev} ${head.subarray(0, 16).toString('hex')} ${createHash('sha256').update(head).digest('hex')}`
-}
-
-async function waitForConsole(host: string, consoleFile: string, needle: string, timeoutMs = 90_000): Promise<string> {
-  const file = lv(host, 'log/qemu', consoleFile)
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    const text = existsSync(file) ? readFileSync(file, 'utf8') : ''
-    if (text.includes(needle)) return text
-    await new Promise((r) => setTimeout(r, 500))
-  }
-  throw new Error(`${host}: "${needle}" never appeared in ${file}:\n${existsSync(file) ? readFileSync(file, 'utf8').slice(-2000) : '(no file)'}`)
 }
 
 const QCOW2_DATA: Array<[number, number, number]> = [
@@ -70,22 +51,10 @@ async function createDomain(name: string, stem: string): Promise<TestDomain> {
     run('qemu-io', ['-f', format, ...data.flatMap(([o, l, b]) => ['-c', `write -P 0x${b.toString(16)} ${o} ${l}`]), file])
   expect((await io(image(SRC, d.qcow2), 'qcow2', QCOW2_DATA)).exitCode).toBe(0)
   expect((await io(image(SRC, d.raw), 'raw', RAW_DATA)).exitCode).toBe(0)
-  const esc = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll("'", '&apos;').replaceAll('"', '&quot;')
-  const xml = `<domain type='qemu'>
-  <name>${esc(name)}</name>
-  <memory unit='MiB'>128</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type><kernel>/var/lib/libvirt/boot/vmlinuz</kernel><initrd>/var/lib/libvirt/boot/initrd.gz</initrd><cmdline>console=ttyS0 quiet</cmdline></os>
-  <features><acpi/></features>
-  <on_poweroff>destroy</on_poweroff>
-  <devices>
-    <disk type='volume' device='disk'><driver name='qemu' type='qcow2'/><source pool='${POOL}' volume='${d.qcow2}'/><target dev='vda' bus='virtio'/></disk>
-    <disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='/var/lib/libvirt/images/${d.raw}'/><target dev='vdb' bus='virtio'/></disk>
-    <serial type='file'><source path='/var/log/libvirt/qemu/${d.console}'/><target port='0'/></serial>
-    <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
-  </devices>
-</domain>
-`
+  const xml = guestDomainXml(name, d.console, [
+    `<disk type='volume' device='disk'><driver name='qemu' type='qcow2'/><source pool='${POOL}' volume='${d.qcow2}'/><target dev='vda' bus='virtio'/></disk>`,
+    `<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='/var/lib/libvirt/images/${d.raw}'/><target dev='vdb' bus='virtio'/></disk>`,
+  ])
   writeFileSync(lv(SRC, 'lib', `${stem}.xml`), xml)
   await virsh(SRC, `define --file /var/lib/libvirt/${stem}.xml`)
   return d
@@ -156,8 +125,8 @@ describe('libvirt driver on real libvirt + QEMU', () => {
     const failed = JSON.parse(noPool.stdout).error
     expect(failed, noPool.stdout).toMatchObject({code: 'pool-not-found'})
     expect(noPool.exitCode).toBe(1)
-    // The verified files stay staged for --resume (staging is on the shared filesystem here).
-    rmSync(`/var/tmp/ocvm-staging-${failed.runId}`, {recursive: true, force: true})
+    // Refused in preflight: no run, nothing staged, nothing defined.
+    expect(failed.runId).toBeUndefined()
     expect((await sshExec(DST, `${VIRSH} dominfo --domain cold2`)).exitCode).not.toBe(0)
 
     const unknown = await runOcvm(['migrate', '--driver', 'libvirt', '--vm', 'nosuch', '--from', 'root@10.250.0.2', '--to', 'root@10.250.0.3', '--target-pool', POOL, '--yes', '--json'], {timeoutMs: 120_000})

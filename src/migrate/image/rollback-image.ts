@@ -5,6 +5,7 @@ import {parseHostSpec} from '../../hosts/host-spec.js'
 import {Journal} from '../journal.js'
 import {rollback as rollbackState} from '../rollback.js'
 import {toImageResult} from './migrate-image.js'
+import {removeExportScratch} from './scratch.js'
 import type {ImageMigrationResult, ImageMigrationState} from './types.js'
 
 /**
@@ -37,6 +38,7 @@ export async function rollbackImage(runId: string, driver: ImageDriver, ctx: Con
     }
   }
   await target.exec(['rm', '-rf', '--', state.target.stagingDir], {allowFailure: true, timeoutMs: 10 * 60_000})
+  await removeExportScratch(ctx.shells.get(sourceHost), state.exportSet)
   if (state.source.wasRunning && state.mode !== 'state') {
     const now = await driver.inspect(sourceHost, state.source.vm.name, ctx)
     if (now.state === 'stopped') {
