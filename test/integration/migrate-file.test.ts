@@ -177,11 +177,14 @@ describe('migrate --driver file: alice@ocvm-src -> bob@ocvm-dst', () => {
     result = again
   })
 
-  it('rollback starts the source gateway again and takes the target copy out of service', async () => {
+  it('rollback of the --force run starts the source gateway again, takes its copy out of service and puts the previous one back', async () => {
     const r = await runOcvm(['migrate', '--rollback', result.runId, '--json'], {env})
     expect(r.exitCode, r.stderr).toBe(0)
-    expect((await sshExec(DST, 'test -e /home/bob/.openclaw')).exitCode).toBe(1)
     expect((await sshExec(DST, `test -d /home/bob/.openclaw.ocvm-rolledback-${result.runId}`)).exitCode).toBe(0)
+    expect((await sshExec(DST, `test -e /home/bob/.openclaw.ocvm-old-${result.runId}`)).exitCode).toBe(1)
+    // The copy --force had kept aside is back: it still has the key file removed on the source since.
+    expect((await sshExec(DST, 'test -f /home/bob/.openclaw/credentials/whatsapp/default/pre-key-7.json')).exitCode).toBe(0)
+    expect((await sshExec(DST, 'test -e /home/bob/.openclaw/credentials/whatsapp/default/pre-key-new.json')).exitCode).toBe(1)
     let running = 1
     for (let i = 0; i < 20 && running !== 0; i++) {
       running = (await sshExec(SRC, "pgrep -u alice -f openclaw >/dev/null")).exitCode
