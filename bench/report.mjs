@@ -75,6 +75,12 @@ if (methods.ocvm && methods.delta) {
   const r = ratio('delta')
   targets.push({target: 'delta re-run under 10% of the first run', value: r === null ? null : `${(r * 100).toFixed(1)}% (${methods.delta.medianSeconds.toFixed(2)} s)`, met: r !== null && r < 0.1})
 }
+// Not the issue's wording (that is an unchanged deployment, above) but what a user re-running after
+// a day of use sees: two files changed, --force.
+if (methods.ocvm && methods.change) {
+  const r = ratio('change')
+  targets.push({target: 're-run after a small change (--force) under 10% of the first run', value: r === null ? null : `${(r * 100).toFixed(1)}% (${methods.change.medianSeconds.toFixed(2)} s)`, met: r !== null && r < 0.1})
+}
 
 const out = {meta, methods, ratiosVsOcvm: Object.fromEntries(Object.keys(methods).map((n) => [n, ratio(n)])), ocvmSteps, ocvmStepsSumSeconds: stepSum, targets, runs}
 writeFileSync(outFile, JSON.stringify(out, null, 2) + '\n')

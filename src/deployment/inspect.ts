@@ -35,8 +35,8 @@ export async function inspectDeployment(options: InspectOptions, ctx: Context): 
 /**
  * `inspectDeployment`, plus the host facts its probe found (tools, processes), so a caller that
  * needs them does not probe the host again. Reads that do not depend on each other run at the same
- * time (each one is a round trip over ssh): the probe, then the service files, then where the state
- * dir is, then config, listing, schedules and secret names together, then what lies outside.
+ * time (each one is a round trip over ssh): the probe with the service files; then where the state
+ * dir is, while its config, listing, schedules and secret names are read; then what lies outside it.
  */
 export async function inspectWithFacts(options: InspectOptions, ctx: Context): Promise<{inventory: Inventory; facts: HostFacts}> {
   const shell = ctx.shells.get(options.host)

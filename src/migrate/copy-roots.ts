@@ -65,7 +65,42 @@ async function transferRoot(ctx: CopyContext, root: RootPlan, phase: 'final' | '
   const {journal, source, target} = ctx
   const live = phase === 'precopy'
   const sourceFiles = live ? scratchFiles(journal.dir, `precopy-${root.index}`, true) : {...manifestFiles(journal.dir, root.index), remove: () => {}}
-  const staged = scratchFiles(journal.dir, `staged-${root.index}`, false)
+  const staged = scratchFiles(journal.dir, `staged-${root.index}`, true)
+  // The source's checksums are needed whatever staging holds: they start at once and run while the
+  // rest goes on. Either side failing stops the other, so the run ends with the first error at once.
+  const stopHashing = new AbortController()
+  const stopWork = new AbortController()
+  const hashing = fetchTree(source, root.source, sourceFiles.hashes, {kind: 'hash', exclude: root.exclude, live, signal: anySignal(ctx.signal, stopHashing.signal)})
+    .catch((error: unknown) => {
+      stopWork.abort(error)
+      throw error
+    })
+  const work = copyRoot({...ctx, signal: anySignal(ctx.signal, stopWork.signal)}, root, {live, sourceFiles, staged, hashing})
+    .catch((error: unknown) => {
+      stopHashing.abort(error)
+      throw error
+    })
+  try {
+    const [done, hashed] = await Promise.allSettled([work, hashing])
+    // The side that failed first is the cause; the other one only stopped because of it.
+    if (hashed.status === 'rejected' && stopWork.signal.aborted) throw hashed.reason
+    if (done.status === 'rejected') throw done.reason
+    if (hashed.status === 'rejected') throw hashed.reason
+    return done.value
+  } finally {
+    sourceFiles.remove()
+    staged.remove()
+  }
+}
+
+function anySignal(...signals: Array<AbortSignal | undefined>): AbortSignal {
+  return AbortSignal.any(signals.filter((s): s is AbortSignal => s !== undefined))
+}
+
+/** Everything but the source's checksums (`hashing`): list, prepare staging, decide, send. */
+async function copyRoot(ctx: CopyContext, root: RootPlan, io: {live: boolean; sourceFiles: TreeFiles; staged: TreeFiles; hashing: Promise<boolean>}): Promise<Figures> {
+  const {journal, source, target} = ctx
+  const {live, sourceFiles, staged} = io
   const signal = ctx.signal ? {signal: ctx.signal} : {}
   let files = 0
   let bytes = 0
@@ -76,32 +111,26 @@ async function transferRoot(ctx: CopyContext, root: RootPlan, phase: 'final' | '
       bytes += r.size
     }
   }
+  const [found, staging] = await settledInOrder([
+    fetchTree(source, root.source, sourceFiles.listing, {kind: 'list-mtime', exclude: root.exclude, live, onRecord: count, ...signal}),
+    prepareStaging(ctx, root, staged),
+    ensureParent(target, root.target, `${journal.data.target.user}:${journal.data.target.group}`),
+  ] as const)
+  if (!found) throw new OcvmError('source-missing', `${root.source} disappeared from ${source.label}`, {hint: 'The source changed during the migration; check it and run again.'})
+
+  if (!staging.present) {
+    // Nothing staged yet: send every entry (the source is checksummed meanwhile).
+    ctx.reporter.step(`${root.label}: sending ${files} files (${bytes} bytes) to ${target.label}`)
+    return {bytes, files, wireBytes: await send(ctx, root, listRecords(sourceFiles), (r) => r.path, bytes, live), resumedFiles: 0}
+  }
+
+  // Staging holds something: send only what is missing or differs. A copy just seeded from the
+  // target is compared by size and mtime (it came from a verified run; verify checks every SHA-256
+  // anyway). An earlier attempt or the pre-copy is compared by SHA-256: after a failed verify, the
+  // resumed run must find the damaged files, whatever their mtime says.
+  if (!staging.seeded) await settledInOrder([io.hashing, fetchTree(target, root.staging, staged.hashes, {kind: 'hash', ...signal})] as const)
+  const plan = await planResend(journal.dir, root.index, sourceFiles, staged, {quick: staging.seeded})
   try {
-    const [found, stagedBefore] = await settledInOrder([
-      fetchTree(source, root.source, sourceFiles.listing, {kind: 'list-mtime', exclude: root.exclude, live, onRecord: count, ...signal}),
-      prepareStaging(ctx, root, staged),
-      ensureParent(target, root.target, `${journal.data.target.user}:${journal.data.target.group}`),
-    ] as const)
-    if (!found) throw new OcvmError('source-missing', `${root.source} disappeared from ${source.label}`, {hint: 'The source changed during the migration; check it and run again.'})
-    const hashSource = (stop?: AbortSignal) => fetchTree(source, root.source, sourceFiles.hashes, {kind: 'hash', exclude: root.exclude, live, ...(stop ? {signal: stop} : signal)})
-
-    if (!stagedBefore) {
-      // Nothing staged yet: send every entry, and checksum the source meanwhile (a stream that
-      // fails stops the checksums too: the run ends with the stream's error, not minutes later).
-      ctx.reporter.step(`${root.label}: sending ${files} files (${bytes} bytes) to ${target.label}`)
-      const stopHashing = new AbortController()
-      const hashing = hashSource(ctx.signal ? AbortSignal.any([ctx.signal, stopHashing.signal]) : stopHashing.signal)
-      const sending = send(ctx, root, listRecords(sourceFiles), (r) => r.path, bytes, live).catch((error: unknown) => {
-        stopHashing.abort(error)
-        throw error
-      })
-      const [sent] = await settledInOrder([sending, hashing] as const)
-      return {bytes, files, wireBytes: sent, resumedFiles: 0}
-    }
-
-    // Staging holds an earlier attempt (or the pre-copy): send only what is missing or differs.
-    await settledInOrder([hashSource(), fetchTree(target, root.staging, staged.hashes, {kind: 'hash', ...signal})] as const)
-    const plan = await planResend(journal.dir, root.index, sourceFiles, staged)
     await removeExtras(target, root.staging, plan.extras)
     await fixModes(target, root.staging, plan.modes)
     let wireBytes = 0
@@ -111,11 +140,9 @@ async function transferRoot(ctx: CopyContext, root: RootPlan, phase: 'final' | '
       ctx.reporter.step(`${root.label}: sending ${plan.paths} entries (${plan.bytes} bytes) to ${target.label}, ${plan.intact} already there`)
       wireBytes = await send(ctx, root, readRecords(plan.todo), (p) => p, plan.bytes, live)
     }
-    for (const f of [plan.todo, plan.extras, ...plan.modes.values()]) rmSync(f, {force: true})
     return {bytes, files, wireBytes, resumedFiles: plan.intact}
   } finally {
-    sourceFiles.remove()
-    staged.remove()
+    for (const f of [plan.todo, plan.extras, ...plan.modes.values()]) rmSync(f, {force: true})
   }
 }
 
@@ -169,14 +196,19 @@ export async function verifyRoots(ctx: CopyContext): Promise<void> {
 }
 
 /**
- * Lists what staging already holds (false: nothing). A --force run over a copy already at the
- * target starts staging as a local copy of it (cloned where the filesystem can), in the same round
- * trip: only what differs from the source then travels.
+ * Lists what staging already holds (with mtimes). A --force run over a copy already at the target
+ * starts staging as a local copy of it (cloned where the filesystem can), in the same round trip:
+ * only what differs from the source then travels.
  */
-async function prepareStaging(ctx: CopyContext, root: RootPlan, staged: TreeFiles): Promise<boolean> {
+async function prepareStaging(ctx: CopyContext, root: RootPlan, staged: TreeFiles): Promise<{present: boolean; seeded: boolean}> {
+  let seeded = false
   const seed = ctx.journal.data.options.force && !root.activated ? {seedFrom: root.target} : {}
-  return fetchTree(ctx.target, root.staging, staged.listing, {
-    kind: 'list', ...seed, ...(ctx.signal ? {signal: ctx.signal} : {}),
-    onSeeded: () => ctx.reporter.step(`${root.label}: staging starts from the copy already at ${root.target}; only what differs is sent`),
+  const present = await fetchTree(ctx.target, root.staging, staged.listing, {
+    kind: 'list-mtime', ...seed, ...(ctx.signal ? {signal: ctx.signal} : {}),
+    onSeeded: () => {
+      seeded = true
+      ctx.reporter.step(`${root.label}: staging starts from the copy already at ${root.target}; only what differs is sent`)
+    },
   })
+  return {present, seeded}
 }

@@ -23,16 +23,17 @@ export interface ResendPlan {
 /**
  * Entries missing from staging or different there (dirs are always re-sent: cheap, and restores
  * their modes). A file that is intact but has another mode (a copy seeded from the target, where
- * the permission step ran) only needs a chmod.
+ * the permission step ran) only needs a chmod. `quick`: intact means same size and mtime (see
+ * compareTrees); verify still checks every SHA-256 afterwards.
  */
-export async function planResend(journalDir: string, index: number, expected: TreeFiles, staged: TreeFiles): Promise<ResendPlan> {
+export async function planResend(journalDir: string, index: number, expected: TreeFiles, staged: TreeFiles, options: {quick?: boolean} = {}): Promise<ResendPlan> {
   const nul = Buffer.alloc(1)
   const todo = new RecordFileWriter(path.join(journalDir, `resend-${index}`))
   const extras = new RecordFileWriter(path.join(journalDir, `extras-${index}`))
   const chmods = new Map<string, RecordFileWriter>()
   const plan: ResendPlan = {todo: todo.file, extras: extras.file, modes: new Map(), paths: 0, bytes: 0, intact: 0}
   const write = (w: RecordFileWriter, p: Buffer) => new Promise<void>((resolve, reject) => w.write(Buffer.concat([p, nul]), (e) => (e ? reject(e) : resolve())))
-  for await (const v of compareTrees(expected, staged)) {
+  for await (const v of compareTrees(expected, staged, options)) {
     if (v.verdict === 'extra') {
       await write(extras, v.path)
     } else if (v.verdict === 'differs' && v.modeOnly && v.expected?.type === 'f') {

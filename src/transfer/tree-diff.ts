@@ -24,8 +24,16 @@ export interface PathVerdict {
  * Compares two trees path by path, streaming both manifests (memory stays flat whatever their
  * size): `missing` is expected but absent, `extra` is present but not expected, `differs` is a
  * different type, mode, size, link target or SHA-256. Yields one verdict per path, in order.
+ *
+ * `quick` compares size and mtime (whole seconds, as tar keeps them) instead of SHA-256, as rsync
+ * does by default, for a staged tree that tar wrote: both listings need MTIME, and no hashes are
+ * read. Only for deciding what to send; verify always compares SHA-256.
  */
-export async function* compareTrees(expected: TreeFiles, actual: TreeFiles): AsyncGenerator<PathVerdict> {
+export async function* compareTrees(expected: TreeFiles, actual: TreeFiles, options: {quick?: boolean} = {}): AsyncGenerator<PathVerdict> {
+  if (options.quick) {
+    for await (const l of mergeByPath(listRecords(expected), listRecords(actual))) yield quickVerdictOf(l)
+    return
+  }
   const hashes = mergeByPath(hashRecords(expected.hashes), hashRecords(actual.hashes))[Symbol.asyncIterator]()
   let hash = await hashes.next()
   for await (const l of mergeByPath(listRecords(expected), listRecords(actual))) {
@@ -50,6 +58,22 @@ function verdictOf(l: Merged<ListRecord>, h: Merged<HashRecord> | undefined): Pa
   if (sameContent && exp.identity.equals(act.identity)) return {path, verdict: 'same', expected: exp, actual: act}
   const modeOnly = sameContent && exp.type === act.type && exp.size === act.size && exp.link.equals(act.link) && exp.mode !== act.mode
   return {path, verdict: 'differs', expected: exp, actual: act, ...(modeOnly ? {modeOnly} : {})}
+}
+
+function quickVerdictOf(l: Merged<ListRecord>): PathVerdict {
+  const {a: e, b: a, path} = l
+  if (e && !a) return {path, verdict: 'missing', expected: e}
+  if (!e && a) return {path, verdict: 'extra', actual: a}
+  const exp = e as ListRecord
+  const act = a as ListRecord
+  // tar sets whole seconds: a staged file with a sub-second mtime was written since (a rewrite).
+  const sameContent = exp.type === act.type && exp.size === act.size && exp.link.equals(act.link) && wholeSeconds(exp.mtime) === wholeSeconds(act.mtime) && /^\d+(\.0*)?$/.test(act.mtime ?? '')
+  if (sameContent && exp.mode === act.mode) return {path, verdict: 'same', expected: exp, actual: act}
+  return {path, verdict: 'differs', expected: exp, actual: act, ...(sameContent ? {modeOnly: true} : {})}
+}
+
+function wholeSeconds(mtime: string | undefined): string | undefined {
+  return mtime?.split('.')[0]
 }
 
 interface Merged<T extends {path: Buffer}> {

@@ -6,8 +6,9 @@ import {RecordFileWriter} from './record-files.js'
 // patterns after the root are skipped (pruned). GNU find, sort and sha256sum, awk (-z keeps any file
 // name intact). Exit 3: the root does not exist; 4: something could not be read.
 //
-// Hashing runs one sha256sum per core (at most 8): big files one per worker, small ones in batches
-// of 1000 (a process per few files costs more than it saves);
+// Hashing runs one worker per core (at most 8): big files one per worker (openssl when it works,
+// see below), small ones in batches of 1000 through sha256sum (a process per few files costs more
+// than it saves);
 // each worker appends to its own file, so records never interleave, and the result is sorted anyway.
 // A live tree (gateway running, --precopy) may lose files while it is read: that is not an error
 // there (an entry without a hash is simply sent again by the final pass).
@@ -34,9 +35,17 @@ if [ "$what" = hash ]; then
   t=$(mktemp -d) || exit 4
   trap 'rm -rf "$t"' EXIT HUP INT TERM
   n=$(nproc 2>/dev/null || echo 1); [ "$n" -gt 8 ] && n=8
+  # A big file goes through openssl when it answers with a hash (it uses the CPU's SHA extensions:
+  # about 4x less CPU than coreutils sha256sum here), else through sha256sum; records as sha256sum -z
+  # prints them. The file is read from stdin, so no file name is ever parsed out of openssl's output.
+  big='for f; do
+    h=$(openssl dgst -sha256 -r < "$f" 2>/dev/null) && h=$(expr "$h" : "\([0-9a-f]\{64\}\) ") ||
+      { h=$(sha256sum < "$f") && h=$(expr "$h" : "\([0-9a-f]\{64\}\) "); } || exit 1
+    printf "%s  %s\0" "$h" "$f"
+  done >> "$0/h.$$"'
   bad=0
   find . -mindepth 1 "$@" -type f \( -size +1024k -fprint0 "$t/big" -o -fprint0 "$t/small" \) || bad=1
-  xargs -0 -r -P "$n" -n 1 sh -c 'sha256sum -z -- "$@" >> "$0/h.$$"' "$t" < "$t/big" || bad=1
+  xargs -0 -r -P "$n" -n 1 sh -c "$big" "$t" < "$t/big" || bad=1
   xargs -0 -r -P "$n" -n 1000 sh -c 'sha256sum -z -- "$@" >> "$0/h.$$"' "$t" < "$t/small" || bad=1
   [ "$bad" = 0 ] || [ "$live" = 1 ] || exit 4
   # "HASH  ./PATH" becomes "PATH<TAB>HASH" (awk with a NUL record separator: mawk and gawk).

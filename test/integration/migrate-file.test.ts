@@ -2,7 +2,7 @@
 // alice on ocvm-src to bob on ocvm-dst, on a deployment created by the real openclaw CLI. The real
 // openclaw on the target is the oracle: config validate, gateway /health, memory index + search.
 import {createHash} from 'node:crypto'
-import {mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
@@ -153,11 +153,38 @@ describe('migrate --driver file: alice@ocvm-src -> bob@ocvm-dst', () => {
     expect(treeDigest(path.join(dstHome(), '.openclaw/credentials'))).toEqual(before)
   })
 
-  it('rollback starts the source gateway again and takes the target copy out of service', async () => {
+  it('after a change on the source, --force sends only what differs and the target matches the source', async () => {
+    const state = path.join(srcHome(), '.openclaw')
+    const wa = path.join(state, 'credentials/whatsapp/default')
+    // Appended (size and mtime change), added, and removed on the source since the first run.
+    writeFileSync(path.join(state, 'agents/main/archive/s1.jsonl'), `${JSON.stringify({type: 'message', role: 'user', content: 'after the move'})}\n`, {flag: 'a'})
+    writeFileSync(path.join(wa, 'pre-key-new.json'), JSON.stringify({keyId: 'new'}))
+    rmSync(path.join(wa, 'pre-key-7.json'))
+    chownTree(srcHome(), 'alice')
+    // Running again, so the --force run stops it and its rollback (next test) has a gateway to start.
+    await sshCheck(SRC, 'cd ~ && (nohup openclaw gateway run >/tmp/ocvm-it-src-gw.log 2>&1 &); sleep 1', {user: 'alice'})
+
+    const r = await runOcvm(['migrate', '--from', `root@${SRC}`, '--user', 'alice', '--to', `root@${DST}`, '--target-user', 'bob', '--yes', '--json', '--skip-hooks', '--force'], {env, timeoutMs: 300_000})
+    expect(r.exitCode, r.stderr + r.stdout).toBe(0)
+    const again = JSON.parse(r.stdout) as typeof result & {transfer: {files: number; resumedFiles: number}}
+    expect(again.status).toBe('ok')
+    expect(again.runId).not.toBe(result.runId)
+    // Staging started as a copy of the previous target: the 2000 unchanged key files did not travel again.
+    expect(again.transfer.resumedFiles).toBeGreaterThan(2000)
+    expect(again.transfer.files - again.transfer.resumedFiles).toBeLessThan(30)
+    expect(treeDigest(path.join(dstHome(), '.openclaw/credentials'))).toEqual(treeDigest(path.join(state, 'credentials')))
+    expect(readFileSync(path.join(dstHome(), '.openclaw/agents/main/archive/s1.jsonl'))).toEqual(readFileSync(path.join(state, 'agents/main/archive/s1.jsonl')))
+    result = again
+  })
+
+  it('rollback of the --force run starts the source gateway again, takes its copy out of service and puts the previous one back', async () => {
     const r = await runOcvm(['migrate', '--rollback', result.runId, '--json'], {env})
     expect(r.exitCode, r.stderr).toBe(0)
-    expect((await sshExec(DST, 'test -e /home/bob/.openclaw')).exitCode).toBe(1)
     expect((await sshExec(DST, `test -d /home/bob/.openclaw.ocvm-rolledback-${result.runId}`)).exitCode).toBe(0)
+    expect((await sshExec(DST, `test -e /home/bob/.openclaw.ocvm-old-${result.runId}`)).exitCode).toBe(1)
+    // The copy --force had kept aside is back: it still has the key file removed on the source since.
+    expect((await sshExec(DST, 'test -f /home/bob/.openclaw/credentials/whatsapp/default/pre-key-7.json')).exitCode).toBe(0)
+    expect((await sshExec(DST, 'test -e /home/bob/.openclaw/credentials/whatsapp/default/pre-key-new.json')).exitCode).toBe(1)
     let running = 1
     for (let i = 0; i < 20 && running !== 0; i++) {
       running = (await sshExec(SRC, "pgrep -u alice -f openclaw >/dev/null")).exitCode

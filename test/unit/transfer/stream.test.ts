@@ -82,6 +82,34 @@ describe('fetchTree', () => {
     expect(hashes).toEqual(['big.bin', 'credentials/whatsapp/default/creds.json', 'many/f00', 'many/f01', 'many/f02', 'many/f03', 'many/f04', 'name with spaces\tand tab', 'openclaw.json'].map((f) => `${f}\t${sha(f)}`))
   })
 
+  it('hashes big files to their SHA-256 whatever their names, through openssl or, when it fails, sha256sum', async () => {
+    const root = path.join(dir, 'big-names')
+    await mkdir(root)
+    const names = ['big\nwith newline *and star.bin', 'big2.bin', 'small.txt']
+    await writeFile(path.join(root, names[0]!), randomBytes(2 * 1024 * 1024))
+    await writeFile(path.join(root, names[1]!), randomBytes(1536 * 1024))
+    await writeFile(path.join(root, names[2]!), 'small')
+    const sha = (file: string) => createHash('sha256').update(readFileSync(path.join(root, file))).digest('hex')
+    const expected = [...names].sort().map((f) => `${f}\t${sha(f)}`)
+    const hashed = async (name: string) => {
+      expect(await fetchTree(shell, root, path.join(dir, name), {kind: 'hash'})).toBe(true)
+      return (await readFile(path.join(dir, name))).toString().split('\0').filter(Boolean)
+    }
+    expect(await hashed('big-names.sha256')).toEqual(expected)
+
+    // FAKE openssl first on PATH, answering garbage: the script must fall back to sha256sum.
+    const fakeBin = path.join(dir, 'fake-bin')
+    await mkdir(fakeBin)
+    await writeFile(path.join(fakeBin, 'openssl'), '#!/bin/sh\n# FAKE openssl: a broken build that prints no hash\necho "not-a-hash *stdin"\n', {mode: 0o755})
+    const savedPath = process.env.PATH
+    process.env.PATH = `${fakeBin}:${savedPath}`
+    try {
+      expect(await hashed('big-names-fallback.sha256')).toEqual(expected)
+    } finally {
+      process.env.PATH = savedPath
+    }
+  })
+
   it('returns false for a missing root', async () => {
     expect(await fetchTree(shell, path.join(dir, 'nope'), path.join(dir, 'nope.list'), {kind: 'list'})).toBe(false)
     expect(await fetchTree(shell, path.join(dir, 'nope'), path.join(dir, 'nope.sha256'), {kind: 'hash'})).toBe(false)
@@ -129,6 +157,24 @@ describe('streamTree', () => {
       {path: 'credentials', verdict: 'differs', modeOnly: true},
       {path: 'stray', verdict: 'extra'},
     ])
+  })
+
+  it('the quick comparison (size and mtime) trusts what tar wrote and nothing written since', async () => {
+    const manifest = await manifestOf(src, 'src-quick')
+    if (!manifest) throw new Error('no manifest')
+    const dest = path.join(dir, 'dest-quick')
+    await streamTree({source: shell, target: shell, sourceRoot: src, targetDir: dest, compress: true, paths: pathList(listRecords(manifest), (r) => r.path)})
+    const quick = async (name: string) => {
+      const files = {listing: path.join(dir, `${name}.list`), hashes: '', mtime: true}
+      await fetchTree(shell, dest, files.listing, {kind: 'list-mtime'})
+      return (await collect(compareTrees(manifest, files, {quick: true}))).filter((v) => v.verdict !== 'same' && v.expected?.type !== 'd').map((v) => ({path: v.path.toString(), verdict: v.verdict, ...(v.modeOnly ? {modeOnly: true} : {})}))
+    }
+    expect(await quick('quick-1')).toEqual([])
+
+    // Same size, rewritten in place (as the path rewrite does): its mtime is no longer tar's.
+    await writeFile(path.join(dest, 'openclaw.json'), '{ gateway: { mode: "LOCAL" } }')
+    await chmod(path.join(dest, 'many/f00'), 0o640)
+    expect(await quick('quick-2')).toEqual([{path: 'many/f00', verdict: 'differs', modeOnly: true}, {path: 'openclaw.json', verdict: 'differs'}])
   })
 
   it('fails clearly when the source root is gone', async () => {
