@@ -1,3 +1,4 @@
+import {execFileSync} from 'node:child_process'
 import {createHash, randomBytes} from 'node:crypto'
 import {chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
@@ -8,6 +9,7 @@ import {createRunner} from '../../../src/exec/runner.js'
 import {LOCAL} from '../../../src/hosts/host-spec.js'
 import {createShell} from '../../../src/hosts/shell.js'
 import {buildManifest, diffManifests, isClean} from '../../../src/transfer/manifest.js'
+import {fileFacts} from '../../../src/transfer/files.js'
 import {streamTree} from '../../../src/transfer/stream.js'
 
 // Real find, sha256sum, tar and zstd on this machine, through a local Shell (the same scripts run
@@ -93,5 +95,28 @@ describe('streamTree', () => {
 
   it('fails clearly when the source root is gone', async () => {
     await expect(streamTree({source: shell, target: shell, sourceRoot: path.join(dir, 'gone'), targetDir: path.join(dir, 'x'), compress: false, paths: ['a']})).rejects.toThrow(/packing on local failed/)
+  })
+})
+
+describe('streamTree with digest (disk images)', () => {
+  it.each([true, false])('hashes the canonical archive while sending (compress=%s): the digest is the file\'s tar-sparse checksum on both ends', async (compress) => {
+    // 64 MiB apparent, 2 MiB of data: the digest covers the data and the holes' map, not 64 MiB.
+    const disks = path.join(dir, `disks-${compress}`)
+    await mkdir(disks, {recursive: true})
+    const disk = path.join(disks, 'disk.img')
+    execFileSync('truncate', ['-s', '64M', disk])
+    execFileSync('dd', ['if=/dev/urandom', `of=${disk}`, 'bs=1M', 'count=2', 'seek=20', 'conv=notrunc', 'status=none'])
+    const dest = path.join(dir, `disk-dest-${compress}`)
+    const result = await streamTree({source: shell, target: shell, sourceRoot: disks, targetDir: dest, compress, sparse: true, digest: true, paths: ['disk.img']})
+    const onSource = (await fileFacts(shell, [disk], 'tar-sparse')).get(disk)
+    const staged = (await fileFacts(shell, [path.join(dest, 'disk.img')], 'tar-sparse')).get(path.join(dest, 'disk.img'))
+    expect(result.digest).toMatch(/^[0-9a-f]{64}$/)
+    expect(result.digest).toBe(onSource?.sha256)
+    expect(staged?.sha256).toBe(onSource?.sha256)
+    expect(staged?.allocated).toBeLessThan(4 * 1024 * 1024)
+    expect((await readFile(path.join(dest, 'disk.img'))).equals(await readFile(disk))).toBe(true)
+    // One changed byte changes it.
+    execFileSync('dd', ['if=/dev/zero', `of=${path.join(dest, 'disk.img')}`, 'bs=1', 'count=1', `seek=${20 * 1024 * 1024 + 7}`, 'conv=notrunc', 'status=none'])
+    expect((await fileFacts(shell, [path.join(dest, 'disk.img')], 'tar-sparse')).get(path.join(dest, 'disk.img'))?.sha256).not.toBe(onSource?.sha256)
   })
 })
