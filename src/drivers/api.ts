@@ -167,6 +167,13 @@ export interface ImageDriverVerbs {
   exportVm(host: HostSpec, name: string, ctx: Context): Promise<ExportSet>
   importVm(host: HostSpec, request: ImportRequest, ctx: Context): Promise<VmSummary>
   removeImported(host: HostSpec, name: string, ctx: Context): Promise<void>
+  /**
+   * Undoes what an `importVm` of this request that never returned (ocvm killed, a host lost) left on
+   * `host`, e.g. volumes created before the VM was defined; a no-op when there is nothing. MUST NOT
+   * touch anything that import did not create (record it in the staging dir before creating it).
+   * `importVm` SHOULD do the same first, so a resumed import starts clean.
+   */
+  abandonImport?(host: HostSpec, request: ImportRequest, ctx: Context): Promise<void>
   guestShell(host: HostSpec, name: string, ctx: Context): Promise<GuestShell>
   /**
    * For hypervisors without image export (Multipass): create a fresh VM on `host` shaped like `like`

@@ -203,6 +203,55 @@ async function exportVm(host: HostSpec, name: string, ctx: Context, uri = v.DEFA
   }
 }
 
+// What an import created, one JSON line per volume or definition, appended in the (per-run, 0700)
+// staging dir BEFORE it is created: after a crash mid-import, the next attempt and --rollback know
+// exactly what to take away, and nothing else.
+const LEDGER = '.ocvm-libvirt-import'
+const LedgerLine = z.union([z.object({pool: z.string(), volume: z.string()}), z.object({define: z.string()})])
+type LedgerLine = z.infer<typeof LedgerLine>
+
+async function ledgerAdd(shell: Shell, stagingDir: string, line: LedgerLine): Promise<void> {
+  await shell.script('printf "%s\\n" "$2" >>"$1"', [path.posix.join(stagingDir, LEDGER), JSON.stringify(line)], {timeoutMs: v.TIMEOUTS.query})
+}
+
+async function ledgerRead(shell: Shell, stagingDir: string): Promise<LedgerLine[]> {
+  const out = (await shell.script('cat -- "$1" 2>/dev/null; true', [path.posix.join(stagingDir, LEDGER)], {timeoutMs: v.TIMEOUTS.query})).stdout
+  // A line cut short by a crash names nothing that was created yet: skip it.
+  return out.split('\n').flatMap((l) => {
+    try {
+      const parsed = LedgerLine.safeParse(JSON.parse(l))
+      return parsed.success ? [parsed.data] : []
+    } catch {
+      return []
+    }
+  })
+}
+
+/**
+ * Undoes an import of this staging dir that did not finish (ocvm killed, a host gone): the domain it
+ * defined, if it is still ours (its metadata names only volumes of the ledger), then its volumes.
+ */
+async function abandonImport(host: HostSpec, request: {stagingDir: string; options: Record<string, unknown>}, ctx: Context): Promise<void> {
+  const shell = ctx.shells.get(host)
+  const uri = localUri(parseLibvirtOptions(request.options).targetConnect)
+  const lines = await ledgerRead(shell, request.stagingDir)
+  if (lines.length === 0) return
+  const volumes = lines.flatMap((l) => ('volume' in l ? [l] : []))
+  const ours = (vol: {pool: string; volume: string}) => volumes.some((x) => x.pool === vol.pool && x.volume === vol.volume)
+  for (const l of lines) {
+    if (!('define' in l) || !(await domainExists(shell, uri, l.define))) continue
+    const dom = parseDomainXml((await runVirsh(shell, v.dumpxmlInactive(uri, l.define))).stdout)
+    if (dom.importedVolumes.length === 0 || !dom.importedVolumes.every(ours)) continue
+    ctx.reporter.step(`Removing ${l.define}, defined by an import that did not finish`)
+    if ((await domainState(shell, uri, l.define)).state !== 'stopped') await tryVirsh(shell, v.destroy(uri, l.define), v.TIMEOUTS.lifecycle)
+    await runVirsh(shell, v.undefine(uri, l.define), v.TIMEOUTS.lifecycle)
+  }
+  for (const vol of volumes) {
+    if ((await tryVirsh(shell, v.volDelete(uri, vol.pool, vol.volume))).exitCode === 0) ctx.reporter.step(`Removed ${vol.pool}/${vol.volume}, left by an import that did not finish`)
+  }
+  await shell.exec(['rm', '-f', '--', path.posix.join(request.stagingDir, LEDGER)], {timeoutMs: v.TIMEOUTS.query})
+}
+
 async function importVm(host: HostSpec, request: {exportSet: ExportSet; stagingDir: string; targetName: string; options: Record<string, unknown>; dryRun: boolean}, ctx: Context): Promise<VmSummary> {
   const options = parseLibvirtOptions(request.options)
   const meta = ExportMeta.safeParse(request.exportSet.meta)
@@ -213,6 +262,8 @@ async function importVm(host: HostSpec, request: {exportSet: ExportSet; stagingD
   const name = request.targetName
   const renamed = name !== request.exportSet.vm.name
 
+  // An earlier attempt of this import that was cut short is undone first, then done again.
+  if (!request.dryRun) await abandonImport(host, request, ctx)
   // Preflight: nothing is created until every check passed.
   if (await domainExists(shell, uri, name)) {
     throw new OcvmError('vm-exists', `a domain named "${name}" already exists on ${shell.label}; ocvm never overwrites one`, {
@@ -247,6 +298,7 @@ async function importVm(host: HostSpec, request: {exportSet: ExportSet; stagingD
     const diskPaths: Record<string, string> = {}
     for (const d of volumes) {
       ctx.reporter.step(`Placing ${d.target} into ${pool}/${d.volume} (sparse)`)
+      await ledgerAdd(shell, request.stagingDir, {pool, volume: d.volume})
       await runVirsh(shell, v.volCreateAs(uri, pool, d.volume, d.virtualBytes, d.format), v.TIMEOUTS.lifecycle)
       created.push({pool, volume: d.volume})
       const volPath = (await runVirsh(shell, v.volPath(uri, pool, d.volume))).stdout.trim()
@@ -269,9 +321,11 @@ async function importVm(host: HostSpec, request: {exportSet: ExportSet; stagingD
       newMac: options.newMac,
       importedVolumes: created,
     })
+    await ledgerAdd(shell, request.stagingDir, {define: name})
     await defineXml(shell, uri, xml)
   } catch (error) {
     for (const c of created.reverse()) await tryVirsh(shell, v.volDelete(uri, c.pool, c.volume))
+    await shell.exec(['rm', '-f', '--', path.posix.join(request.stagingDir, LEDGER)], {allowFailure: true, timeoutMs: v.TIMEOUTS.query})
     throw error
   }
   const info = parseDominfo((await runVirsh(shell, v.dominfo(uri, name))).stdout)
@@ -349,6 +403,7 @@ export function createLibvirtDriver(options: {connect?: string} = {}): ImageDriv
     exportVm: (host, name, ctx) => exportVm(host, name, ctx, uri),
     importVm: (host, request, ctx) => importVm(host, request, ctx),
     removeImported: (host, name, ctx) => removeImported(host, name, ctx),
+    abandonImport: (host, request, ctx) => abandonImport(host, request, ctx),
     guestShell: (host, name, ctx) => guestShell(host, name, ctx),
     async liveMigrate(source, target, name, ctx, request) {
       if (request.targetName !== name) throw new UnsupportedError('--live keeps the domain\'s name', 'Leave out --target-name, or move it cold (without --live) to rename it.')

@@ -70,6 +70,8 @@ export interface ImageMigrationState {
   /** The nested file-driver run that moved the state (state mode). */
   stateRun?: string
   guest?: {label: string; system?: string}
+  /** When the stop step asked the source VM to shut down (a rollback after a crash lets that finish first). */
+  stopRequestedAt?: string
   /** State mode started the stopped source VM to read the state from inside it. */
   startedSource?: boolean
   steps: ImageStepRecord[]
