@@ -2,26 +2,16 @@
 // libvirtd (test/infra/libvirt.sh, started here so other integration files do not pay for it), and
 // the tiny guest prints what it reads from its disks on its serial console.
 import {createHash} from 'node:crypto'
-import {createReadStream, existsSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {createReadStream, existsSync, readFileSync, rmSync, statSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {DST, infra, REPO_ROOT, resetHosts, run, runOcvm, shellQuote, sshCheck, sshExec, SRC} from '../infra/hosts.js'
+import {DST, infra, REPO_ROOT, resetHosts, run, runOcvm, shellQuote, sshExec, SRC} from '../infra/hosts.js'
+import {createDomain, domstate, type Extent, image, libvirtDown, libvirtUp, lv, MiB, POOL, QCOW2_DATA, RAW_DATA, virsh, VIRSH, waitForConsole} from './libvirt-domains.js'
 
-const VIRSH = 'virsh -c qemu:///system'
-const POOL = 'default'
-const MiB = 1024 * 1024
 // libvirt names cannot contain '/': the payload touches a relative path (ssh sessions start in /root).
 const PWNED_FILE = 'ocvm-libvirt-pwned'
 const PWNED = ['/root', REPO_ROOT].map((dir) => path.join(dir, PWNED_FILE))
-
-/** A host's libvirt dirs as seen from the test process (`lib` is its /var/lib/libvirt). */
-const lv = (host: string, ...parts: string[]) => path.join(infra().root, 'hosts', host, 'libvirt', ...parts)
-const image = (host: string, file: string) => lv(host, 'lib/images', file)
-
-function virsh(host: string, args: string): Promise<string> {
-  return sshCheck(host, `timeout 60 ${VIRSH} ${args}`)
-}
 
 async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256')
@@ -30,80 +20,20 @@ async function sha256File(file: string): Promise<string> {
 }
 
 /** What the guest prints for a disk: its first 16 bytes and the SHA-256 of its first 8 MiB. */
-function expectedConsoleLine(dev: string, extents: Array<[offset: number, length: number, byte: number]>): string {
+function expectedConsoleLine(dev: string, extents: Extent[]): string {
   const head = Buffer.alloc(8 * MiB)
-  for (const [offset, length, byte] of extents) if (offset < head.length) head.fill(byte, offset, Math.min(head.length, offset + length))
+  for (const [offset, length, byte] of extents) if (typeof byte === 'number' && offset < head.length) head.fill(byte, offset, Math.min(head.length, offset + length))
   return `OCVM-GUEST: ${dev} ${head.subarray(0, 16).toString('hex')} ${createHash('sha256').update(head).digest('hex')}`
 }
-
-async function waitForConsole(host: string, consoleFile: string, needle: string, timeoutMs = 90_000): Promise<string> {
-  const file = lv(host, 'log/qemu', consoleFile)
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    const text = existsSync(file) ? readFileSync(file, 'utf8') : ''
-    if (text.includes(needle)) return text
-    await new Promise((r) => setTimeout(r, 500))
-  }
-  throw new Error(`${host}: "${needle}" never appeared in ${file}:\n${existsSync(file) ? readFileSync(file, 'utf8').slice(-2000) : '(no file)'}`)
-}
-
-const QCOW2_DATA: Array<[number, number, number]> = [
-  [0, 4 * MiB, 0xab],
-  [512 * MiB, 8 * MiB, 0xcd],
-  [1020 * MiB, 4 * MiB, 0xef],
-]
-const RAW_DATA: Array<[number, number, number]> = [[0, 1 * MiB, 0x5a]]
-
-interface TestDomain {
-  name: string
-  qcow2: string
-  raw: string
-  console: string
-}
-
-/** Defines a domain on SRC with a 1 GiB sparse qcow2 (16 MiB of data) and a 64 MiB raw disk (1 MiB). */
-async function createDomain(name: string, stem: string): Promise<TestDomain> {
-  const d = {name, qcow2: `${stem}.qcow2`, raw: `${stem}-data.raw`, console: `${stem}-console.log`}
-  await virsh(SRC, `vol-create-as --pool ${POOL} --name ${d.qcow2} --capacity 1G --allocation 0 --format qcow2`)
-  await virsh(SRC, `vol-create-as --pool ${POOL} --name ${d.raw} --capacity 64M --allocation 0 --format raw`)
-  const io = (file: string, format: string, data: Array<[number, number, number]>) =>
-    run('qemu-io', ['-f', format, ...data.flatMap(([o, l, b]) => ['-c', `write -P 0x${b.toString(16)} ${o} ${l}`]), file])
-  expect((await io(image(SRC, d.qcow2), 'qcow2', QCOW2_DATA)).exitCode).toBe(0)
-  expect((await io(image(SRC, d.raw), 'raw', RAW_DATA)).exitCode).toBe(0)
-  const esc = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll("'", '&apos;').replaceAll('"', '&quot;')
-  const xml = `<domain type='qemu'>
-  <name>${esc(name)}</name>
-  <memory unit='MiB'>128</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type><kernel>/var/lib/libvirt/boot/vmlinuz</kernel><initrd>/var/lib/libvirt/boot/initrd.gz</initrd><cmdline>console=ttyS0 quiet</cmdline></os>
-  <features><acpi/></features>
-  <on_poweroff>destroy</on_poweroff>
-  <devices>
-    <disk type='volume' device='disk'><driver name='qemu' type='qcow2'/><source pool='${POOL}' volume='${d.qcow2}'/><target dev='vda' bus='virtio'/></disk>
-    <disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='/var/lib/libvirt/images/${d.raw}'/><target dev='vdb' bus='virtio'/></disk>
-    <serial type='file'><source path='/var/log/libvirt/qemu/${d.console}'/><target port='0'/></serial>
-    <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
-  </devices>
-</domain>
-`
-  writeFileSync(lv(SRC, 'lib', `${stem}.xml`), xml)
-  await virsh(SRC, `define --file /var/lib/libvirt/${stem}.xml`)
-  return d
-}
-
-const domstate = async (host: string, name: string) => (await sshExec(host, `timeout 60 ${VIRSH} domstate --domain ${shellQuote(name)}`)).stdout.trim()
 
 describe('libvirt driver on real libvirt + QEMU', () => {
   beforeAll(async () => {
     await resetHosts()
     for (const f of PWNED) rmSync(f, {force: true})
-    const up = await run('bash', [path.join(REPO_ROOT, 'test/infra/libvirt.sh'), 'up'], {timeoutMs: 240_000})
-    if (up.exitCode !== 0) throw new Error(`libvirt.sh up failed:\n${up.stderr}`)
+    await libvirtUp()
   })
 
-  afterAll(async () => {
-    await run('bash', [path.join(REPO_ROOT, 'test/infra/libvirt.sh'), 'down'], {timeoutMs: 120_000})
-  })
+  afterAll(libvirtDown)
 
   it('cold-migrates a domain with a hostile name: sparse, verified, defined and booted on the target, source kept', async () => {
     const name = `o'c "vm" $(touch ${PWNED_FILE}); x`

@@ -31,7 +31,8 @@ export async function rollbackImage(runId: string, driver: ImageDriver, ctx: Con
     const existing = await driver.list(targetHost, ctx)
     const vm = existing.find((v) => v.name === state.imported?.name)
     if (vm) {
-      if (vm.state !== 'stopped') await driver.stop(targetHost, vm.name, ctx, {timeoutMs: 120_000, force: true})
+      // It is about to be deleted: a short courtesy shutdown, then power off (a guest still booting ignores ACPI).
+      if (vm.state !== 'stopped') await driver.stop(targetHost, vm.name, ctx, {timeoutMs: 15_000, force: true})
       await driver.removeImported(targetHost, vm.name, ctx)
       done.push(`${vm.name} removed from ${target.label}`)
     }
@@ -61,7 +62,9 @@ async function settledSource(state: ImageMigrationState, driver: ImageDriver, ho
   const name = state.source.vm.name
   let now = (await driver.inspect(host, name, ctx)).state
   if (state.steps.find((s) => s.name === 'stop')?.status !== 'running' || !state.stopRequestedAt) return now
-  const deadline = Date.now() + Math.min(state.options.stopTimeoutSec, 60) * 1000
+  const waitSec = Math.min(state.options.stopTimeoutSec, 60)
+  if (now !== 'stopped') ctx.reporter.step(`Waiting up to ${waitSec} s for ${name} to finish the shutdown asked for before the run was interrupted`)
+  const deadline = Date.now() + waitSec * 1000
   while (now !== 'stopped' && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 1000))
     now = (await driver.inspect(host, name, ctx)).state
