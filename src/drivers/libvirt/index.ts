@@ -129,6 +129,10 @@ const ExportMeta = z.object({
 })
 type ExportMeta = z.infer<typeof ExportMeta>
 
+// The staged image becomes the volume file: linked when both are on one filesystem (staging is
+// removed after the import, so the volume is then its only name), copied sparse otherwise.
+const PLACE_SCRIPT = 'ln -f -- "$1" "$2" 2>/dev/null || cp --sparse=always --reflink=auto -- "$1" "$2"'
+
 /** How long a started guest may take to boot far enough to answer its agent. */
 const GUEST_BOOT_TIMEOUT_MS = 180_000
 
@@ -304,10 +308,11 @@ async function importVm(host: HostSpec, request: {exportSet: ExportSet; stagingD
       const volPath = (await runVirsh(shell, v.volPath(uri, pool, d.volume))).stdout.trim()
       const staged = path.posix.join(request.stagingDir, d.relPath)
       if (fileBacked) {
-        // A dir pool's volume is a file: replace it with an exact sparse copy of the verified image.
-        // (vol-upload writes over the fresh volume without truncating it, and skips the image's
-        // holes, so bytes of the empty qcow2 it replaces could survive in them.)
-        await shell.exec(['cp', '--sparse=always', '--reflink=auto', '--', staged, volPath], {timeoutMs: v.TIMEOUTS.upload})
+        // A dir pool's volume is a file: replace it with the verified image itself. On the same
+        // filesystem that is a hard link (no copy, no second copy's worth of disk), else an exact
+        // sparse copy. (vol-upload writes over the fresh volume without truncating it, and skips
+        // the image's holes, so bytes of the empty qcow2 it replaces could survive in them.)
+        await shell.script(PLACE_SCRIPT, [staged, volPath], {timeoutMs: v.TIMEOUTS.upload})
       } else {
         await runVirsh(shell, v.volUpload(uri, pool, d.volume, staged), v.TIMEOUTS.upload)
       }
