@@ -14,7 +14,10 @@
 #   BENCH_FORMAT     raw (default) or qcow2 (created with metadata preallocation, as virt-manager does,
 #                    so its file is as large as the disk; a plain qcow2 file only holds its data)
 #   BENCH_REPEAT     repetitions of every method, the median is reported (default 3; full 1)
-#   BENCH_METHODS    subset/order of: ocvm guide raw (default all)
+#   BENCH_METHODS    subset/order of: ocvm ocvm-samefs guide raw (default all). ocvm-samefs stages on
+#                    the pool's filesystem (--staging-dir /var/lib/libvirt/...), as /var/tmp is on a
+#                    host where both live on the root filesystem; on the test hosts /var/lib/libvirt is
+#                    a separate (bind) mount, so plain ocvm copies the image from staging into the pool.
 #
 # Needs root, the namespace test hosts (started if they are not up), the packages of
 # test/infra/provision.sh, free disk for the guide's two non-sparse copies (2 x the disk size), and a
@@ -33,7 +36,7 @@ else
 fi
 EXTENTS="${BENCH_EXTENTS:-64}"
 FORMAT="${BENCH_FORMAT:-raw}"
-read -r -a METHODS <<<"${BENCH_METHODS:-ocvm guide raw}"
+read -r -a METHODS <<<"${BENCH_METHODS:-ocvm ocvm-samefs guide raw}"
 
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
 OUT_DIR="$BENCH/out"
@@ -46,7 +49,7 @@ die() { printf '[bench] ERROR: %s\n' "$*" >&2; exit 1; }
 [[ $EUID -eq 0 ]] || die "run as root (the test hosts need it)"
 [[ -f "$REPO/dist/commands/migrate.js" ]] || die "dist/ is missing: run npm run build first"
 [[ $FORMAT == raw || $FORMAT == qcow2 ]] || die "BENCH_FORMAT must be raw or qcow2"
-for m in "${METHODS[@]}"; do [[ " ocvm guide raw " == *" $m "* ]] || die "unknown method '$m' in BENCH_METHODS"; done
+for m in "${METHODS[@]}"; do [[ " ocvm ocvm-samefs guide raw " == *" $m "* ]] || die "unknown method '$m' in BENCH_METHODS"; done
 (( DATA_MB % EXTENTS == 0 )) || die "BENCH_DATA_MB ($DATA_MB) must be a multiple of BENCH_EXTENTS ($EXTENTS)"
 (( DATA_MB < DISK_GB * 1024 )) || die "the data must fit in the disk"
 mkdir -p "$WORK"
@@ -143,7 +146,7 @@ reset_target() {
   vsh ocvm-dst undefine "$VM" >/dev/null 2>&1 || true
   vsh ocvm-dst vol-delete --pool default "$VOL" >/dev/null 2>&1 || true
   rm -f "$DST_VOL" "$DST_TMP"/* "$SRC_TMP/$VOL"
-  rm -rf /var/tmp/ocvm-staging-*
+  rm -rf /var/tmp/ocvm-staging-* "$(images ocvm-dst)/../ocvm-staging"
   # Flush the previous method's writes so they are not billed to the next one.
   sync
 }
@@ -170,13 +173,18 @@ record() {
 # ------------------------------------------------------------------------------------- methods
 # a. ocvm: the whole command (shut off source: nothing to stop), and its time until the domain is
 # defined on the target (import done), which is what the other two methods achieve (or less).
-run_ocvm() {
-  local rep="$1" runs="$WORK/runs-$rep" t0 t1 rc=0 extra state
+run_ocvm() { ocvm_method ocvm "$1"; }
+run_ocvm-samefs() { ocvm_method ocvm-samefs "$1" --staging-dir /var/lib/libvirt/ocvm-staging; }
+
+ocvm_method() { # <method> <rep> [extra flags]
+  local name="$1" rep="$2" t0 t1 rc=0 extra state
+  shift 2
+  local runs="$WORK/runs-$name-$rep" tag="$name-$rep"
   rm -rf "$runs"; mkdir -p "$runs"
   t0=$(now_ns)
-  OCVM_RUNS_DIR="$runs" /usr/bin/time -f %M -o "$WORK/ocvm-$rep.rss" \
+  OCVM_RUNS_DIR="$runs" /usr/bin/time -f %M -o "$WORK/$tag.rss" \
     node "$REPO/bin/run.js" migrate --driver libvirt --vm "$VM" --from root@ocvm-src --to root@ocvm-dst \
-    --target-pool default --yes --json >"$WORK/ocvm-$rep.json" 2>"$WORK/ocvm-$rep.err" || rc=$?
+    --target-pool default --yes --json "$@" >"$WORK/$tag.json" 2>"$WORK/$tag.err" || rc=$?
   t1=$(now_ns)
   extra=$(node -e '
     const fs = require("fs")
@@ -188,13 +196,13 @@ run_ocvm() {
     const imp = (r.steps ?? []).find((s) => s.name === "import")
     const toImport = imp?.finishedAt ? (Date.parse(imp.finishedAt) - t0) / 1000 : null
     process.stdout.write(JSON.stringify({status: r.status ?? null, runId: r.runId ?? null, toImportSeconds: toImport, transfer: r.transfer ?? null, steps}))
-  ' "$WORK/ocvm-$rep.json" "$t0")
+  ' "$WORK/$tag.json" "$t0")
   state=$(vsh ocvm-dst domstate "$VM" 2>/dev/null || true)
-  if [[ $state != running ]]; then log "  ocvm: the domain is '$state' on the target"; ((rc != 0)) || rc=98; fi
-  ((rc == 0)) || log "  ocvm failed: $(tail -n 5 "$WORK/ocvm-$rep.err")"
-  record ocvm "$rep" "$rc" "$(secs "$t0" "$t1")" \
+  if [[ $state != running ]]; then log "  $name: the domain is '$state' on the target"; ((rc != 0)) || rc=98; fi
+  ((rc == 0)) || log "  $name failed: $(tail -n 5 "$WORK/$tag.err")"
+  record "$name" "$rep" "$rc" "$(secs "$t0" "$t1")" \
     "$(node -e 'process.stdout.write(String(JSON.parse(process.argv[1]).transfer?.wireBytes ?? null))' "$extra")" \
-    "$(rss_of "$WORK/ocvm-$rep.rss")" "$(check_volume)" "$extra"
+    "$(rss_of "$WORK/$tag.rss")" "$(check_volume)" "$extra"
 }
 
 # b. the guide (reference/migration-guide.md, KVM/libvirt): vol-download to a file on the source,

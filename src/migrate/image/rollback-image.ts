@@ -32,7 +32,7 @@ export async function rollbackImage(runId: string, driver: ImageDriver, ctx: Con
     const vm = existing.find((v) => v.name === state.imported?.name)
     if (vm) {
       // It is about to be deleted: a short courtesy shutdown, then power off (a guest still booting ignores ACPI).
-      if (vm.state !== 'stopped') await driver.stop(targetHost, vm.name, ctx, {timeoutMs: 15_000, force: true})
+      if (vm.state !== 'stopped') await driver.stop(targetHost, vm.name, ctx, {timeoutMs: 5_000, force: true})
       await driver.removeImported(targetHost, vm.name, ctx)
       done.push(`${vm.name} removed from ${target.label}`)
     }
