@@ -10,8 +10,9 @@
 #   BENCH_SESSION_MB   MiB of session transcripts (default 2048; quick 200)
 #   BENCH_REPEAT       repetitions of every method; the median is reported (default 3; quick 1)
 #   BENCH_SEED         generator seed (default 20260917): same seed and sizes => same payload bytes
-#   BENCH_METHODS      subset/order of: ocvm guide rsync backup raw (default: all; "delta" always
-#                      follows each ocvm run)
+#   BENCH_METHODS      subset/order of: ocvm guide rsync backup raw (default: all; "delta" (the
+#                      same command again) and "change" (--force after a small source change)
+#                      always follow each ocvm run)
 #   BENCH_REGEN=1      regenerate the deployment even if one with the same parameters is there
 #   BENCH_KEEP_INFRA=0 run `hosts.sh down` at the end (default: leave the hosts up)
 #
@@ -194,13 +195,29 @@ run_ocvm() {
   record ocvm "$rep" "$rc" "$(secs "$t0" "$t1")" "$(node -e 'process.stdout.write(String(JSON.parse(process.argv[1]).wireBytes))' "$extra")" "$(rss_of "$WORK/ocvm-$rep.rss")" "$extra"
   ((rc == 0)) || { log "  ocvm failed: $(tail -n 5 "$WORK/ocvm-$rep.err")"; return 0; }
 
-  # e. the same command again, same runs dir, no --force: must be a no-op.
+  # e. the same command again, same runs dir, no --force: ocvm lists the source again, finds it
+  # unchanged since the run, and must report a no-op.
   t0=$(now_ns); rc=0; ocvm_migrate "$runs" "delta-$rep" || rc=$?; t1=$(now_ns)
   extra=$(ocvm_extra "$WORK/delta-$rep.json")
   if ((rc == 0)) && ! grep -q 'Nothing changed' "$WORK/delta-$rep.json"; then
     log "  delta #$rep did not report a no-op"; rc=99
   fi
   record delta "$rep" "$rc" "$(secs "$t0" "$t1")" null "$(rss_of "$WORK/delta-$rep.rss")" "$extra"
+
+  # f. a small change on the source (a line appended to one transcript and to one note), then the
+  # same command with --force: staging starts from the copy on the target and only what differs
+  # travels. The two files are restored (content and mtime) afterwards for the other methods.
+  local orig="$WORK/change-orig-$rep" files=() f
+  files=("agents/main/archive/$(cd "$src_state/agents/main/archive" && ls -S | tail -n 1)" "workspace/notes/$(cd "$src_state/workspace/notes" && ls | sort | tail -n 1)")
+  mkdir -p "$orig"
+  for f in "${files[@]}"; do cp -p "$src_state/$f" "$orig/$(basename "$f")"; printf '%s\n' '{"bench":"a change after the first migration"}' >>"$src_state/$f"; done
+  t0=$(now_ns); rc=0; ocvm_migrate "$runs" "change-$rep" --force || rc=$?; t1=$(now_ns)
+  extra=$(ocvm_extra "$WORK/change-$rep.json")
+  for f in "${files[@]}"; do
+    cmp -s "$src_state/$f" "$DST_HOME/.openclaw/$f" || { log "  change #$rep: $f did not arrive"; rc=98; }
+    cp -p "$orig/$(basename "$f")" "$src_state/$f"
+  done
+  record change "$rep" "$rc" "$(secs "$t0" "$t1")" "$(node -e 'process.stdout.write(String(JSON.parse(process.argv[1]).wireBytes))' "$extra")" "$(rss_of "$WORK/change-$rep.rss")" "$extra"
 }
 
 # b. migration-guide.md Steps 1 and 3: tar czf on the source, scp, tar xzf + chown -R + sed on the

@@ -15,13 +15,14 @@ const runs = readFileSync(resultsFile, 'utf8').split('\n').filter(Boolean).map((
 
 const LABELS = {
   ocvm: 'ocvm migrate (tar\\|zstd -1 relay, SHA-256 both ends)',
-  delta: 'ocvm re-run, same command (no-op)',
+  delta: 'ocvm re-run, same command (source re-listed: no-op)',
+  change: 'ocvm --force after a small source change (delta)',
   guide: 'guide recipe (tar czf, scp -3, tar xzf, chown, sed)',
   rsync: 'rsync -a src→dst direct (one hop)',
   backup: 'openclaw backup create --verify / restore',
   raw: 'raw ssh pipe: tar cf - \\| tar xf - (floor)',
 }
-const ORDER = ['ocvm', 'delta', 'guide', 'rsync', 'backup', 'raw']
+const ORDER = ['ocvm', 'delta', 'change', 'guide', 'rsync', 'backup', 'raw']
 
 const median = (xs) => {
   if (xs.length === 0) return null
@@ -88,7 +89,7 @@ lines.push('| method | median s | runs (s) | time vs ocvm | bytes on the wire | 
 lines.push('|---|---:|---|---:|---:|---:|---:|---|')
 for (const [name, r] of Object.entries(methods)) {
   const rt = ratio(name)
-  const vs = name === 'ocvm' ? '1.00' : rt === null ? '—' : name === 'delta' ? `${(rt * 100).toFixed(1)}%` : `${rt.toFixed(2)}x`
+  const vs = name === 'ocvm' ? '1.00' : rt === null ? '—' : name === 'delta' || name === 'change' ? `${(rt * 100).toFixed(1)}%` : `${rt.toFixed(2)}x`
   const checks = [...new Set(r.check)].join('/')
   const rss = r.medianPeakRssKb === null ? '—' : `${(r.medianPeakRssKb / 1024).toFixed(0)} MiB`
   const wire = name === 'delta' ? 'no payload' : fmtBytes(r.medianWireBytes)

@@ -1,4 +1,5 @@
 import {Command, Flags, type Interfaces} from '@oclif/core'
+import {createInterface} from 'node:readline/promises'
 
 import type {Context} from './context.js'
 import {createHookList, type ListedHook} from './plugins/hook-list.js'
@@ -50,7 +51,9 @@ export abstract class BaseCommand extends Command {
     const abort = new AbortController()
     process.once('SIGINT', () => abort.abort(new Error('interrupted')))
     process.once('SIGTERM', () => abort.abort(new Error('terminated')))
-    const runner = createRunner({redactor, log: (line) => reporter.debug(line), signal: abort.signal})
+    // Seconds since the start on every command line: where a run spends its time, with --verbose.
+    const started = Date.now()
+    const runner = createRunner({redactor, log: (line) => reporter.debug(`[${((Date.now() - started) / 1000).toFixed(2).padStart(6)}s] ${line}`), signal: abort.signal})
     this.shellPool = new ShellPool({runner, ssh: {configFile: flags['ssh-config']}})
     return {runner, shells: this.shellPool, reporter, signal: abort.signal}
   }
@@ -87,6 +90,15 @@ export abstract class BaseCommand extends Command {
       if (this.verboseErrors && ocvmError instanceof BugError && ocvmError.cause instanceof Error) this.logToStderr(ocvmError.cause.stack ?? '')
     }
     this.exit(ocvmError.exitCode)
+  }
+
+  /** Shows the plan on stderr and asks to proceed (interactive runs without --yes). */
+  protected async ask(plan: string): Promise<boolean> {
+    this.logToStderr(plan)
+    const rl = createInterface({input: process.stdin, output: process.stderr})
+    const answer = await rl.question('\nProceed? [y/N] ')
+    rl.close()
+    return /^y(es)?$/i.test(answer.trim())
   }
 
   /** Sets exit code 3 for partial results; call with the value run() returns. */

@@ -10,6 +10,7 @@ import {parseHostSpec} from '../hosts/host-spec.js'
 import type {Shell} from '../hosts/shell.js'
 import {ensureParent} from '../migrate/commit.js'
 import {verifyRoots} from '../migrate/copy-roots.js'
+import {writeManifest} from '../migrate/run-manifests.js'
 import {Journal, newRunId} from '../migrate/journal.js'
 import {stagingPath} from '../migrate/plan-layout.js'
 import {checkFreeSpace, checkNothingInTheWay, checkTargetVersion, requireTools} from '../migrate/preflight.js'
@@ -17,7 +18,7 @@ import {danglingOnTarget, nextSteps, toResult} from '../migrate/result.js'
 import {classifyRewriteFile, oldDirs, planFileRewrite, type RewriteOutcome} from '../migrate/rewrite-paths.js'
 import {runSteps, stagedActions, type StepActions} from '../migrate/run-steps.js'
 import {STEPS} from '../migrate/steps.js'
-import type {MigrationResult, MigrationState, RootPlan, SessionsMode, StepRecord} from '../migrate/types.js'
+import type {MigrationResult, MigrationState, RootPlan, SessionsMode, StepName, StepRecord} from '../migrate/types.js'
 import {PathMap, type PathMapping} from '../rewrite/path-map.js'
 import type {Manifest} from '../transfer/manifest.js'
 import {extractArchive, relocateRoots, removeDir} from './extract.js'
@@ -72,7 +73,7 @@ export async function importArchive(options: ImportOptions, ctx: Context, hooks:
 
   const journal = Journal.create(runId, state)
   ctx.reporter.step(`Run ${runId} (journal: ${journal.dir})`)
-  scan.roots.forEach((root) => journal.writeArtifact(`manifest-${root.index}.json`, expectedManifest(root.manifest, options.sessions, root.kind)))
+  await Promise.all(scan.roots.map((root) => writeManifest(journal.dir, root.index, expectedManifest(root.manifest, options.sessions, root.kind))))
 
   const extractDir = stagingPath(posix.join(posix.dirname(state.target.stateDir), 'archive'), runId)
   const actions: StepActions = {
@@ -99,6 +100,7 @@ export async function importArchive(options: ImportOptions, ctx: Context, hooks:
     },
     verify: async () => verifyRoots({source: target, target, journal, reporter: ctx.reporter}),
     ...stagedActions(target, journal, options),
+    hooks: async () => {},
     report: async () => {},
   }
   // No resume for an import: any failure before the commit removes staging, so the target is as it was.
@@ -109,7 +111,7 @@ export async function importArchive(options: ImportOptions, ctx: Context, hooks:
   journal.update({status: 'completed'})
   return toResult(journal.data, {
     diffs: [], warnings: [...warnings, ...danglingOnTarget(inventory)],
-    nextSteps: [`The archive ${file} is unchanged (SHA-256 ${scan.sha256}).`, ...nextSteps(journal.data, inventory).slice(1)],
+    nextSteps: [`The archive ${file} is unchanged (SHA-256 ${scan.sha256}).`, `Set the target up to run (secrets, service, schedules, memory index): ocvm hooks run --on ${options.to} --user ${t.user}`, ...nextSteps(journal.data, inventory).slice(1)],
   })
 }
 
@@ -142,12 +144,20 @@ async function plan(scan: ArchiveScan, options: ImportOptions, runId: string, ta
     mappings,
     compress: scan.compression !== 'none',
     // No warm pre-copy from an archive: that step is not part of an import.
-    steps: STEPS.filter((name) => name !== 'precopy').map((name) => ({name, status: name === 'preflight' ? 'done' : name === 'quiesce' ? 'skipped' : 'pending', ...(name === 'quiesce' ? {detail: scan.quiesced === false ? 'archive exported without stopping the gateway' : 'nothing to stop: the archive is the source'} : {})} as StepRecord)),
+    steps: STEPS.filter((name) => name !== 'precopy').map((name) => initialStep(name, scan, `ocvm hooks run --on ${options.to} --user ${account.user}`)),
     changes: [],
     committed: false,
     status: 'running',
     archive: {file: scan.file, format: scan.format, compression: scan.compression, sha256: scan.sha256, bytes: scan.archiveBytes, tarBytes: scan.tarBytes, rootPaths: scan.roots.map((r) => r.archivePath)},
   }
+}
+
+/** An import starts with nothing to stop, and leaves the hooks to \`ocvm hooks run\` (named in the step). */
+function initialStep(name: StepName, scan: ArchiveScan, hooksCommand: string): StepRecord {
+  if (name === 'preflight') return {name, status: 'done'}
+  if (name === 'quiesce') return {name, status: 'skipped', detail: scan.quiesced === false ? 'archive exported without stopping the gateway' : 'nothing to stop: the archive is the source'}
+  if (name === 'hooks') return {name, status: 'skipped', detail: `not run by import: set the target up with ${hooksCommand}`}
+  return {name, status: 'pending'}
 }
 
 /** The manifest staging must match: the archive's, minus transcripts when they are left out. */

@@ -1,11 +1,13 @@
 import {Args, Flags} from '@oclif/core'
-import {createInterface} from 'node:readline/promises'
 
 import {importArchive} from '../archive/import.js'
 import {BaseCommand} from '../base-command.js'
+import {imageDriverFor, vmDriverOptions, vmTargetFlags} from '../drivers/vm-flags.js'
 import {UsageError} from '../errors.js'
 import type {MigrationResult, SessionsMode} from '../migrate/types.js'
 import {renderOutcome, renderPlan} from '../output/migration-view.js'
+import {renderVmImport} from '../output/vm-view.js'
+import {importVmArchive, type VmImportResult} from '../vmarchive/import-vm.js'
 
 export default class Import extends BaseCommand {
   static summary = 'Move an OpenClaw deployment from an archive (ocvm export, or openclaw backup create) onto a host.'
@@ -14,20 +16,26 @@ export default class Import extends BaseCommand {
 
 Before anything is written, ocvm reads the whole archive here: it refuses absolute names, '..' components, symlinks that leave the archive, hard links to outside, device files, fifos, set-id files, and archives that would unpack to more than the target's free space or 200 times their own size (decompression bombs); it checksums every file and, for ocvm archives, checks each against the manifest inside. Then the archive is unpacked by GNU tar (no owners, no xattrs, never replacing a file, cut off at the checked length) into a 0700 staging dir next to the target, every file is verified again, and the same steps as \`ocvm migrate\` follow: path rewrites in openclaw.json, its $include files and sessions.json, an atomic move into place, ownership and the guide's permission set.
 
-Any failure before that move removes the staging dir: the target is left as it was. Archives from \`openclaw backup create\` are detected by their manifest.json; their assets (state dir, workspaces) are mapped to the target user's home.`
+Any failure before that move removes the staging dir: the target is left as it was. Archives from \`openclaw backup create\` are detected by their manifest.json; their assets (state dir, workspaces) are mapped to the target user's home.
+
+With a hypervisor driver (--driver libvirt) it imports a VM export (\`ocvm export --driver libvirt\`, a dir or .tar): every file's SHA-256 is checked against ocvm-vm.json, the target is checked (libvirt reachable at --target-connect, no domain of that name, the --target-pool running, no volume in the way) before anything is written, the files go sparse into a 0700 staging dir there and are verified again, then they become volumes in the pool (chains relinked), the domain XML is rewritten (disk paths, --target-name, --network-map, --new-mac) and defined; --start starts it. An existing domain is never overwritten, and a failure leaves nothing behind on the target.`
 
   static examples = [
     {description: 'See the plan and every path rewrite, change nothing', command: '<%= config.bin %> <%= command.id %> --to root@new-host --target-user openclaw /media/usb/openclaw.ocvm.tar.zst --dry-run'},
     {description: 'Import for user bob on a new server', command: '<%= config.bin %> <%= command.id %> --to root@new-host --target-user bob openclaw.ocvm.tar.zst --yes'},
     {description: 'Import an archive made by `openclaw backup create`', command: '<%= config.bin %> <%= command.id %> --to root@new-host --target-user bob 2026-11-24T10-00-00.000Z-openclaw-backup.tar.gz --yes'},
+    {description: 'Import a KVM guest exported with `ocvm export --driver libvirt`, into pool "fast", and start it', command: '<%= config.bin %> <%= command.id %> --driver libvirt --to root@kvm2 /media/usb/openclaw-vm --target-pool fast --start --yes'},
   ]
 
   static args = {
-    file: Args.string({description: 'The archive (ocvm export, or openclaw backup create).', required: true}),
+    file: Args.string({description: 'The archive (ocvm export, or openclaw backup create); for a VM the dir or .tar from ocvm export --driver.', required: true}),
   }
 
   static flags = {
-    driver: Flags.string({description: 'How to move it: file (bare hosts).', default: 'file'}),
+    driver: Flags.string({description: 'How to move it: file (bare hosts, the default), or the hypervisor driver the VM was exported with.', default: 'file'}),
+    ...vmTargetFlags,
+    start: Flags.boolean({description: 'Start the VM once it is defined (hypervisor drivers).', helpGroup: 'VM'}),
+    'staging-dir': Flags.string({description: 'Where the VM\'s files land on the target before import (default /var/tmp/ocvm-import-<run>; removed afterwards).', helpGroup: 'VM'}),
     to: Flags.string({description: 'Target host: local, ssh://[user@]host[:port] or [user@]host.', required: true}),
     'target-user': Flags.string({description: 'OS user that will run the gateway on the target (default: the source user\'s name). Must exist.'}),
     'target-home': Flags.string({description: 'Home of the target user (default: from the target\'s user database).'}),
@@ -38,12 +46,23 @@ Any failure before that move removes the staging dir: the target is left as it w
     force: Flags.boolean({description: 'If the target path exists, keep it aside (renamed *.ocvm-old-<run>) instead of refusing.'}),
   }
 
-  async run(): Promise<MigrationResult> {
+  async run(): Promise<MigrationResult | VmImportResult> {
     const {args, flags} = await this.parse(Import)
     const ctx = this.createContext(flags)
     const interactive = process.stdin.isTTY === true && !this.jsonEnabled()
     if (!flags.yes && !flags['dry-run'] && !interactive) {
       throw new UsageError('refusing to import without confirmation in a non-interactive session', 'Pass --yes (after checking the plan with --dry-run).')
+    }
+    if (flags.driver !== 'file') {
+      const {registry} = await this.loadDrivers(ctx)
+      const driver = await imageDriverFor(registry.get(flags.driver), vmDriverOptions(flags), {to: flags.to})
+      const result = await importVmArchive({
+        archive: args.file, to: flags.to, driverOptions: vmDriverOptions(flags), start: Boolean(flags.start), dryRun: Boolean(flags['dry-run']),
+        ...(flags['target-name'] ? {targetName: flags['target-name']} : {}),
+        ...(flags['staging-dir'] ? {stagingDir: flags['staging-dir']} : {}),
+      }, driver, ctx, {confirm: flags.yes ? undefined : async (plan) => this.ask(renderVmImport(plan))})
+      if (!this.jsonEnabled()) this.log(renderVmImport(result))
+      return this.finish(result)
     }
     const result = await importArchive({
       driver: flags.driver,
@@ -56,15 +75,10 @@ Any failure before that move removes the staging dir: the target is left as it w
       ...(flags['target-home'] ? {targetHome: flags['target-home']} : {}),
       ...(flags['target-state-dir'] ? {targetStateDir: flags['target-state-dir']} : {}),
     }, ctx, {
-      confirm: flags.yes ? undefined : async (plan) => {
-        this.logToStderr(renderPlan(plan))
-        const rl = createInterface({input: process.stdin, output: process.stderr})
-        const answer = await rl.question('\nProceed? [y/N] ')
-        rl.close()
-        return /^y(es)?$/i.test(answer.trim())
-      },
+      confirm: flags.yes ? undefined : async (plan) => this.ask(renderPlan(plan)),
     })
     if (!this.jsonEnabled()) this.log(result.dryRun ? renderPlan(result) : renderOutcome(result))
     return this.finish(result)
   }
+
 }

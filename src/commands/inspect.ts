@@ -3,20 +3,35 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
 import {inspectDeployment} from '../deployment/inspect.js'
 import type {Inventory} from '../deployment/types.js'
-import {parseHostSpec} from '../hosts/host-spec.js'
+import type {VmInfo, VmSummary} from '../drivers/api.js'
+import {imageDriverFor, vmDriverOptions, vmSourceFlags} from '../drivers/vm-flags.js'
+import {formatHostSpec, parseHostSpec} from '../hosts/host-spec.js'
+import {requireDriver} from '../migrate/image/preflight.js'
 import {renderInventory} from '../output/inventory-view.js'
+import {renderVmInfo, renderVmList} from '../output/vm-view.js'
+
+export type VmInspection = VmInfo & {driver: string; host: string}
+export interface VmListing {
+  driver: string
+  host: string
+  vms: VmSummary[]
+}
 
 export default class Inspect extends BaseCommand {
   static summary = 'Show what an OpenClaw deployment consists of and how each part will be migrated.'
 
   static description = `Finds the deployment (honouring OPENCLAW_STATE_DIR, OPENCLAW_CONFIG_PATH, --profile and the legacy ~/.clawdbot dirs, and the environment of its systemd unit or LaunchDaemon) and lists every component of the migration: config and $include files, workspaces (also outside the state dir), WhatsApp, Signal, Google Chat, auth profiles, identity, sessions, memory index, extensions, cron store, logs, secrets, service files and scheduled tasks, with size, file count and treatment (transfer, optional, re-pair, rebuild, recreate, manual).
 
-Secret values are never read off the host: only key names are reported. Nothing is changed.`
+Secret values are never read off the host: only key names are reported. Nothing is changed.
+
+With a hypervisor driver (--driver libvirt|lume|parallels|multipass) it describes VMs instead: without --vm the VMs on that host and their states; with --vm NAME that VM as the hypervisor defines it: state, CPUs, memory, each disk with its format, virtual size, allocated data and backing chain, and its network interfaces with their MAC addresses. libvirt reads the domain through virsh at --connect (default qemu:///system).`
 
   static examples = [
     {description: 'Inspect the deployment of the current user on this machine', command: '<%= config.bin %> <%= command.id %>'},
     {description: 'Inspect the gateway of user openclaw on a server, over ssh', command: '<%= config.bin %> <%= command.id %> --from root@server --user openclaw'},
     {description: 'A profile (~/.openclaw-work), as JSON', command: '<%= config.bin %> <%= command.id %> --from ssh://me@mac.local --profile work --json'},
+    {description: 'The libvirt domains of a KVM host', command: '<%= config.bin %> <%= command.id %> --driver libvirt --from root@kvm1'},
+    {description: 'One domain: disks (format, size, data, backing chain), networks and MACs, as JSON', command: '<%= config.bin %> <%= command.id %> --driver libvirt --from root@kvm1 --vm openclaw --json'},
   ]
 
   static flags = {
@@ -25,16 +40,37 @@ Secret values are never read off the host: only key names are reported. Nothing 
     'state-dir': Flags.string({description: 'State directory (default: resolved like OpenClaw does, ~/.openclaw).'}),
     config: Flags.string({description: 'Config file (default: <state-dir>/openclaw.json or OPENCLAW_CONFIG_PATH).'}),
     profile: Flags.string({description: 'OpenClaw profile name: state in ~/.openclaw-<name>.'}),
+    driver: Flags.string({description: 'file (an OpenClaw deployment, the default), or a hypervisor driver (`ocvm drivers list`) to describe VMs.', default: 'file'}),
+    vm: Flags.string({description: 'The VM to describe (hypervisor drivers); without it, the VMs on the host are listed.', helpGroup: 'VM'}),
+    ...vmSourceFlags,
   }
 
-  async run(): Promise<Inventory> {
+  async run(): Promise<Inventory | VmInspection | VmListing> {
     const {flags} = await this.parse(Inspect)
     const ctx = this.createContext(flags)
+    if (flags.driver !== 'file') return this.inspectVm(flags, ctx)
     const inventory = await inspectDeployment(
       {host: parseHostSpec(flags.from), user: flags.user, stateDir: flags['state-dir'], configPath: flags.config, profile: flags.profile},
       ctx,
     )
     if (!this.jsonEnabled()) this.log(renderInventory(inventory))
     return inventory
+  }
+
+  private async inspectVm(flags: {driver: string; from: string; vm?: string; connect?: string}, ctx: ReturnType<Inspect['createContext']>): Promise<VmInspection | VmListing> {
+    const {registry} = await this.loadDrivers(ctx)
+    const driver = await imageDriverFor(registry.get(flags.driver), vmDriverOptions(flags), {from: flags.from})
+    const host = parseHostSpec(flags.from)
+    const label = formatHostSpec(host)
+    // An unreachable hypervisor (daemon down, wrong --connect) says so, instead of "no such VM".
+    await requireDriver(driver, host, ctx, ctx.shells.get(host))
+    if (flags.vm) {
+      const vm = await driver.inspect(host, flags.vm, ctx)
+      if (!this.jsonEnabled()) this.log(renderVmInfo(vm, label, driver.name))
+      return {...vm, driver: driver.name, host: label}
+    }
+    const vms = await driver.list(host, ctx)
+    if (!this.jsonEnabled()) this.log(renderVmList(vms, label, driver.name))
+    return {driver: driver.name, host: label, vms}
   }
 }

@@ -1,8 +1,7 @@
 import {Flags, type Interfaces} from '@oclif/core'
-import {createInterface} from 'node:readline/promises'
 
 import {BaseCommand} from '../base-command.js'
-import {isImageDriver} from '../drivers/api.js'
+import {imageDriverFor, vmDriverOptFlag, vmDriverOptions, vmExportFlags, vmSourceFlags, vmStopFlags, vmTargetFlags} from '../drivers/vm-flags.js'
 import {UsageError} from '../errors.js'
 import {migrateImage} from '../migrate/image/migrate-image.js'
 import {rollbackImage} from '../migrate/image/rollback-image.js'
@@ -23,7 +22,7 @@ export default class Migrate extends BaseCommand {
 
 The source is never modified: its gateway is stopped and can be started again with --rollback. Every run is journaled; --resume RUN continues an interrupted run without sending again what already arrived. --precopy stages the state while the gateway still runs and sends only what changed after the stop, so downtime is the delta. Service files and secrets are never copied: they are recreated on the target.
 
-With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAME) ocvm moves the VM: it shuts the VM down gracefully, streams its disks sparse-aware (a 40 GiB disk holding 2 GiB sends about 2 GiB) with SHA-256 on both ends into a staging dir on the target, verifies, registers the VM there (never over an existing one), starts it and reaches the guest. Where an image cannot move — the hypervisor has no export (Multipass), or the image cannot boot on the target's CPU architecture — ocvm says so in the plan and moves the OpenClaw state into a fresh VM instead (state mode); --mode forces one or the other. --live asks the hypervisor to move the running VM (libvirt).`
+With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAME) ocvm moves the VM: it shuts the VM down gracefully, streams its disks sparse-aware (a 40 GiB disk holding 2 GiB sends about 2 GiB) with SHA-256 on both ends into a staging dir on the target, verifies, registers the VM there (never over an existing one), starts it, reaches the guest and runs the post-migrate hooks inside it (through ssh or the hypervisor's own exec). Where an image cannot move — the hypervisor has no export (Multipass), or the image cannot boot on the target's CPU architecture — ocvm says so in the plan and moves the OpenClaw state into a fresh VM (or onto the target host itself when it has no hypervisor) instead (state mode), then runs the hooks there; --mode forces one or the other. --live asks the hypervisor to move the running VM (libvirt).`
 
   static examples = [
     {description: 'See the plan and every path rewrite, change nothing', command: '<%= config.bin %> <%= command.id %> --from root@old --user openclaw --to root@new --dry-run'},
@@ -33,6 +32,7 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
     {description: 'Go back: restart the source gateway, take the target copy out of service', command: '<%= config.bin %> <%= command.id %> --rollback 20261124T101500Z-a1b2c3'},
     {description: 'Move a KVM guest to another libvirt host, into its pool "fast"', command: '<%= config.bin %> <%= command.id %> --driver libvirt --vm openclaw --from root@kvm1 --to root@kvm2 --target-pool fast --dry-run'},
     {description: 'Move a Lume VM directory to another Mac, into a storage location there (registered with `lume config storage add` if new)', command: '<%= config.bin %> <%= command.id %> --driver lume --vm openclaw-vm --from admin@mac1 --to admin@mac2 --driver-opt storage=/Volumes/VMs/lume --dry-run'},
+    {description: 'Move a Lume VM through an OCI registry (lume push/pull) when the two Macs do not reach each other; credentials from a 0600 secrets file (GITHUB_USERNAME, GITHUB_TOKEN), never argv', command: '<%= config.bin %> <%= command.id %> --driver lume --vm openclaw-vm --from admin@mac1 --to admin@mac2 --driver-opt registry=ghcr.io/acme/openclaw-vm:moved --secrets-file ./registry.env --yes'},
     {description: 'Move a Parallels VM bundle and register it on the other Mac under a new UUID', command: '<%= config.bin %> <%= command.id %> --driver parallels --vm openclaw-vm --from admin@mac1 --to admin@mac2 --dry-run'},
     {description: 'Multipass cannot export: this is a STATE move (a fresh instance like the source, then the OpenClaw state moved into it)', command: '<%= config.bin %> <%= command.id %> --driver multipass --vm openclaw --from me@box1 --to me@box2 --dry-run'},
   ]
@@ -40,20 +40,15 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
   static flags = {
     driver: Flags.string({description: 'How to move it: file (the OpenClaw state of a bare host), or a hypervisor driver (`ocvm drivers list`).', default: 'file'}),
     vm: Flags.string({description: 'The VM to move (hypervisor drivers).', helpGroup: 'VM'}),
-    'target-name': Flags.string({description: 'Name of the VM on the target (default: the same name). An existing VM is never overwritten.', helpGroup: 'VM'}),
     mode: Flags.string({description: 'auto (default): move the image where it can run on the target, else the OpenClaw state; image or state force one.', options: ['auto', 'image', 'state'], default: 'auto', helpGroup: 'VM'}),
     live: Flags.boolean({description: 'Move the running VM through the hypervisor (libvirt: virsh migrate --live --copy-storage-all).', helpGroup: 'VM'}),
-    'force-stop': Flags.boolean({description: 'Power the VM off if it does not shut down within --stop-timeout.', helpGroup: 'VM'}),
-    'stop-timeout': Flags.integer({description: 'Seconds a graceful shutdown may take.', default: 300, min: 1, helpGroup: 'VM'}),
     'staging-dir': Flags.string({description: 'Where disk files land on the target before import (default /var/tmp/ocvm-staging-<run>).', helpGroup: 'VM'}),
-    connect: Flags.string({description: 'libvirt URI on the source host (default qemu:///system).', helpGroup: 'VM'}),
-    'target-connect': Flags.string({description: 'libvirt URI on the target host (default qemu:///system).', helpGroup: 'VM'}),
-    'target-pool': Flags.string({description: 'libvirt storage pool for the disks on the target (default: "default").', helpGroup: 'VM'}),
-    'network-map': Flags.string({description: 'Map a network or bridge: SRC=DST (repeatable).', multiple: true, helpGroup: 'VM'}),
-    'new-mac': Flags.boolean({description: 'Give the target VM new MAC addresses (default: keep them).', helpGroup: 'VM'}),
-    flatten: Flags.boolean({description: 'Flatten disk backing chains into single images instead of moving the chain.', helpGroup: 'VM'}),
+    ...vmStopFlags,
+    ...vmSourceFlags,
+    ...vmTargetFlags,
+    ...vmExportFlags,
     'preserve-uuid': Flags.boolean({description: 'Parallels: keep the VM UUID on the target (default: a new one).', helpGroup: 'VM'}),
-    'driver-opt': Flags.string({description: 'A driver-specific option KEY=VALUE for plugin drivers (repeatable).', multiple: true, helpGroup: 'VM'}),
+    ...vmDriverOptFlag,
     from: Flags.string({description: 'Source host: local, ssh://[user@]host[:port] or [user@]host.'}),
     to: Flags.string({description: 'Target host, same forms as --from.'}),
     user: Flags.string({description: 'OS user that runs the gateway on the source (default: the login user).'}),
@@ -77,12 +72,14 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
   async run(): Promise<MigrationResult | ImageMigrationResult> {
     const {flags} = await this.parse(Migrate)
     const ctx = this.createContext(flags)
-    // Built-ins + plugins: an unknown driver, or a plugin built for another API version, fails here.
-    const {registry} = await this.loadDrivers(ctx)
     const imageRun = imageRunDriver(flags.resume ?? flags.rollback)
     if (flags.driver !== 'file' || imageRun) {
-      const driver = registry.get(imageRun ?? flags.driver)
-      if (!isImageDriver(driver)) throw new UsageError(`the ${driver.name} driver does not move VMs`, 'Use --driver file for bare hosts, or a hypervisor driver from `ocvm drivers list`.')
+      // Built-ins + plugins: an unknown driver, or a plugin built for another API version, fails
+      // here. The file driver is built in: a file migration does not load plugins' drivers.
+      const {registry} = await this.loadDrivers(ctx)
+      // Bound to the run's --connect/--target-connect/--flatten and hosts (a resumed run: as journaled).
+      const journaled = imageRunOptions(flags.resume ?? flags.rollback)
+      const driver = await imageDriverFor(registry.get(imageRun ?? flags.driver), journaled?.driverOptions ?? vmDriverOptions(flags), journaled ?? {from: flags.from, to: flags.to})
       return this.runImage(flags, driver, ctx)
     }
     if (flags.rollback) {
@@ -93,11 +90,7 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
     if (!flags.resume && (!flags.from || !flags.to)) {
       throw new UsageError('--from and --to are required', 'Example: ocvm migrate --from root@old-host --user openclaw --to root@new-host --dry-run')
     }
-    const hookIds = flags.hooks?.split(',').map((h) => h.trim()).filter(Boolean)
-    const listed = flags['skip-hooks'] ? [] : await this.loadHooks(ctx)
-    const extraHooks = listed.filter((h) => h.source !== 'builtin').map((h) => h.hook)
-    if (hookIds) selectHooks(hookIds, listed.map((h) => h.hook)) // unknown ids fail now, not after the commit
-    const secrets = await secretsFromFlags(flags, ctx.runner.redactor)
+    const {hookIds, extraHooks, secrets} = await this.hookInputs(flags, ctx)
     this.requireConfirmation(flags)
     const result = await migrate(
       {
@@ -130,6 +123,16 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
     return this.finish(result)
   }
 
+  /** Hook ids (checked now, not after the commit), plugin hooks and secret values for the hooks step. */
+  private async hookInputs(flags: MigrateFlags, ctx: ReturnType<Migrate['createContext']>) {
+    const hookIds = flags.hooks?.split(',').map((h) => h.trim()).filter(Boolean)
+    const listed = flags['skip-hooks'] ? [] : await this.loadHooks(ctx)
+    const extraHooks = listed.filter((h) => h.source !== 'builtin').map((h) => h.hook)
+    if (hookIds) selectHooks(hookIds, listed.map((h) => h.hook))
+    const secrets = await secretsFromFlags(flags, ctx.runner.redactor)
+    return {hookIds, extraHooks, secrets}
+  }
+
   /** A resumed run was confirmed when it started; otherwise ask on a terminal, or require --yes. */
   private requireConfirmation(flags: {yes?: boolean; 'dry-run'?: boolean; resume?: string}): void {
     const interactive = process.stdin.isTTY === true && !this.jsonEnabled()
@@ -138,13 +141,6 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
     }
   }
 
-  private async ask(plan: string): Promise<boolean> {
-    this.logToStderr(plan)
-    const rl = createInterface({input: process.stdin, output: process.stderr})
-    const answer = await rl.question('\nProceed? [y/N] ')
-    rl.close()
-    return /^y(es)?$/i.test(answer.trim())
-  }
 
   private async runImage(flags: MigrateFlags, driver: Parameters<typeof migrateImage>[1], ctx: ReturnType<Migrate['createContext']>): Promise<ImageMigrationResult> {
     if (flags.rollback) {
@@ -155,6 +151,7 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
     if (!flags.resume && (!flags.from || !flags.to || !flags.vm)) {
       throw new UsageError('--vm, --from and --to are required with a hypervisor driver', `Example: ocvm migrate --driver ${driver.name} --vm openclaw --from root@old-host --to root@new-host --dry-run`)
     }
+    const {hookIds, extraHooks, secrets} = await this.hookInputs(flags, ctx)
     this.requireConfirmation(flags)
     const options: ImageMigrateOptions = {
       driver: driver.name,
@@ -165,11 +162,13 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
       live: Boolean(flags.live),
       forceStop: Boolean(flags['force-stop']),
       stopTimeoutSec: flags['stop-timeout'],
-      driverOptions: driverOptions(flags),
+      driverOptions: vmDriverOptions(flags),
       dryRun: Boolean(flags['dry-run']),
       ...(flags['target-name'] ? {targetName: flags['target-name']} : {}),
       ...(flags['staging-dir'] ? {stagingDir: flags['staging-dir']} : {}),
       ...(flags.resume ? {resume: flags.resume} : {}),
+      ...(hookIds ? {hooks: hookIds} : {}),
+      ...(flags['skip-hooks'] ? {skipHooks: true} : {}),
       // Used when only the OpenClaw state moves (state mode): the deployment inside the guest.
       state: {
         sessions: flags.sessions as SessionsMode,
@@ -182,9 +181,12 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
       },
     }
     const result = await migrateImage(options, driver, ctx, {
+      ...(secrets ? {secrets} : {}),
+      ...(extraHooks.length > 0 ? {extraHooks} : {}),
       confirm: flags.yes || flags.resume ? undefined : async (plan) => this.ask(renderImagePlan(plan)),
     })
     if (!this.jsonEnabled()) this.log(result.dryRun ? renderImagePlan(result) : renderImageOutcome(result))
+    if (!this.jsonEnabled() && result.hooks) this.log(`\n${renderHookRun(result.hooks)}`)
     return this.finish(result)
   }
 }
@@ -193,23 +195,11 @@ type MigrateFlags = Interfaces.InferredFlags<typeof Migrate.flags>
 
 /** The driver of a journaled VM run (resume/rollback need no --driver); undefined for file runs. */
 function imageRunDriver(runId: string | undefined): string | undefined {
-  if (!runId) return undefined
-  const data = Journal.open<Partial<ImageMigrationState>>(runId).data
-  return data.kind === 'image' ? data.options?.driver : undefined
+  return imageRunOptions(runId)?.driver
 }
 
-/** Driver flags → the options object drivers validate themselves. */
-function driverOptions(flags: MigrateFlags): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  for (const entry of flags['driver-opt'] ?? []) {
-    const eq = entry.indexOf('=')
-    if (eq < 1) throw new UsageError(`--driver-opt "${entry}" is not KEY=VALUE`, 'Example: --driver-opt storage=ssd')
-    out[entry.slice(0, eq)] = entry.slice(eq + 1)
-  }
-  const named: Array<[string, unknown]> = [
-    ['connect', flags.connect], ['targetConnect', flags['target-connect']], ['targetPool', flags['target-pool']],
-    ['networkMap', flags['network-map']], ['newMac', flags['new-mac']], ['flatten', flags.flatten], ['preserveUuid', flags['preserve-uuid']],
-  ]
-  for (const [key, value] of named) if (value !== undefined && value !== false) out[key] = value
-  return out
+function imageRunOptions(runId: string | undefined): ImageMigrateOptions | undefined {
+  if (!runId) return undefined
+  const data = Journal.open<Partial<ImageMigrationState>>(runId).data
+  return data.kind === 'image' ? data.options : undefined
 }

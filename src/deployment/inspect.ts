@@ -1,13 +1,14 @@
 import type {Context} from '../context.js'
 import type {HostSpec} from '../hosts/host-spec.js'
+import {settledInOrder} from '../hosts/in-order.js'
 import type {Shell} from '../hosts/shell.js'
 import {getPath, isPlainObject, loadConfig, type LoadedConfig, envReferences} from './config-loader.js'
 import {resolveAgents} from './agents.js'
 import {CATALOG, classifyEntries, newComponent, TABLE_KINDS, type Slot} from './classify.js'
 import * as rules from './findings.js'
-import {probeHost} from './host-facts.js'
+import {probeHost, type HostFacts} from './host-facts.js'
 import {abs, locateCandidates, locateDeployment, type Location} from './locate.js'
-import {existingPaths, isInside, listTrees, probePaths, posix, readEnvKeys, readTextFile, type TreeListing} from './remote-fs.js'
+import {existingPaths, isInside, listTrees, probePaths, posix, readEnvKeys, readTextFile, type EnvKeys, type TreeListing} from './remote-fs.js'
 import {discoverSchedules} from './schedules.js'
 import {discoverServices, type ServiceFile} from './services.js'
 import type {Component, Finding, Inventory, SecretKey} from './types.js'
@@ -28,66 +29,90 @@ const SYSTEM_SECRETS_FILES = ['/etc/openclaw/secrets.env']
 
 /** Finds the deployment on a host and reports every component, how it migrates, and what needs attention. */
 export async function inspectDeployment(options: InspectOptions, ctx: Context): Promise<Inventory> {
+  return (await inspectWithFacts(options, ctx)).inventory
+}
+
+/**
+ * `inspectDeployment`, plus the host facts its probe found (tools, processes), so a caller that
+ * needs them does not probe the host again. Reads that do not depend on each other run at the same
+ * time (each one is a round trip over ssh): the probe, then the service files, then where the state
+ * dir is, then config, listing, schedules and secret names together, then what lies outside.
+ */
+export async function inspectWithFacts(options: InspectOptions, ctx: Context): Promise<{inventory: Inventory; facts: HostFacts}> {
   const shell = ctx.shells.get(options.host)
-  ctx.reporter.step(`Probing ${shell.label}`)
-  const probed = await probeHost(shell, options.user)
+  ctx.reporter.step(`Probing ${shell.label}, looking for service files`)
+  const [probed, serviceFiles] = await settledInOrder([
+    probeHost(shell, options.user),
+    discoverServices(shell, options.home ? {home: options.home} : {user: options.user}, ctx.runner.redactor),
+  ] as const)
   const facts = options.home ? {...probed, home: options.home} : probed
-
-  ctx.reporter.step('Looking for service files')
-  const services = await discoverServices(shell, facts.home, ctx.runner.redactor)
+  const services = serviceFiles(facts.home)
   const gatewayService = pickGatewayService(services, facts.user, options.profile)
-  const candidates = locateCandidates(facts, options, gatewayService?.env ?? {})
-  const {present, hidden} = await probePaths(shell, candidates)
-  const location = locateOrExplain(() => locateDeployment(facts, options, gatewayService?.env ?? {}, (p) => present.has(p)), hidden, shell.label)
+  const serviceEnv = gatewayService?.env ?? {}
+  const includeRoots = (serviceEnv.OPENCLAW_INCLUDE_ROOTS ?? facts.env.OPENCLAW_INCLUDE_ROOTS ?? '').split(':').filter(Boolean)
+  // Config, listing, schedules and secret names of a state dir, read at the same time; settled in
+  // this order, so the error reported is the one a sequential read would hit first.
+  const readState = (location: Location, readable: boolean) => settledInOrder([
+    readable ? assertReadableDir(shell, location.stateDir) : Promise.resolve(),
+    loadConfigOrNote(shell, location.configPath, includeRoots),
+    listTrees(shell, [location.stateDir]),
+    readEnvKeys(shell, secretFiles(services, location.stateDir, location.profile)),
+    discoverSchedules(shell, {user: facts.user, home: facts.home, stateDir: location.stateDir}, services),
+  ] as const)
+  // The first candidate (the --state-dir given, or ~/.openclaw) is most likely there with an
+  // openclaw.json: read it while the candidates are probed, one round trip earlier (kept only if
+  // the guess holds; a legacy or missing deployment costs those reads once more).
+  const guess = guessLocation(() => locateDeployment(facts, options, serviceEnv, () => true))
+  const early = guess ? readState(guess, true) : undefined
+  early?.catch(() => {})
+  const {present, hidden} = await probePaths(shell, locateCandidates(facts, options, serviceEnv))
+  const location = locateOrExplain(() => locateDeployment(facts, options, serviceEnv, (p) => present.has(p)), hidden, shell.label)
 
-  if (present.has(location.stateDir)) await assertReadableDir(shell, location.stateDir)
-  ctx.reporter.step(`Reading config ${location.configPath}`)
-  const findings: Finding[] = []
-  const includeRoots = (gatewayService?.env.OPENCLAW_INCLUDE_ROOTS ?? facts.env.OPENCLAW_INCLUDE_ROOTS ?? '').split(':').filter(Boolean)
-  let loaded: LoadedConfig
-  try {
-    loaded = await loadConfig(location.configPath, (p) => readTextFile(shell, p), {extraRoots: includeRoots})
-  } catch (error) {
-    if (!(error instanceof ConfigError && error.details.file === location.configPath && /config file does not exist/.test(error.message))) throw error
-    loaded = {mainPath: location.configPath, configDir: posix.dirname(location.configPath), files: [], merged: {}}
-    findings.push({severity: 'error', code: 'config-missing', message: `no config file at ${location.configPath}`, hint: 'The gateway will not start without one: run `openclaw setup` or point ocvm at the right --state-dir.'})
-  }
+  ctx.reporter.step(`Reading config ${location.configPath}, listing ${location.stateDir}`)
+  const held = early && guess?.stateDir === location.stateDir && guess.configPath === location.configPath && present.has(location.stateDir) && present.has(location.configPath)
+  if (early && !held) await early.catch(() => {})
+  const [, loaded, stateListing, envFiles, schedules] = held ? await early : await readState(location, present.has(location.stateDir))
+  const findings: Finding[] = loaded.finding ? [loaded.finding] : []
   const config = loaded.merged
 
-  ctx.reporter.step(`Listing ${location.stateDir}`)
-  const stateListing = await listTrees(shell, [location.stateDir])
   const agentIds = new Set<string>()
   for (const e of stateListing.entries) {
     const m = /^agents\/([^/]+)$/.exec(posix.relative(location.stateDir, e.path))
     if (m?.[1] && e.type === 'dir') agentIds.add(m[1])
   }
   const agents = resolveAgents(config, location, [...agentIds])
-  const workspaceExists = await existingPaths(shell, agents.flatMap((a) => a.workspaceCandidates))
-  const workspaces = agents.map((a) => ({agent: a.id, dir: a.workspaceCandidates.find((c) => workspaceExists.has(c)) ?? a.workspaceCandidates[0] ?? ''}))
-
+  const pathRefs = rules.configPathRefs(config, location.home)
   const externals = externalSlots(config, location.home, facts.home, gatewayService)
-  const outsideRoots = [
-    ...workspaces.map((w) => w.dir).filter((d) => workspaceExists.has(d)),
-    ...externals.map((e) => e.root),
-    ...loaded.files.map((f) => f.path),
-  ].filter((p) => !isInside(p, location.stateDir))
-  const outsideListing = await listTrees(shell, [...new Set(outsideRoots)])
+  const outside = (p: string) => !isInside(p, location.stateDir)
+  const wsCandidates = [...new Set(agents.flatMap((a) => a.workspaceCandidates))]
+  const fixedRoots = [...externals.map((e) => e.root), ...loaded.files.map((f) => f.path)].filter(outside)
+  // One round trip lists everything outside the state dir that may belong to the deployment (a
+  // workspace candidate that does not exist comes back as missing), while another asks which of
+  // the other candidates and of the paths named in the config exist.
+  const [exists, outsideListing] = await settledInOrder([
+    existingPaths(shell, [...new Set([...wsCandidates.filter((c) => !outside(c)), ...pathRefs.map((r) => r.resolved)])]),
+    listTrees(shell, [...new Set([...wsCandidates.filter(outside), ...fixedRoots])]),
+  ] as const)
+  const existing = new Set([...exists, ...wsCandidates.filter((c) => outside(c) && !outsideListing.missing.includes(c))])
+  const workspaces = agents.map((a) => ({agent: a.id, dir: a.workspaceCandidates.find((c) => existing.has(c)) ?? a.workspaceCandidates[0] ?? ''}))
+
+  // Of the outside candidates, only the workspaces chosen belong to the deployment.
+  const outsideRoots = [...new Set([...workspaces.map((w) => w.dir).filter((d) => existing.has(d) && outside(d)), ...fixedRoots])]
+  const belongs = (p: string) => outsideRoots.some((r) => isInside(p, r))
   const listing: TreeListing = {
-    entries: [...stateListing.entries, ...outsideListing.entries],
-    missing: outsideListing.missing,
-    denied: [...stateListing.denied, ...outsideListing.denied],
+    entries: [...stateListing.entries, ...outsideListing.entries.filter((e) => belongs(e.path))],
+    missing: outsideListing.missing.filter((m) => fixedRoots.includes(m)),
+    denied: [...stateListing.denied, ...outsideListing.denied.filter(belongs)],
   }
 
   const components = classifyEntries({stateDir: location.stateDir, entries: listing.entries, workspaces, externals, configFiles: loaded.files.map((f) => f.path)})
 
   ctx.reporter.step('Reading secrets (key names only), extensions and schedules')
-  const secrets = await collectSecrets(shell, {services, stateDir: location.stateDir, config, profile: location.profile})
+  const secrets = collectSecrets(envFiles, {services, stateDir: location.stateDir, config})
   const manifests = await readPluginManifests(shell, [...components.values()].filter((c) => c.kind === 'extensions').flatMap((c) => c.paths))
-  const schedules = await discoverSchedules(shell, {user: facts.user, home: facts.home, stateDir: location.stateDir}, services)
 
   addSyntheticComponents(components, {config, services, schedules, secrets, stateDir: location.stateDir, listing})
-  const pathRefs = rules.configPathRefs(config, location.home)
-  const existingRefs = await existingPaths(shell, pathRefs.map((r) => r.resolved))
+  const existingRefs = new Set(pathRefs.map((r) => r.resolved).filter((p) => existing.has(p)))
 
   const configVersion = getPath(config, 'meta.lastTouchedVersion')
   const version = typeof configVersion === 'string' ? configVersion : undefined
@@ -107,7 +132,7 @@ export async function inspectDeployment(options: InspectOptions, ctx: Context): 
 
   const ordered = orderComponents(components)
   const sum = (f: (c: Component) => boolean) => ordered.filter(f).reduce((n, c) => n + c.sizeBytes, 0)
-  return {
+  const inventory: Inventory = {
     host: shell.label,
     os: {kernel: facts.kernel, arch: facts.arch},
     user: facts.user,
@@ -119,7 +144,7 @@ export async function inspectDeployment(options: InspectOptions, ctx: Context): 
     version: {config: version, cli: facts.openclaw?.version, cliPath: facts.openclaw?.path},
     layout: detectLayout(location.stateDir, listing.entries, version ?? facts.openclaw?.version),
     gateway: {running: facts.gatewayProcesses.length > 0, processes: facts.gatewayProcesses.map(({pid, user}) => ({pid, user}))},
-    agents: agents.map((a, i) => ({id: a.id, isDefault: a.isDefault, workspace: workspaces[i]?.dir ?? '', workspaceExists: workspaceExists.has(workspaces[i]?.dir ?? ''), agentDir: a.agentDir})),
+    agents: agents.map((a, i) => ({id: a.id, isDefault: a.isDefault, workspace: workspaces[i]?.dir ?? '', workspaceExists: existing.has(workspaces[i]?.dir ?? ''), agentDir: a.agentDir})),
     configFiles: loaded.files.map((f) => ({path: f.path, ...(f.includedFrom ? {includedFrom: f.includedFrom} : {}), hasComments: f.hasComments})),
     components: ordered,
     secrets,
@@ -131,6 +156,29 @@ export async function inspectDeployment(options: InspectOptions, ctx: Context): 
       fileCount: ordered.reduce((n, c) => n + c.fileCount, 0),
       transferBytes: sum((c) => c.treatment === 'transfer' || c.treatment === 'optional'),
     },
+  }
+  return {inventory, facts}
+}
+
+/** The config and its $include files; a missing main config is a finding (the rest is still inspected). */
+async function loadConfigOrNote(shell: Shell, configPath: string, includeRoots: string[]): Promise<LoadedConfig & {finding?: Finding}> {
+  try {
+    return await loadConfig(configPath, (p) => readTextFile(shell, p), {extraRoots: includeRoots})
+  } catch (error) {
+    if (!(error instanceof ConfigError && error.details.file === configPath && /config file does not exist/.test(error.message))) throw error
+    return {
+      mainPath: configPath, configDir: posix.dirname(configPath), files: [], merged: {},
+      finding: {severity: 'error', code: 'config-missing', message: `no config file at ${configPath}`, hint: 'The gateway will not start without one: run `openclaw setup` or point ocvm at the right --state-dir.'},
+    }
+  }
+}
+
+/** A location to read ahead, or none when even the guess is not valid (the real lookup then explains). */
+function guessLocation(locate: () => Location): Location | undefined {
+  try {
+    return locate()
+  } catch {
+    return undefined
   }
 }
 
@@ -162,10 +210,17 @@ function externalSlots(config: Record<string, unknown>, home: string, userHome: 
   return slots
 }
 
-async function collectSecrets(
-  shell: Shell,
-  options: {services: readonly ServiceFile[]; stateDir: string; config: Record<string, unknown>; profile: string | undefined},
-): Promise<SecretKey[]> {
+/** The dotenv files whose key names are read: system secrets, the services' EnvironmentFiles, the state dir's .env. */
+function secretFiles(services: readonly ServiceFile[], stateDir: string, profile: string | undefined): string[] {
+  return [...new Set([
+    ...SYSTEM_SECRETS_FILES,
+    ...(profile ? [`/etc/openclaw/secrets-${profile}.env`] : []),
+    ...services.flatMap((s) => s.environmentFiles),
+    posix.join(stateDir, '.env'),
+  ])]
+}
+
+function collectSecrets(envFiles: readonly EnvKeys[], options: {services: readonly ServiceFile[]; stateDir: string; config: Record<string, unknown>}): SecretKey[] {
   const byName = new Map<string, SecretKey>()
   const note = (name: string, source: string, state: SecretKey['state']) => {
     const existing = byName.get(name)
@@ -175,13 +230,7 @@ async function collectSecrets(
       if (state === 'empty' || existing.state === 'referenced') existing.state = state
     } else byName.set(name, {name, sources: [source], state})
   }
-  const files = [
-    ...SYSTEM_SECRETS_FILES,
-    ...(options.profile ? [`/etc/openclaw/secrets-${options.profile}.env`] : []),
-    ...options.services.flatMap((s) => s.environmentFiles),
-    posix.join(options.stateDir, '.env'),
-  ]
-  for (const file of await readEnvKeys(shell, [...new Set(files)])) {
+  for (const file of envFiles) {
     for (const key of file.keys) note(key.name, file.file, key.value)
   }
   for (const service of options.services) {
@@ -196,19 +245,15 @@ async function collectSecrets(
 }
 
 async function readPluginManifests(shell: Shell, dirs: readonly string[]): Promise<Array<{dir: string; id: string | undefined}>> {
-  const out: Array<{dir: string; id: string | undefined}> = []
-  for (const dir of dirs) {
-    let id: string | undefined
+  return Promise.all(dirs.map(async (dir) => {
     try {
       const text = await readTextFile(shell, posix.join(dir, 'openclaw.plugin.json'))
       const parsed: unknown = text === undefined ? undefined : JSON.parse(text)
-      id = isPlainObject(parsed) && typeof parsed.id === 'string' ? parsed.id : undefined
+      return {dir, id: isPlainObject(parsed) && typeof parsed.id === 'string' ? parsed.id : undefined}
     } catch {
-      id = undefined
+      return {dir, id: undefined}
     }
-    out.push({dir, id})
-  }
-  return out
+  }))
 }
 
 function addSyntheticComponents(

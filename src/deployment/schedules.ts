@@ -1,6 +1,6 @@
 import type {Shell} from '../hosts/shell.js'
 import {globFiles} from './glob-files.js'
-import {readTextFile} from './remote-fs.js'
+import {posix, readTextFile} from './remote-fs.js'
 import {maskInlineSecrets} from './secret-names.js'
 import type {ServiceFile} from './services.js'
 
@@ -42,7 +42,11 @@ export interface ScheduleScanOptions {
 
 export async function discoverSchedules(shell: Shell, options: ScheduleScanOptions, services: ServiceFile[]): Promise<ScheduledTask[]> {
   const tasks: ScheduledTask[] = []
-  const crontabs = await shell.script(CRONTAB_SCRIPT, [options.user], {timeoutMs: 30_000})
+  // The crontabs and the schedule files are independent round trips: asked at the same time.
+  const [crontabs, found] = await Promise.all([
+    shell.script(CRONTAB_SCRIPT, [options.user], {timeoutMs: 30_000}),
+    globFiles(shell, options.home, FILE_GLOBS.map(([, pattern]) => pattern)),
+  ])
   const [userPart = '', rootPart = ''] = crontabs.stdout.split('#--ocvm-root--\n')
   const relevant = relevanceTest(options)
   const userTab = parseCrontab(userPart, () => true)
@@ -50,14 +54,14 @@ export async function discoverSchedules(shell: Shell, options: ScheduleScanOptio
   const rootTab = parseCrontab(rootPart, relevant)
   if (rootTab.lines.length > 0) tasks.push({kind: 'crontab', source: 'crontab:root', ...rootTab})
 
-  for (const [kind, pattern] of FILE_GLOBS) {
-    for (const file of await globFiles(shell, options.home, [pattern])) {
-      const text = await readTextFile(shell, file)
-      if (text === undefined) continue
-      const parsed = kind === 'cron.d' ? parseCrontab(text, () => true) : {lines: configLines(text), envKeys: [], purpose: ['log-rotation' as const]}
-      tasks.push({kind, source: file, ...parsed})
-    }
-  }
+  const files = FILE_GLOBS.flatMap(([kind, pattern]) => found.filter((f) => posix.dirname(f) === posix.dirname(pattern)).map((file) => ({kind, file})))
+  const texts = await Promise.all(files.map(({file}) => readTextFile(shell, file)))
+  files.forEach(({kind, file}, i) => {
+    const text = texts[i]
+    if (text === undefined) return
+    const parsed = kind === 'cron.d' ? parseCrontab(text, () => true) : {lines: configLines(text), envKeys: [], purpose: ['log-rotation' as const]}
+    tasks.push({kind, source: file, ...parsed})
+  })
   for (const timer of services.filter((s) => s.kind === 'systemd-timer')) {
     tasks.push({kind: 'systemd-timer', source: timer.path, lines: [timer.name], envKeys: [], purpose: ['other']})
   }

@@ -1,8 +1,8 @@
 import type {Redactor} from '../exec/redactor.js'
+import {PermissionDeniedError} from '../errors.js'
+import {scriptRecords} from '../hosts/nul-records.js'
 import type {Shell} from '../hosts/shell.js'
-import {globFiles} from './glob-files.js'
 import {parsePlist, type PlistValue} from './plist.js'
-import {readTextFile} from './remote-fs.js'
 import {isPlainEnv, maskArgv} from './secret-names.js'
 
 export type ServiceKind = 'systemd-unit' | 'systemd-timer' | 'launch-daemon' | 'launch-agent'
@@ -35,23 +35,74 @@ const SERVICE_GLOBS = [
   '~/Library/LaunchAgents/ai.openclaw*.plist', '~/Library/LaunchAgents/bot.molt*.plist',
 ]
 
-const PLIST_READ = `if command -v plutil >/dev/null 2>&1; then plutil -convert xml1 -o - -- "$1"; else cat -- "$1"; fi`
+// Finds the service files and prints them, in one round trip: `F\0PATH\0` then `C` + the content
+// and a NUL (plists as XML where plutil exists), or `D\0PATH\0` for a file we may not read.
+// `~/` patterns expand to $1, or to the home of user $2 (the login user's when empty), so this
+// can run at the same time as the host probe that learns the home.
+const READ_SERVICES = String.raw`
+h="$1"; u="$2"; shift 2
+if [ -z "$h" ] && [ -n "$u" ]; then
+  if command -v getent >/dev/null 2>&1; then h=$(getent passwd "$u" | cut -d: -f6); fi
+  if [ -z "$h" ] && command -v dscl >/dev/null 2>&1; then h=$(dscl . -read "/Users/$u" NFSHomeDirectory 2>/dev/null | sed 's/^NFSHomeDirectory: //'); fi
+elif [ -z "$h" ]; then h="$HOME"; fi
+IFS=''
+for pat in "$@"; do
+  case "$pat" in "~/"*) [ -n "$h" ] || continue; pat="$h/$(printf '%s' "$pat" | cut -c3-)";; esac
+  for f in $pat; do
+    [ -f "$f" ] || continue
+    if [ ! -r "$f" ]; then printf 'D\0%s\0' "$f"; continue; fi
+    printf 'F\0%s\0C' "$f"
+    case "$f" in
+      *.plist) if command -v plutil >/dev/null 2>&1; then plutil -convert xml1 -o - -- "$f" 2>/dev/null; else cat -- "$f"; fi;;
+      *) cat -- "$f";;
+    esac
+    printf '\0'
+  done
+done
+exit 0
+`
 
-export async function discoverServices(shell: Shell, home: string, redactor: Redactor): Promise<ServiceFile[]> {
-  const paths = await globFiles(shell, home, SERVICE_GLOBS)
-  const out: ServiceFile[] = []
-  for (const file of paths) {
-    const userScope = file.startsWith(home + '/')
-    if (file.endsWith('.plist')) {
-      const xml = (await shell.script(PLIST_READ, [file], {allowFailure: true, timeoutMs: 30_000})).stdout
-      const parsed = parseLaunchdPlist(xml, file, userScope ? 'launch-agent' : 'launch-daemon', redactor)
-      if (parsed) out.push(parsed)
+/** Where to look: the home to expand `~/` with, or the user whose home it is (default: the login user). */
+export type ServiceHome = {home: string} | {user?: string}
+
+/**
+ * The service files of a host (systemd units and launchd plists) with their parsed environment.
+ * `home` is the user's home, known once the probe answered: it tells user scope from system scope.
+ */
+export async function discoverServices(shell: Shell, where: ServiceHome, redactor: Redactor): Promise<(home: string) => ServiceFile[]> {
+  const files: Array<{path: string; text?: string}> = []
+  const seen = new Set<string>()
+  let expect: 'kind' | 'path' | 'content' = 'kind'
+  let denied = false
+  await scriptRecords(shell, READ_SERVICES, ['home' in where ? where.home : '', 'user' in where ? where.user ?? '' : '', ...SERVICE_GLOBS], (record) => {
+    if (expect === 'kind') {
+      denied = record === 'D'
+      expect = 'path'
+    } else if (expect === 'path') {
+      if (!seen.has(record)) files.push({path: record})
+      seen.add(record)
+      expect = denied ? 'kind' : 'content'
     } else {
-      const text = await readTextFile(shell, file)
-      if (text !== undefined) out.push(parseSystemdUnit(text, file, userScope ? 'user' : 'system', redactor))
+      const last = files.at(-1)
+      if (last && last.text === undefined) last.text = record.slice(1)
+      expect = 'kind'
     }
+  }, {timeoutMs: 60_000})
+  return (home) => {
+    const out: ServiceFile[] = []
+    for (const file of files) {
+      const userScope = file.path.startsWith(home + '/')
+      if (file.path.endsWith('.plist')) {
+        const parsed = parseLaunchdPlist(file.text ?? '', file.path, userScope ? 'launch-agent' : 'launch-daemon', redactor)
+        if (parsed) out.push(parsed)
+      } else if (file.text === undefined) {
+        throw new PermissionDeniedError(shell.label, file.path)
+      } else {
+        out.push(parseSystemdUnit(file.text, file.path, userScope ? 'user' : 'system', redactor))
+      }
+    }
+    return out
   }
-  return out
 }
 
 /** Splits `Environment=A=1 "B=two words"` into assignments, systemd-style. */

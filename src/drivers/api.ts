@@ -66,6 +66,19 @@ export interface Driver {
   readonly description: string
   readonly capabilities: DriverCapabilities
   probe(host: HostSpec, ctx: Context): Promise<ProbeResult>
+  /**
+   * Optional: a copy of this driver bound to a run's driver options (`--connect`, `--target-connect`,
+   * `--flatten`, `--driver-opt`) and to its hosts, so verbs that take only a host know which
+   * hypervisor endpoint and settings apply there. MUST NOT touch any host; MUST throw a `UsageError`
+   * for invalid options. Without it the driver uses its defaults (and `ImportRequest.options`).
+   */
+  configure?(options: Record<string, unknown>, hosts: DriverHosts): Driver | Promise<Driver>
+}
+
+/** The hosts of a run, as `configure` sees them (an inspect has only a source, an import only a target). */
+export interface DriverHosts {
+  source?: HostSpec
+  target?: HostSpec
 }
 
 export type VmState = 'running' | 'stopped' | 'paused' | 'suspended' | 'busy' | 'unknown'
@@ -103,6 +116,17 @@ export interface VmInfo extends VmSummary {
   address?: string
   /** The OS release as the hypervisor names it (Multipass `image_release`: `22.04 LTS`); `provisionLike` re-creates it. */
   release?: string
+  /** Network interfaces, as defined (drivers that know them). */
+  networks?: VmNic[]
+}
+
+export interface VmNic {
+  /** How it attaches (libvirt: `network`, `bridge`, `user`, `direct`). */
+  type: string
+  mac?: string
+  /** The virtual network or bridge it is plugged into. */
+  source?: string
+  model?: string
 }
 
 /** One file of an exported VM, moved byte-exact (sparse-aware) and checksummed end to end. */
@@ -123,6 +147,11 @@ export interface ExportSet {
   files: ExportedFile[]
   /** Driver-private data for `importVm` (the domain XML, the bundle layout); JSON-serialisable, it is journaled. */
   meta: Record<string, unknown>
+  /**
+   * A dir the driver created on the source host for this export (flattened images): files may live
+   * in it, and it is removed (rm -rf) once they are verified at their destination or the run is undone.
+   */
+  scratchDir?: string
 }
 
 export interface ImportRequest {
@@ -174,6 +203,12 @@ export interface ImageDriverVerbs {
    * `importVm` SHOULD do the same first, so a resumed import starts clean.
    */
   abandonImport?(host: HostSpec, request: ImportRequest, ctx: Context): Promise<void>
+  /**
+   * Optional preflight of an import, before anything moves: would `importVm` be able to place a VM
+   * like `vm` named `targetName` on `host` with these options (the hypervisor reachable, the storage
+   * location there, nothing of that name)? MUST NOT change anything; throws the error `importVm` would.
+   */
+  checkImport?(host: HostSpec, request: ImportCheck, ctx: Context): Promise<void>
   guestShell(host: HostSpec, name: string, ctx: Context): Promise<GuestShell>
   /**
    * For hypervisors without image export (Multipass): create a fresh VM on `host` shaped like `like`
@@ -186,6 +221,34 @@ export interface ImageDriverVerbs {
    * running on the source if anything fails, and MUST resolve only once it runs on the target.
    */
   liveMigrate?(source: HostSpec, target: HostSpec, name: string, ctx: Context, request: LiveRequest): Promise<VmSummary>
+  /**
+   * Moving the stopped VM through an image registry instead of streaming its files (Lume's OCI
+   * `push`/`pull`), used when the user names one (`--driver-opt registry=REF`).
+   */
+  registryTransport?: RegistryTransport
+}
+
+/** Registry credentials: the token is a secret (stdin or environment of the tool, never argv). */
+export interface RegistryCredentials {
+  username: string
+  token: string
+}
+
+/**
+ * Contracts: `checkRef` MUST throw a `UsageError` for a reference the registry tool would refuse,
+ * and change nothing. `push` MUST NOT change the source VM. `pull` MUST refuse (throw) when a VM of
+ * that name exists on the target, and resolve once the VM is registered there, not started.
+ */
+export interface RegistryTransport {
+  checkRef(ref: string): void
+  push(host: HostSpec, name: string, ref: string, ctx: Context, credentials?: RegistryCredentials): Promise<void>
+  pull(host: HostSpec, ref: string, name: string, ctx: Context, request: {options: Record<string, unknown>; credentials?: RegistryCredentials}): Promise<VmSummary>
+}
+
+export interface ImportCheck {
+  vm: VmInfo
+  targetName: string
+  options: Record<string, unknown>
 }
 
 export interface LiveRequest {

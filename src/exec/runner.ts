@@ -102,7 +102,12 @@ export function createRunner(options: {redactor?: Redactor; log?: DebugLog; sign
     const pumps: Promise<void>[] = []
     if (opts.stdin && subprocess.stdin) pumps.push(pipeline(opts.stdin, subprocess.stdin))
     else if (opts.input === undefined) subprocess.stdin?.end()
-    if (opts.stdout && subprocess.stdout) pumps.push(pipeline(subprocess.stdout, opts.stdout, {end: false}))
+    // pipeline({end: false}) settles when the process's stdout ends, while the destination may still
+    // hold chunks it has not processed: wait for them, so the caller sees every byte once run returns.
+    if (opts.stdout && subprocess.stdout) {
+      const sink = opts.stdout
+      pumps.push(pipeline(subprocess.stdout, sink, {end: false}).then(() => flushed(sink)))
+    }
 
     const [result, pumpResults] = await Promise.all([subprocess, Promise.allSettled(pumps)])
     const durationMs = Date.now() - started
@@ -151,5 +156,13 @@ export function toExternalError(result: RunResult, redactor: Redactor, host?: st
     stderrTail: stderrTail(redactor.redact(result.stderr)),
     host,
     reason,
+  })
+}
+
+/** Resolves once a writable has processed everything written to it before: writes run in order, so an empty one completes last. */
+function flushed(stream: Writable): Promise<void> {
+  if (stream.writableLength === 0 && !stream.writableNeedDrain) return Promise.resolve()
+  return new Promise((resolve, reject) => {
+    stream.write(Buffer.alloc(0), (error) => (error ? reject(error) : resolve()))
   })
 }

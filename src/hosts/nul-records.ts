@@ -17,22 +17,50 @@ export async function scriptRecords(shell: Shell, body: string, args: readonly s
 
 /** A Writable that hands each NUL-terminated record to `onRecord` (the last one may lack its NUL). */
 export function nulRecords(onRecord: (record: string) => void): Writable {
-  let pending: Buffer = Buffer.alloc(0)
+  const splitter = new RecordSplitter()
+  const each = (record: Buffer) => onRecord(record.toString('utf8'))
   return new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      let data = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk
-      let nul = data.indexOf(0)
-      while (nul !== -1) {
-        if (nul > 0) onRecord(data.toString('utf8', 0, nul))
-        data = data.subarray(nul + 1)
-        nul = data.indexOf(0)
-      }
-      pending = Buffer.from(data)
+      splitter.push(chunk, each)
       callback()
     },
     final(callback) {
-      if (pending.length > 0) onRecord(pending.toString('utf8'))
+      splitter.end(each)
       callback()
     },
   })
+}
+
+/**
+ * Splits NUL-terminated records out of chunks as they arrive; the last record may lack its NUL.
+ * Records are views into the chunk (valid as long as the caller keeps them); only a record cut
+ * by a chunk boundary is copied, so a long stream is not copied chunk by chunk.
+ */
+export class RecordSplitter {
+  private pending: Buffer[] = []
+
+  push(chunk: Buffer, onRecord: (record: Buffer) => void): void {
+    let start = 0
+    let nul = chunk.indexOf(0)
+    if (nul !== -1 && this.pending.length > 0) {
+      const first = Buffer.concat([...this.pending, chunk.subarray(0, nul)])
+      this.pending = []
+      if (first.length > 0) onRecord(first)
+      start = nul + 1
+      nul = chunk.indexOf(0, start)
+    }
+    while (nul !== -1) {
+      if (nul > start) onRecord(chunk.subarray(start, nul))
+      start = nul + 1
+      nul = chunk.indexOf(0, start)
+    }
+    // Copied: a view would keep the whole chunk alive until the record is complete.
+    if (start < chunk.length) this.pending.push(Buffer.from(chunk.subarray(start)))
+  }
+
+  end(onRecord: (record: Buffer) => void): void {
+    const last = Buffer.concat(this.pending)
+    this.pending = []
+    if (last.length > 0) onRecord(last)
+  }
 }

@@ -81,13 +81,18 @@ export function createShell(host: HostSpec, runner: Runner, settings: SshSetting
   const ssh = host.kind === 'ssh' ? host : undefined
   const label = formatHostSpec(host)
 
+  // sshd allows 10 sessions per connection by default (MaxSessions) and every command here is one
+  // session on the shared master connection: reads that run at the same time wait for a slot
+  // (locally, the cap only keeps a wide fan-out from starting hundreds of processes at once).
+  const slots = new Slots(ssh === undefined ? 16 : MAX_SESSIONS_PER_HOST)
+
   async function exec(argv: readonly string[], options: ShellRunOptions = {}): Promise<RunResult> {
     const [command, ...args] = argv
     if (command === undefined) throw new TypeError('exec needs a command')
     const result =
       ssh === undefined
-        ? await runner.run(command, args, {...options, allowFailure: true, hostLabel: label})
-        : await runner.run('ssh', sshCommandArgs(ssh, settings, argv), {...options, allowFailure: true, hostLabel: label})
+        ? await slots.run(() => runner.run(command, args, {...options, allowFailure: true, hostLabel: label}))
+        : await slots.run(() => runner.run('ssh', sshCommandArgs(ssh, settings, argv), {...options, allowFailure: true, hostLabel: label}))
 
     if (host.kind === 'ssh') {
       const connectionError = classifySshFailure(result.exitCode, result.stderr, label)
@@ -106,5 +111,30 @@ export function createShell(host: HostSpec, runner: Runner, settings: SshSetting
     label,
     exec,
     script: (body, args = [], options) => exec(['sh', '-c', body, 'sh', ...args], options),
+  }
+}
+
+/** Commands in flight at once on one ssh host (below sshd's default MaxSessions of 10). */
+export const MAX_SESSIONS_PER_HOST = 8
+
+/** A counting semaphore: at most `size` tasks run at once, the others start in arrival order. */
+export class Slots {
+  private free: number
+  private readonly waiting: Array<() => void> = []
+
+  constructor(size: number) {
+    this.free = size
+  }
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--
+    else await new Promise<void>((resolve) => this.waiting.push(resolve))
+    try {
+      return await task()
+    } finally {
+      const next = this.waiting.shift()
+      if (next) next()
+      else this.free++
+    }
   }
 }

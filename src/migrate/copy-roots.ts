@@ -1,10 +1,18 @@
+import {existsSync, rmSync} from 'node:fs'
+
 import {OcvmError} from '../errors.js'
+import {settledInOrder} from '../hosts/in-order.js'
 import type {Shell} from '../hosts/shell.js'
 import type {Reporter} from '../output/reporter.js'
-import {buildManifest, diffManifests, isClean, parseStoredManifest, type Manifest} from '../transfer/manifest.js'
+import {pathList, readRecords} from '../transfer/record-files.js'
 import {streamTree} from '../transfer/stream.js'
+import {compareTrees, listRecords, type TreeFiles} from '../transfer/tree-diff.js'
+import {fetchTree} from '../transfer/tree-listing.js'
+import {parseListRecord, showPath} from '../transfer/tree-records.js'
 import {ensureParent} from './commit.js'
 import type {Journal} from './journal.js'
+import {fixModes, planResend, removeExtras} from './resend-plan.js'
+import {manifestFiles, scratchFiles} from './run-manifests.js'
 import type {MigrationState, RootPlan} from './types.js'
 
 export interface CopyContext {
@@ -15,13 +23,23 @@ export interface CopyContext {
   signal?: AbortSignal
 }
 
-const manifestName = (root: RootPlan) => `manifest-${root.index}.json`
+interface Figures {
+  bytes: number
+  files: number
+  wireBytes: number
+  resumedFiles: number
+}
 
 /**
  * Lists and checksums each root on the source (gateway stopped), then sends what the staging dir
  * on the target does not already hold intact: on a first run everything, on --resume or after a
  * warm pre-copy only the files that are missing or differ, and files the source no longer has are
  * removed from staging. Nothing that arrived intact is sent twice.
+ *
+ * A first run does not wait for the checksums: the source is hashed while the stream runs (the
+ * gateway is stopped, so the files tar reads are the ones hashed; verify compares staging with
+ * these checksums before anything is activated). Manifests go to files next to the journal as they
+ * arrive and are compared as sorted streams, so memory does not grow with the number of files.
  *
  * `phase: 'precopy'` is the same pass with the gateway still running: files may change or vanish
  * while they are read, which is fine (the final pass, gateway stopped, re-checksums everything and
@@ -30,83 +48,135 @@ const manifestName = (root: RootPlan) => `manifest-${root.index}.json`
 export async function transferRoots(ctx: CopyContext, phase: 'final' | 'precopy' = 'final'): Promise<void> {
   const {journal} = ctx
   const started = Date.now()
-  let bytes = 0
-  let files = 0
-  let wireBytes = 0
-  let resumedFiles = 0
+  const total: Figures = {bytes: 0, files: 0, wireBytes: 0, resumedFiles: 0}
   const roots = journal.data.roots.map((r) => ({...r}))
   for (const root of roots) {
-    const manifest = await sourceManifest(ctx, root, phase)
-    root.bytes = manifest.bytes
-    root.files = manifest.files
+    const figures = await transferRoot(ctx, root, phase)
+    root.bytes = figures.bytes
+    root.files = figures.files
     journal.update({roots})
+    for (const k of Object.keys(total) as Array<keyof Figures>) total[k] += figures[k]
+  }
+  const figures = {...total, seconds: (Date.now() - started) / 1000}
+  journal.update(phase === 'precopy' ? {precopy: figures} : {transfer: figures})
+}
 
-    await ensureParent(ctx.target, root.target, `${journal.data.target.user}:${journal.data.target.group}`)
-    const staged = await buildManifest(ctx.target, root.staging)
-    if (staged) await removeExtras(ctx.target, root.staging, diffManifests(manifest, staged).extra.map((e) => e.path))
-    const todo = staged ? pendingPaths(manifest, staged) : manifest.entries.map((e) => e.path)
-    resumedFiles += manifest.entries.length - todo.length
-    const todoBytes = sumBytes(manifest, todo)
-    if (todo.length === 0) {
+async function transferRoot(ctx: CopyContext, root: RootPlan, phase: 'final' | 'precopy'): Promise<Figures> {
+  const {journal, source, target} = ctx
+  const live = phase === 'precopy'
+  const sourceFiles = live ? scratchFiles(journal.dir, `precopy-${root.index}`, true) : {...manifestFiles(journal.dir, root.index), remove: () => {}}
+  const staged = scratchFiles(journal.dir, `staged-${root.index}`, false)
+  const signal = ctx.signal ? {signal: ctx.signal} : {}
+  let files = 0
+  let bytes = 0
+  const count = (record: Buffer) => {
+    const r = parseListRecord(record, true)
+    if (r.type === 'f') {
+      files++
+      bytes += r.size
+    }
+  }
+  try {
+    const [found, stagedBefore] = await settledInOrder([
+      fetchTree(source, root.source, sourceFiles.listing, {kind: 'list-mtime', exclude: root.exclude, live, onRecord: count, ...signal}),
+      prepareStaging(ctx, root, staged),
+      ensureParent(target, root.target, `${journal.data.target.user}:${journal.data.target.group}`),
+    ] as const)
+    if (!found) throw new OcvmError('source-missing', `${root.source} disappeared from ${source.label}`, {hint: 'The source changed during the migration; check it and run again.'})
+    const hashSource = (stop?: AbortSignal) => fetchTree(source, root.source, sourceFiles.hashes, {kind: 'hash', exclude: root.exclude, live, ...(stop ? {signal: stop} : signal)})
+
+    if (!stagedBefore) {
+      // Nothing staged yet: send every entry, and checksum the source meanwhile (a stream that
+      // fails stops the checksums too: the run ends with the stream's error, not minutes later).
+      ctx.reporter.step(`${root.label}: sending ${files} files (${bytes} bytes) to ${target.label}`)
+      const stopHashing = new AbortController()
+      const hashing = hashSource(ctx.signal ? AbortSignal.any([ctx.signal, stopHashing.signal]) : stopHashing.signal)
+      const sending = send(ctx, root, listRecords(sourceFiles), (r) => r.path, bytes, live).catch((error: unknown) => {
+        stopHashing.abort(error)
+        throw error
+      })
+      const [sent] = await settledInOrder([sending, hashing] as const)
+      return {bytes, files, wireBytes: sent, resumedFiles: 0}
+    }
+
+    // Staging holds an earlier attempt (or the pre-copy): send only what is missing or differs.
+    await settledInOrder([hashSource(), fetchTree(target, root.staging, staged.hashes, {kind: 'hash', ...signal})] as const)
+    const plan = await planResend(journal.dir, root.index, sourceFiles, staged)
+    await removeExtras(target, root.staging, plan.extras)
+    await fixModes(target, root.staging, plan.modes)
+    let wireBytes = 0
+    if (plan.paths === 0) {
       ctx.reporter.step(`${root.label}: already staged on the target, nothing to send`)
     } else {
-      ctx.reporter.step(`${root.label}: sending ${todo.length} entries (${manifest.files} files) to ${ctx.target.label}`)
-      const progress = ctx.reporter.progress(`${root.label}`, todoBytes)
-      const result = await streamTree({
-        source: ctx.source, target: ctx.target, sourceRoot: root.source, targetDir: root.staging,
-        paths: todo, compress: journal.data.compress, signal: ctx.signal, totalBytes: todoBytes, ...(phase === 'precopy' ? {live: true} : {}),
-        onProgress: (p) => progress.update(p.bytes),
-      })
-      progress.done()
-      wireBytes += result.wireBytes
+      ctx.reporter.step(`${root.label}: sending ${plan.paths} entries (${plan.bytes} bytes) to ${target.label}, ${plan.intact} already there`)
+      wireBytes = await send(ctx, root, readRecords(plan.todo), (p) => p, plan.bytes, live)
     }
-    bytes += manifest.bytes
-    files += manifest.files
+    for (const f of [plan.todo, plan.extras, ...plan.modes.values()]) rmSync(f, {force: true})
+    return {bytes, files, wireBytes, resumedFiles: plan.intact}
+  } finally {
+    sourceFiles.remove()
+    staged.remove()
   }
-  const figures = {bytes, files, wireBytes, seconds: (Date.now() - started) / 1000, resumedFiles}
-  journal.update(phase === 'precopy' ? {precopy: figures} : {transfer: figures})
+}
+
+async function send<T>(ctx: CopyContext, root: RootPlan, records: AsyncIterable<T>, pick: (r: T) => Buffer, totalBytes: number, live: boolean): Promise<number> {
+  const progress = ctx.reporter.progress(root.label, totalBytes)
+  const result = await streamTree({
+    source: ctx.source, target: ctx.target, sourceRoot: root.source, targetDir: root.staging,
+    paths: pathList(records, pick), compress: ctx.journal.data.compress, signal: ctx.signal, totalBytes, ...(live ? {live: true} : {}),
+    onProgress: (p) => progress.update(p.bytes),
+  })
+  progress.done()
+  return result.wireBytes
 }
 
 /** Re-checksums every staged file and compares with the source manifest; fixes nothing silently. */
 export async function verifyRoots(ctx: CopyContext): Promise<void> {
   for (const root of ctx.journal.data.roots) {
-    const expected = parseStoredManifest(ctx.journal.readArtifact<unknown>(manifestName(root)), `${ctx.journal.dir}/${manifestName(root)}`)
-    const staged = await buildManifest(ctx.target, root.staging)
-    if (!staged) throw new OcvmError('verify-failed', `staging dir ${root.staging} is missing on ${ctx.target.label}`, {hint: 'Run the migration again with --resume.'})
-    const diff = diffManifests(expected, staged)
-    if (!isClean(diff)) {
-      const sample = [...diff.missing.map((e) => `missing ${e.path}`), ...diff.mismatched.map((m) => `differs ${m.expected.path}`), ...diff.extra.map((e) => `unexpected ${e.path}`)]
-      throw new OcvmError('verify-failed', `${root.label}: ${diff.missing.length} missing, ${diff.mismatched.length} corrupted, ${diff.extra.length} unexpected entries in staging on ${ctx.target.label} (${sample.slice(0, 3).join('; ')})`, {
-        hint: 'Nothing was activated. Run again with --resume: damaged files are sent again and checked.',
-        details: {missing: diff.missing.length, mismatched: diff.mismatched.length, extra: diff.extra.length},
-      })
+    const expected = manifestFiles(ctx.journal.dir, root.index)
+    if (!existsSync(expected.listing) || !existsSync(expected.hashes)) {
+      throw new OcvmError('journal-corrupt', `${expected.listing} is missing`, {hint: 'The run cannot continue from this journal: roll it back (--rollback) and start a new migration.'})
     }
-    ctx.reporter.step(`${root.label}: ${expected.files} files verified (SHA-256) in staging`)
+    const staged = scratchFiles(ctx.journal.dir, `staged-${root.index}`, false)
+    try {
+      const signal = ctx.signal ? {signal: ctx.signal} : {}
+      const [found] = await settledInOrder([
+        fetchTree(ctx.target, root.staging, staged.listing, {kind: 'list', ...signal}),
+        fetchTree(ctx.target, root.staging, staged.hashes, {kind: 'hash', ...signal}),
+      ] as const)
+      if (!found) throw new OcvmError('verify-failed', `staging dir ${root.staging} is missing on ${ctx.target.label}`, {hint: 'Run the migration again with --resume.'})
+      const diff = {missing: 0, mismatched: 0, extra: 0, files: 0, sample: [] as string[]}
+      for await (const v of compareTrees(expected, staged)) {
+        if (v.verdict === 'same') {
+          if (v.expected?.type === 'f') diff.files++
+          continue
+        }
+        const key = v.verdict === 'differs' ? 'mismatched' : v.verdict
+        diff[key]++
+        if (diff.sample.length < 3) diff.sample.push(`${v.verdict === 'differs' ? 'differs' : v.verdict === 'extra' ? 'unexpected' : 'missing'} ${showPath(v.path)}`)
+      }
+      if (diff.missing + diff.mismatched + diff.extra > 0) {
+        throw new OcvmError('verify-failed', `${root.label}: ${diff.missing} missing, ${diff.mismatched} corrupted, ${diff.extra} unexpected entries in staging on ${ctx.target.label} (${diff.sample.join('; ')})`, {
+          hint: 'Nothing was activated. Run again with --resume: damaged files are sent again and checked.',
+          details: {missing: diff.missing, mismatched: diff.mismatched, extra: diff.extra},
+        })
+      }
+      ctx.reporter.step(`${root.label}: ${diff.files} files verified (SHA-256) in staging`)
+    } finally {
+      staged.remove()
+    }
   }
 }
 
-async function sourceManifest(ctx: CopyContext, root: RootPlan, phase: 'final' | 'precopy'): Promise<Manifest> {
-  const manifest = await buildManifest(ctx.source, root.source, root.exclude, {live: phase === 'precopy'})
-  if (!manifest) throw new OcvmError('source-missing', `${root.source} disappeared from ${ctx.source.label}`, {hint: 'The source changed during the migration; check it and run again.'})
-  // Only the final pass's manifest is what verify checks against.
-  if (phase === 'final') ctx.journal.writeArtifact(manifestName(root), manifest)
-  return manifest
-}
-
-/** Entries missing from staging or different there (dirs are always re-sent: cheap, and restores their modes). */
-function pendingPaths(expected: Manifest, staged: Manifest): string[] {
-  const diff = diffManifests(expected, staged)
-  const redo = new Set([...diff.missing, ...diff.mismatched.map((m) => m.expected)].map((e) => e.path))
-  return expected.entries.filter((e) => redo.has(e.path) || e.type === 'dir').map((e) => e.path)
-}
-
-/** On resume, files the source no longer has must not survive in staging. Paths are relative, inside staging. */
-async function removeExtras(target: Shell, staging: string, paths: readonly string[]): Promise<void> {
-  if (paths.length === 0) return
-  await target.script('cd -- "$1" && shift && rm -rf -- "$@"', [staging, ...paths.map((p) => `./${p}`)], {timeoutMs: 10 * 60_000})
-}
-
-function sumBytes(manifest: Manifest, paths: readonly string[]): number {
-  const want = new Set(paths)
-  return manifest.entries.reduce((n, e) => (want.has(e.path) ? n + e.size : n), 0)
+/**
+ * Lists what staging already holds (false: nothing). A --force run over a copy already at the
+ * target starts staging as a local copy of it (cloned where the filesystem can), in the same round
+ * trip: only what differs from the source then travels.
+ */
+async function prepareStaging(ctx: CopyContext, root: RootPlan, staged: TreeFiles): Promise<boolean> {
+  const seed = ctx.journal.data.options.force && !root.activated ? {seedFrom: root.target} : {}
+  return fetchTree(ctx.target, root.staging, staged.listing, {
+    kind: 'list', ...seed, ...(ctx.signal ? {signal: ctx.signal} : {}),
+    onSeeded: () => ctx.reporter.step(`${root.label}: staging starts from the copy already at ${root.target}; only what differs is sent`),
+  })
 }

@@ -4,16 +4,17 @@ import {inspectDeployment} from '../deployment/inspect.js'
 import {existingPaths} from '../deployment/remote-fs.js'
 import {OcvmError, UnsupportedError, UsageError} from '../errors.js'
 import {parseHostSpec} from '../hosts/host-spec.js'
+import {settledInOrder} from '../hosts/in-order.js'
 import type {Shell} from '../hosts/shell.js'
-import {nextStepsWithHooks, runMigrationHooks, statusWithHooks} from '../postmigrate/after-migrate.js'
+import {describeHookRun, nextStepsWithHooks, runMigrationHooks, statusWithHooks} from '../postmigrate/after-migrate.js'
 import type {Hook} from '../postmigrate/api.js'
 import type {SecretValues} from '../postmigrate/secrets-input.js'
 import {transferRoots, verifyRoots, type CopyContext} from './copy-roots.js'
 import {describeStop, executeStop, planStop} from './gateway-control.js'
 import {Journal, listJournals, newRunId} from './journal.js'
 import {preflight} from './preflight.js'
+import {sourceSinceRun} from './source-since.js'
 import {danglingOnTarget, nextSteps, toResult} from './result.js'
-import {previewRewrites} from './rewrite-paths.js'
 import {isDiskFull, runSteps, stagedActions, type StepActions} from './run-steps.js'
 import {validateMigrateOptions} from './validate-options.js'
 import type {MigrateOptions, MigrationResult, MigrationState, StepRecord} from './types.js'
@@ -45,10 +46,17 @@ export async function migrate(requested: MigrateOptions, ctx: Context, hooks: Mi
     throw new UsageError('--from and --to are the same host', 'Give a different --to, or --target-state-dir to copy into another directory on the same host.')
   }
 
-  const alreadyDone = options.resume || options.dryRun || options.force ? undefined : await completedRunFor(options, target)
+  const alreadyDone = options.resume || options.dryRun || options.force ? undefined : await completedRunFor(options, source, target, ctx)
   if (alreadyDone) {
-    ctx.reporter.step(`Run ${alreadyDone.runId} already migrated this deployment to ${options.to}; nothing to do`)
-    return toResult(alreadyDone.data, {diffs: [], warnings: [], nextSteps: [`Nothing changed: run ${alreadyDone.runId} already completed this migration. Use --force to migrate again over it.`]})
+    const {journal: done, since} = alreadyDone
+    if (since && since.changed > 0) {
+      throw new OcvmError('source-changed', `the source changed since run ${done.runId} migrated it to ${options.to}: ${since.changed} of ${since.entries} entries differ (size, mode or mtime)`, {
+        hint: 'Run again with --force to migrate the changes: only files that differ are sent, and the copy now on the target is kept aside (renamed to *.ocvm-old-<run>).',
+      })
+    }
+    ctx.reporter.step(`Run ${done.runId} already migrated this deployment to ${options.to}; nothing to do`)
+    const checked = since ? `the source still matches what it moved (${since.entries} entries compared by size, mode and mtime) and its copy is in place on the target` : 'its copy is in place on the target'
+    return toResult(done.data, {diffs: [], warnings: [], nextSteps: [`Nothing changed: run ${done.runId} already completed this migration; ${checked}. Use --force to migrate again over it.`]})
   }
 
   let journal: Journal<MigrationState>
@@ -61,16 +69,20 @@ export async function migrate(requested: MigrateOptions, ctx: Context, hooks: Mi
     ctx.reporter.step(`Resuming run ${options.resume}`)
   } else {
     const runId = newRunId()
-    const {state, warnings} = await preflight(options, runId, source, target, ctx)
+    const {state, warnings, preview} = await preflight(options, runId, source, target, ctx)
     const plan = toResult(state, {diffs: [], warnings, nextSteps: []})
-    const preview = await previewRewrites(source, state)
     plan.diffs = preview.diffs
     plan.changes = preview.changes
     if (options.dryRun) {
       return {...plan, status: 'planned', dryRun: true, nextSteps: ['Nothing was changed. Run the same command without --dry-run to migrate.']}
     }
     if (hooks.confirm && !(await hooks.confirm(plan))) throw new OcvmError('aborted', 'migration cancelled; nothing was changed', {hint: 'Run again and answer y, or pass --yes.'})
-    const initial = (s: StepRecord): StepRecord => (s.name === 'preflight' ? {...s, status: 'done'} : s.name === 'precopy' && !options.precopy ? {...s, status: 'skipped'} : s)
+    const initial = (s: StepRecord): StepRecord => {
+      if (s.name === 'preflight') return {...s, status: 'done'}
+      if (s.name === 'precopy' && !options.precopy) return {...s, status: 'skipped'}
+      if (s.name === 'hooks' && options.skipHooks) return {...s, status: 'skipped', detail: `--skip-hooks: run them later with ocvm hooks run --on ${options.to}`}
+      return s
+    }
     journal = Journal.create(runId, {...state, steps: state.steps.map(initial)})
     ctx.reporter.step(`Run ${runId} (journal: ${journal.dir})`)
   }
@@ -102,6 +114,12 @@ export async function migrate(requested: MigrateOptions, ctx: Context, hooks: Mi
     },
     verify: async () => verifyRoots(copy),
     ...stagedActions(target, journal, options),
+    // Journaled like every step: a run killed during the hooks re-runs them on --resume (they are idempotent).
+    hooks: async () => {
+      const run = await runMigrationHooks(journal.data, options, ctx, hooks)
+      journal.update({hooks: run})
+      return describeHookRun(run)
+    },
     report: async () => {},
   }
 
@@ -114,19 +132,28 @@ export async function migrate(requested: MigrateOptions, ctx: Context, hooks: Mi
   const targetInventory = await inspectDeployment({host: target.host, user: t.user, home: t.home, stateDir: t.stateDir}, ctx)
   journal.update({status: 'completed'})
   const result = toResult(journal.data, {diffs: [], warnings: danglingOnTarget(targetInventory), nextSteps: nextSteps(journal.data, targetInventory)})
-  if (options.skipHooks) return result
-  const hookRun = await runMigrationHooks(journal.data, options, ctx, hooks)
+  const hookRun = journal.data.hooks
+  if (!hookRun) return result
   return {...result, status: statusWithHooks(result.status, hookRun), hooks: hookRun, nextSteps: nextStepsWithHooks(result.nextSteps, hookRun)}
 }
 
-/** The same migration (same hosts, users and dirs) already completed and still in place: a re-run is a no-op. */
-async function completedRunFor(options: MigrateOptions, target: Shell): Promise<Journal<MigrationState> | undefined> {
+/**
+ * The same migration (same hosts, users and dirs) already completed and its copy is still in place
+ * on the target; `since` is how the source compares with what that run moved (a re-run only has
+ * something to do when the source changed).
+ */
+async function completedRunFor(options: MigrateOptions, source: Shell, target: Shell, ctx: Context) {
   const same = (o: MigrateOptions) => o.from === options.from && o.to === options.to && o.user === options.user && o.targetUser === options.targetUser
     && o.stateDir === options.stateDir && o.targetStateDir === options.targetStateDir && o.targetHome === options.targetHome && o.profile === options.profile
-  const done = listJournals<MigrationState>().find((j) => j.data.status === 'completed' && (j.data as {kind?: string}).kind !== 'image' && j.data.options && same(j.data.options))
+  // The latest such run (run ids only have whole seconds: two runs may share one).
+  const done = listJournals<MigrationState>()
+    .filter((j) => j.data.status === 'completed' && (j.data as {kind?: string}).kind !== 'image' && j.data.options && same(j.data.options))
+    .sort((a, b) => (a.data.createdAt < b.data.createdAt ? 1 : a.data.createdAt > b.data.createdAt ? -1 : 0))[0]
   if (!done) return undefined
-  const present = await existingPaths(target, done.data.roots.map((r) => r.target))
-  return done.data.roots.every((r) => present.has(r.target)) ? Journal.open<MigrationState>(done.runId) : undefined
+  const journal = Journal.open<MigrationState>(done.runId)
+  const [present, since] = await settledInOrder([
+    existingPaths(target, done.data.roots.map((r) => r.target)),
+    sourceSinceRun(source, done.data, journal.dir, ctx.signal),
+  ] as const)
+  return done.data.roots.every((r) => present.has(r.target)) ? {journal, since} : undefined
 }
-
-

@@ -1,12 +1,14 @@
 import type {Context} from '../context.js'
 import {probeHost} from '../deployment/host-facts.js'
-import {inspectDeployment, type InspectOptions} from '../deployment/inspect.js'
+import {inspectWithFacts, type InspectOptions} from '../deployment/inspect.js'
 import {existingPaths} from '../deployment/remote-fs.js'
 import {compareVersions} from '../deployment/version.js'
 import {OcvmError} from '../errors.js'
 import {parseHostSpec} from '../hosts/host-spec.js'
+import {settledInOrder} from '../hosts/in-order.js'
 import type {Shell} from '../hosts/shell.js'
 import {planLayout} from './plan-layout.js'
+import {previewRewrites} from './rewrite-paths.js'
 import {STEPS} from './steps.js'
 import type {MigrateOptions, MigrationState, StepRecord} from './types.js'
 
@@ -20,13 +22,20 @@ export function inspectOptions(options: MigrateOptions): InspectOptions {
   return {host: parseHostSpec(options.from), ...(options.user ? {user: options.user} : {}), ...(options.stateDir ? {stateDir: options.stateDir} : {}), ...(options.profile ? {profile: options.profile} : {})}
 }
 
-/** Read-only checks of both ends, and the plan: where everything goes. Throws before anything changes. */
+/**
+ * Read-only checks of both ends, the plan (where everything goes) and the path rewrites it implies.
+ * Throws before anything changes. Independent round trips run at the same time: the source
+ * inspection with the target's probe, then the target checks with the rewrite preview on the source.
+ */
 export async function preflight(options: MigrateOptions, runId: string, source: Shell, target: Shell, ctx: Context) {
-  const inventory = await inspectDeployment(inspectOptions(options), ctx)
+  const knownTargetUser = options.targetUser ?? options.user
+  const [{inventory, facts: sourceFacts}, early] = await settledInOrder([
+    inspectWithFacts(inspectOptions(options), ctx),
+    knownTargetUser === undefined ? Promise.resolve(undefined) : probeHost(target, knownTargetUser),
+  ] as const)
   const warnings: string[] = []
   ctx.reporter.step(`Probing target ${target.label}`)
-  const targetFacts = await probeHost(target, options.targetUser ?? inventory.user)
-  const sourceFacts = await probeHost(source, undefined)
+  const targetFacts = early ?? await probeHost(target, inventory.user)
   requireTools(source, sourceFacts, ['tar', 'find', 'sha256sum'])
   requireTools(target, targetFacts, ['tar', 'find', 'sha256sum'])
   const account = {user: targetFacts.user, group: targetFacts.group || targetFacts.user, home: options.targetHome ?? targetFacts.home}
@@ -40,10 +49,7 @@ export async function preflight(options: MigrateOptions, runId: string, source: 
   if (inventory.gateway.running) warnings.push('the source gateway is running: it will be stopped before the final copy')
   if (options.sessions === 'exclude' && inventory.layout.generation === 'sqlite') warnings.push('--sessions exclude only drops JSONL session files; SQLite-era sessions live in the agent database and move with it')
 
-  await checkNothingInTheWay(target, layout.roots.map((r) => r.target), options.force)
   const payload = inventory.components.filter((c) => c.treatment === 'transfer' || c.treatment === 'optional').reduce((n, c) => n + c.sizeBytes, 0)
-  await checkFreeSpace(target, layout.targetStateDir, payload)
-
   const state: MigrationState = {
     version: 1,
     runId,
@@ -59,7 +65,12 @@ export async function preflight(options: MigrateOptions, runId: string, source: 
     committed: false,
     status: 'running',
   }
-  return {state, warnings}
+  const [, , preview] = await settledInOrder([
+    checkNothingInTheWay(target, layout.roots.map((r) => r.target), options.force),
+    checkFreeSpace(target, layout.targetStateDir, payload),
+    previewRewrites(source, state),
+  ] as const)
+  return {state, warnings, preview}
 }
 
 export function requireTools(shell: Shell, facts: {tools: Record<string, boolean>}, tools: readonly string[]): void {

@@ -24,12 +24,14 @@ for n in "$@"; do p=$(command -v -- "$n" 2>/dev/null || true); case "$p" in /*) 
  * Re-detects the programs and native libraries pinned in the config files (already in staging on
  * the target): kept when they exist there, re-pointed to the same program on the target, cleared
  * for a library that does not exist (OpenClaw then loads its own build for the platform), or
- * reported when nothing fits. `files` are read from `readPath`, reported as `finalPath`.
+ * reported when nothing fits. `files` are read from `readPath` (unless `known` has their text
+ * already), reported as `finalPath`.
  */
-export async function retargetHostSpecific(target: Shell, files: ReadonlyArray<{readPath: string; finalPath: string}>, targetHome: string, write: boolean): Promise<RetargetedValue[]> {
+export async function retargetHostSpecific(target: Shell, files: ReadonlyArray<{readPath: string; finalPath: string}>, targetHome: string, write: boolean, known?: ReadonlyMap<string, string>): Promise<RetargetedValue[]> {
   const found: Array<{file: {readPath: string; finalPath: string}; text: string; values: HostSpecificValue[]}> = []
-  for (const file of files) {
-    const text = await readTextFile(target, file.readPath)
+  const texts = await Promise.all(files.map((file) => known?.get(file.readPath) ?? readTextFile(target, file.readPath)))
+  for (const [i, file] of files.entries()) {
+    const text = texts[i]
     if (text === undefined) continue
     let values: HostSpecificValue[]
     try {
@@ -53,6 +55,7 @@ export async function retargetHostSpecific(target: Shell, files: ReadonlyArray<{
   }
 
   const report: RetargetedValue[] = []
+  const writes: Array<Promise<void>> = []
   for (const {file, text, values} of found) {
     const decisions = new Map<string, Retarget>()
     for (const v of values) {
@@ -61,10 +64,9 @@ export async function retargetHostSpecific(target: Shell, files: ReadonlyArray<{
       if (decision.action !== 'keep') report.push({file: file.finalPath, key: v.key, from: v.value, action: decision.action, ...(decision.action === 'redetect' ? {to: decision.to} : {})})
     }
     const result = applyRetargets(text, decisions)
-    if (write && result.changes.length > 0) {
-      await writeBack(target, file.readPath, result.text)
-    }
+    if (write && result.changes.length > 0) writes.push(writeBack(target, file.readPath, result.text))
   }
+  await Promise.all(writes)
   return report
 }
 

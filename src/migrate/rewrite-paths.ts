@@ -1,5 +1,6 @@
 import {isInside, posix, readTextFile} from '../deployment/remote-fs.js'
 import {maskConfigSecrets} from '../deployment/secret-names.js'
+import {scriptRecords} from '../hosts/nul-records.js'
 import type {Shell} from '../hosts/shell.js'
 import {configPathRewriter} from '../rewrite/config-paths.js'
 import {formatChangesAsDiff} from '../rewrite/diff.js'
@@ -21,28 +22,66 @@ export interface RewriteOutcome {
   diffs: Array<{file: string; diff: string}>
   /** Files that mention an old path but could not be rewritten (not JSON5, or a dotenv with secrets). */
   skipped: Array<{file: string; reason: string}>
+  /** The text each file read now has (rewritten or not), by read path: later steps need not read it again. */
+  texts?: Map<string, string>
 }
 
-// Which files under the given roots mention any of the old dirs. grep runs on the host, so file
-// contents (secrets included) never travel for this.
-const FIND_MENTIONS = String.raw`
+// Which files under the given roots mention any of the old dirs (NUL-separated names on stdout).
+// grep runs on the host, so file contents (secrets included) never travel for this.
+const GREP_MENTIONS = String.raw`
 n="$1"; shift
 i=0; pats=""
 while [ $i -lt "$n" ]; do pats="$pats$1
 "; shift; i=$((i+1)); done
 t=$(mktemp) || exit 1
+trap 'rm -f "$t"' EXIT
 printf '%s' "$pats" > "$t"
-for r in "$@"; do
-  [ -d "$r" ] || continue
-  grep -rlFZ -f "$t" --include='*.json' --include='*.json5' --include='.env' -- "$r" 2>/dev/null
-done
-rm -f "$t"
+mentions() {
+  for r in "$@"; do
+    [ -d "$r" ] || continue
+    grep -rlFZ -f "$t" --include='*.json' --include='*.json5' --include='.env' -- "$r" 2>/dev/null
+  done
+}
+`
+
+const FIND_MENTIONS = `${GREP_MENTIONS}
+mentions "$@"
 exit 0
 `
 
 export async function findFilesMentioning(shell: Shell, roots: readonly string[], needles: readonly string[]): Promise<string[]> {
   const result = await shell.script(FIND_MENTIONS, [String(needles.length), ...needles, ...roots], {timeoutMs: 10 * 60_000})
   return [...new Set(result.stdout.split('\0').filter(Boolean))].sort()
+}
+
+// The same search, printing each file found as `PATH\0` then `C` + its text + `\0`, so finding
+// and reading are one round trip. A .env is never read (`S`: it holds secrets); a file we may not
+// read or with a NUL byte in it (`B`: it cannot be framed so) is read on its own afterwards.
+const READ_MENTIONS = `${GREP_MENTIONS}
+mentions "$@" | xargs -0 -r sh -c 'for f; do
+  printf "%s\\0" "$f"
+  case "$f" in */.env) printf "S\\0"; continue;; esac
+  if [ -r "$f" ] && tr -d "\\000" < "$f" | cmp -s - "$f"; then printf C; cat -- "$f"; printf "\\0"; else printf "B\\0"; fi
+done' sh
+exit 0
+`
+
+/** Files under the roots that mention a needle, sorted, with their texts (a .env: empty, never read). */
+export async function readFilesMentioning(shell: Shell, roots: readonly string[], needles: readonly string[]): Promise<Map<string, string | undefined>> {
+  const found = new Map<string, string | undefined>()
+  let current: string | undefined
+  await scriptRecords(shell, READ_MENTIONS, [String(needles.length), ...needles, ...roots], (record) => {
+    if (current === undefined) {
+      current = record
+      return
+    }
+    const kind = record.slice(0, 1)
+    found.set(current, kind === 'C' ? record.slice(1) : kind === 'S' ? '' : undefined)
+    current = undefined
+  }, {timeoutMs: 10 * 60_000})
+  // Files that could not come along: read one by one.
+  await Promise.all([...found].filter(([, text]) => text === undefined).map(async ([file]) => found.set(file, await readTextFile(shell, file))))
+  return new Map([...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
 }
 
 export function classifyRewriteFile(finalPath: string, stateDir: string, configFiles: ReadonlySet<string>): RewriteFile['kind'] {
@@ -72,15 +111,22 @@ export async function writeBack(shell: Shell, file: string, text: string): Promi
  * Rewrites old paths in the given files, keeping comments and formatting. With `write` false it
  * only computes the changes and diffs (--dry-run, reading the source).
  */
-export async function rewriteFiles(shell: Shell, files: readonly RewriteFile[], map: PathMap, write: boolean): Promise<RewriteOutcome> {
+export async function rewriteFiles(shell: Shell, files: readonly RewriteFile[], map: PathMap, write: boolean, known?: ReadonlyMap<string, string | undefined>): Promise<RewriteOutcome> {
   const outcome: RewriteOutcome = {changes: [], diffs: [], skipped: []}
-  for (const file of files) {
-    const text = posix.basename(file.finalPath) === '.env' ? '' : await readTextFile(shell, file.readPath)
-    if (text === undefined) continue
+  // Texts not known yet: one round trip per file, all at the same time; planned in the given order
+  // so the report is stable.
+  const texts = await Promise.all(files.map((file) => (posix.basename(file.finalPath) === '.env' ? '' : known?.has(file.readPath) ? known.get(file.readPath) : readTextFile(shell, file.readPath))))
+  const writes: Array<Promise<void>> = []
+  const now = new Map<string, string>()
+  files.forEach((file, i) => {
+    const text = texts[i]
+    if (text === undefined) return
     const planned = planFileRewrite(file, text, map, outcome)
-    if (planned !== undefined && write) await writeBack(shell, file.readPath, planned)
-  }
-  return outcome
+    if (planned !== undefined && write) writes.push(writeBack(shell, file.readPath, planned))
+    if (posix.basename(file.finalPath) !== '.env') now.set(file.readPath, planned !== undefined && write ? planned : text)
+  })
+  await Promise.all(writes)
+  return {...outcome, texts: now}
 }
 
 /**
@@ -121,9 +167,9 @@ export function oldDirs(state: MigrationState): string[] {
 async function rewriteRoots(shell: Shell, state: MigrationState, where: 'source' | 'staging', write: boolean): Promise<RewriteOutcome> {
   const needles = oldDirs(state)
   if (needles.length === 0) return {changes: [], diffs: [], skipped: []}
-  const files = await findFilesMentioning(shell, state.roots.map((r) => r[where]), needles)
+  const texts = await readFilesMentioning(shell, state.roots.map((r) => r[where]), needles)
   const configFiles = new Set<string>()
-  const located = files.map((file) => {
+  const located = [...texts.keys()].map((file) => {
     const root = state.roots.find((r) => isInside(file, r[where]))
     const rel = root ? posix.relative(root[where], file) : ''
     const finalPath = root ? posix.join(root.target, rel) : file
@@ -131,7 +177,7 @@ async function rewriteRoots(shell: Shell, state: MigrationState, where: 'source'
     return {readPath: file, finalPath}
   })
   const list: RewriteFile[] = located.map((f) => ({...f, kind: classifyRewriteFile(f.finalPath, state.target.stateDir, configFiles)}))
-  return rewriteFiles(shell, list, new PathMap(state.mappings), write)
+  return rewriteFiles(shell, list, new PathMap(state.mappings), write, texts)
 }
 
 /** The path changes a migration will make, computed on the source files (for the plan and --dry-run). */

@@ -28,7 +28,7 @@ export function stagedActions(target: Shell, journal: Journal<MigrationState>, o
       const outcome = await rewriteStaged(target, journal.data)
       journal.update({changes: outcome.changes})
       let detail = `${outcome.changes.length} path(s) rewritten in ${new Set(outcome.changes.map((c) => c.file)).size} file(s)`
-      const retargeted = await retargetHostSpecific(target, stagedConfigFiles(journal.data), journal.data.target.home, true)
+      const retargeted = await retargetHostSpecific(target, stagedConfigFiles(journal.data), journal.data.target.home, true, outcome.texts)
       journal.update({retargeted})
       if (retargeted.length > 0) detail += `; ${retargeted.length} pinned program/library path(s) re-detected for this host`
       if (options.sessions === 'scan') {

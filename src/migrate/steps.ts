@@ -9,6 +9,7 @@ export const STEP_DESCRIPTIONS: Record<StepName, string> = {
   rewrite: 'rewrite old home/state paths in config, $include files, sessions.json and state JSON',
   commit: 'move the verified staging dirs into place (atomic rename; --force keeps an old target aside)',
   permissions: 'chown to the target user; 700 dirs, 600 config, credentials, auth profiles, identity',
+  hooks: 'post-migrate hooks on the target: secrets, service, schedules, memory index, networking (each idempotent)',
   report: 'inspect the result on the target and list what needs a human',
 }
 export const STEPS = Object.keys(STEP_DESCRIPTIONS) as StepName[]

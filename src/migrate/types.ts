@@ -54,7 +54,7 @@ export type GatewayStop =
   | {kind: 'launchd'; domain: string; label: string; plist: string}
   | {kind: 'process'; pids: number[]; user: string}
 
-export type StepName = 'preflight' | 'precopy' | 'quiesce' | 'transfer' | 'verify' | 'rewrite' | 'commit' | 'permissions' | 'report'
+export type StepName = 'preflight' | 'precopy' | 'quiesce' | 'transfer' | 'verify' | 'rewrite' | 'commit' | 'permissions' | 'hooks' | 'report'
 
 export interface StepRecord {
   name: StepName
@@ -95,6 +95,8 @@ export interface MigrationState {
   transfer?: {bytes: number; files: number; wireBytes: number; seconds: number; resumedFiles: number}
   /** The warm pre-copy pass (--precopy), while the gateway still ran. */
   precopy?: {bytes: number; files: number; wireBytes: number; seconds: number; resumedFiles: number}
+  /** The post-migrate hooks' outcomes (their contract keeps secret values out of them). */
+  hooks?: HookRunResult
   /** Set when the state came from an archive (`ocvm import`) instead of a live source. */
   archive?: ArchiveInfo
 }

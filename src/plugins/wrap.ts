@@ -39,7 +39,9 @@ export function attributeMethods<T extends Driver | Hook>(target: T, label: stri
       if (typeof value !== 'function' || typeof prop !== 'string') return value
       return async (...args: unknown[]) => {
         try {
-          return await (value as (...a: unknown[]) => unknown).apply(obj, args)
+          const result = await (value as (...a: unknown[]) => unknown).apply(obj, args)
+          // A driver bound to a run's options is still the plugin's: its verbs keep the attribution.
+          return kind === 'driver' && prop === 'configure' && result && typeof result === 'object' ? attributeMethods(result as Driver, label, 'driver') : result
         } catch (error) {
           throw attributeError(label, `${kind} ${id}: ${prop}()`, error)
         }

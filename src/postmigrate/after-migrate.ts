@@ -1,12 +1,20 @@
 import type {Context} from '../context.js'
 import type {MigrateOptions, MigrationState} from '../migrate/types.js'
 import type {Hook} from './api.js'
-import type {HookRunResult} from './engine.js'
+import type {HookRunResult, HookStatus} from './engine.js'
 import type {SecretValues} from './secrets-input.js'
 import {runHooksOn} from './session.js'
 
 /** The hooks step of `ocvm migrate`, after commit: the run's own target, path map and source. */
-export function runMigrationHooks(state: MigrationState, options: MigrateOptions, ctx: Context, inputs: {secrets?: SecretValues | undefined; extraHooks?: readonly Hook[] | undefined}): Promise<HookRunResult> {
+export interface MigrationHookInputs {
+  secrets?: SecretValues | undefined
+  extraHooks?: readonly Hook[] | undefined
+  /** Inside a VM the driver made or moved (state moves of the VM drivers), and which driver. */
+  where?: 'host' | 'guest'
+  driver?: string
+}
+
+export function runMigrationHooks(state: MigrationState, options: MigrateOptions, ctx: Context, inputs: MigrationHookInputs): Promise<HookRunResult> {
   ctx.reporter.step('hooks: set the target up to run (secrets, service, schedules, index, networking)')
   return runHooksOn({
     on: options.to,
@@ -19,8 +27,17 @@ export function runMigrationHooks(state: MigrationState, options: MigrateOptions
     from: {host: options.from, user: state.source.user, stateDir: state.source.stateDir, ...(options.profile ? {profile: options.profile} : {})},
     ...(inputs.secrets ? {secrets: inputs.secrets} : {}),
     ...(inputs.extraHooks ? {extraHooks: inputs.extraHooks} : {}),
-    driver: options.driver,
+    driver: inputs.driver ?? options.driver,
+    ...(inputs.where ? {where: inputs.where} : {}),
   }, ctx)
+}
+
+/** One line for the journal and the step list: how many hooks changed, were fine, failed. */
+export function describeHookRun(run: HookRunResult): string {
+  const count = (status: HookStatus) => run.hooks.filter((h) => h.status === status).length
+  const parts = [`${count('changed')} changed`, `${count('unchanged')} already right`]
+  for (const status of ['not-applicable', 'not-run', 'failed'] as const) if (count(status) > 0) parts.push(`${count(status)} ${status}`)
+  return `${run.hooks.length} hook(s): ${parts.join(', ')}`
 }
 
 /** A migration is partial when a `continue` hook failed, failed when a `fail` hook did. */

@@ -131,6 +131,32 @@ function describeImageVerbs(driver: ImageDriver, setup: DriverContractSetup): vo
     })
   })
 
+  if (typeof driver.configure === 'function') {
+    it('configure with no options returns the same driver, bound, and touches no host', async () => {
+      await inWorld(setup.world, async (w) => {
+        const before = await w.observe()
+        const bound = await driver.configure!({}, {source: w.host, target: w.host})
+        expect(bound.name).toBe(driver.name)
+        expect(bound.capabilities).toEqual(driver.capabilities)
+        expect(await w.observe()).toEqual(before)
+      })
+    })
+  }
+
+  if (typeof driver.checkImport === 'function') {
+    it('checkImport accepts a fresh name, refuses one that exists, and changes nothing', async () => {
+      await inWorld(setup.world, async (w) => {
+        const stopped = w.vms?.stopped
+        expect(stopped, 'the setup must provide vms.stopped for drivers with checkImport').toBeDefined()
+        const before = await w.observe()
+        const vm = await driver.inspect(w.host, stopped ?? '', w.ctx)
+        await driver.checkImport!(w.host, {vm, targetName: freshName('check'), options: {}}, w.ctx)
+        await expectOcvmError(driver.checkImport!(w.host, {vm, targetName: stopped ?? '', options: {}}, w.ctx))
+        expect(await w.observe()).toEqual(before)
+      })
+    })
+  }
+
   it('inspect of an unknown VM fails with an OcvmError and a hint', async () => {
     await inWorld(setup.world, async (w) => {
       const before = await w.observe()

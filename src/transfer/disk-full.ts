@@ -17,13 +17,18 @@ export function parseDfLine(line: string): {free: number; mount: string} | undef
   return Number.isFinite(free) && f.length >= 6 ? {free: free * 1024, mount: f.slice(5).join(' ')} : undefined
 }
 
+/** Free bytes (and mount point) of the filesystem that holds `dir`, or of its nearest existing ancestor. */
+export async function freeSpace(shell: Shell, dir: string): Promise<{free: number; mount: string} | undefined> {
+  const df = await shell.script(DF, [dir], {allowFailure: true, timeoutMs: 30_000})
+  return df.exitCode === 0 ? parseDfLine(df.stdout) : undefined
+}
+
 /**
  * The error for a target that ran out of space mid-way: says which host, how far it got and what
  * is free, so the user knows how much to make room for. Callers remove staging afterwards.
  */
 export async function diskFullError(shell: Shell, dir: string, progress: {done?: number; total: number}, hint: string): Promise<OcvmError> {
-  const df = await shell.script(DF, [dir], {allowFailure: true, timeoutMs: 30_000}).catch(() => undefined)
-  const space = df ? parseDfLine(df.stdout) : undefined
+  const space = await freeSpace(shell, dir).catch(() => undefined)
   const where = space ? `${formatBytes(space.free)} free on ${space.mount}` : 'free space unknown'
   return new OcvmError('target-disk-full', `target disk full on ${shell.label}: writing ${formatBytes(progress.total)} into ${dir} failed${progress.done === undefined ? '' : ` after ${formatBytes(progress.done)}`} (${where})`, {
     hint,

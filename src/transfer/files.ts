@@ -139,7 +139,6 @@ const kindOf = (fact: FileFacts): DigestKind => fact.digest ?? 'sha256'
 export async function sendFiles(options: SendFilesOptions): Promise<SendFilesResult> {
   const {source, target, files, stagingDir, reporter} = options
   checkLayout(files)
-  const staged = (f: {relPath: string}) => posix.join(stagingDir, f.relPath)
   const now = await sourceStats(source, files, options.signal)
   const dense = files.filter((f) => !f.sparse)
   const denseFacts = await sourceFacts(source, dense, options.signal)
@@ -150,7 +149,9 @@ export async function sendFiles(options: SendFilesOptions): Promise<SendFilesRes
     // A disk whose source changed since it was sent is sent again.
     if (file?.sparse && stat && stat.bytes === old.bytes && (old.mtime === undefined || old.mtime === stat.mtime)) facts.set(old.relPath, old)
   }
-  const intact = await stagedIntact(target, [...facts.values()].map((f) => ({path: staged(f), fact: f})), options.signal)
+  const kept = [...facts.values()]
+  const damaged = new Set(await damagedFiles(target, stagingDir, kept, options.signal))
+  const intact = new Set(kept.filter((f) => !damaged.has(f)).map((f) => f.relPath))
   for (const f of files) if (f.sparse && !intact.has(f.relPath)) facts.delete(f.relPath)
   const todo = files.filter((f) => !intact.has(f.relPath))
   const sizeOf = (f: FileToSend) => Math.min(now.get(f.relPath)?.allocated ?? 0, now.get(f.relPath)?.bytes ?? 0)
@@ -188,57 +189,65 @@ export async function sendFiles(options: SendFilesOptions): Promise<SendFilesRes
 }
 
 export interface VerifyFilesOptions {
-  source: Shell
   target: Shell
-  files: readonly FileToSend[]
   stagingDir: string
   facts: readonly FileFacts[]
+  /**
+   * Where the files came from, when it is still there: a disk whose archive digest differs is then
+   * compared byte for byte (`sha256` on both ends) before it counts as damaged, since the target's
+   * filesystem may keep holes where the source's kept zeros. Without it a difference is final.
+   */
+  origin?: {shell: Shell; files: readonly FileToSend[]}
   signal?: AbortSignal
 }
 
 /**
  * Re-checksums every staged file against the source's facts; throws naming each file that differs.
- * A disk whose archive digest differs is compared byte for byte (`sha256` on both ends) before it
- * counts as damaged: the target's filesystem may keep holes where the source's kept zeros.
+ * Returns the facts that hold for the staged copies: a disk that matched only byte for byte gets its
+ * `sha256` fact (an export's manifest must describe the copy it holds).
  */
-export async function verifyFiles(options: VerifyFilesOptions): Promise<void> {
-  const {source, target, stagingDir, facts, signal} = options
-  const staged = (f: FileFacts) => posix.join(stagingDir, f.relPath)
-  const intact = await stagedIntact(target, facts.map((f) => ({path: staged(f), fact: f})), signal)
-  let bad = facts.filter((f) => !intact.has(f.relPath))
-  const recheck = bad.filter((f) => kindOf(f) !== 'sha256')
-  if (recheck.length > 0) {
-    const sourcePath = (f: FileFacts) => options.files.find((x) => x.relPath === f.relPath)?.source ?? ''
+export async function verifyFiles(options: VerifyFilesOptions): Promise<FileFacts[]> {
+  const {target, stagingDir, facts, origin, signal} = options
+  let bad = await damagedFiles(target, stagingDir, facts, signal)
+  const rebased = new Map<FileFacts, FileFacts>()
+  const recheck = origin ? bad.filter((f) => kindOf(f) !== 'sha256') : []
+  if (origin && recheck.length > 0) {
+    const staged = (f: FileFacts) => posix.join(stagingDir, f.relPath)
+    const sourcePath = (f: FileFacts) => origin.files.find((x) => x.relPath === f.relPath)?.source ?? ''
     const [there, here] = await Promise.all([
-      fileFacts(source, recheck.map(sourcePath), 'sha256', signal),
+      fileFacts(origin.shell, recheck.map(sourcePath), 'sha256', signal),
       fileFacts(target, recheck.map(staged), 'sha256', signal),
     ])
-    const same = new Set(recheck.filter((f) => {
+    for (const f of recheck) {
       const a = there.get(sourcePath(f))
       const b = here.get(staged(f))
-      return a?.sha256 !== undefined && a.sha256 === b?.sha256 && a.bytes === b.bytes
-    }).map((f) => f.relPath))
-    bad = bad.filter((f) => !same.has(f.relPath))
+      if (a?.sha256 !== undefined && a.sha256 === b?.sha256 && a.bytes === b.bytes) rebased.set(f, {...f, sha256: a.sha256, digest: 'sha256'})
+    }
+    bad = bad.filter((f) => !rebased.has(f))
   }
   if (bad.length > 0) {
     throw new OcvmError('verify-failed', `${bad.length} of ${facts.length} file(s) differ from the source in staging on ${target.label}: ${bad.map((f) => f.relPath).slice(0, 3).join(', ')}`, {
       hint: 'Nothing was activated. Run again with --resume: damaged files are sent again.',
     })
   }
+  return facts.map((f) => rebased.get(f) ?? f)
 }
 
-/** relPaths of the staged files whose digest (of the fact's kind) and size match the fact. */
-async function stagedIntact(target: Shell, checks: ReadonlyArray<{path: string; fact: FileFacts}>, signal?: AbortSignal): Promise<Set<string>> {
-  const intact = new Set<string>()
+/**
+ * The files under `dir` on that host that are missing or differ from their facts (size, or the
+ * digest of the fact's kind).
+ */
+export async function damagedFiles(shell: Shell, dir: string, facts: readonly FileFacts[], signal?: AbortSignal): Promise<FileFacts[]> {
+  const intact = new Set<FileFacts>()
   for (const kind of ['sha256', 'tar-sparse'] as const) {
-    const of = checks.filter((c) => kindOf(c.fact) === kind)
-    const got = await fileFacts(target, of.map((c) => c.path), kind, signal)
-    for (const c of of) {
-      const m = got.get(c.path)
-      if (m?.sha256 === c.fact.sha256 && m.bytes === c.fact.bytes) intact.add(c.fact.relPath)
+    const of = facts.filter((f) => kindOf(f) === kind)
+    const got = await fileFacts(shell, of.map((f) => posix.join(dir, f.relPath)), kind, signal)
+    for (const f of of) {
+      const m = got.get(posix.join(dir, f.relPath))
+      if (m?.sha256 === f.sha256 && m.bytes === f.bytes) intact.add(f)
     }
   }
-  return intact
+  return facts.filter((f) => !intact.has(f))
 }
 
 async function sourceStats(source: Shell, files: readonly FileToSend[], signal?: AbortSignal): Promise<Map<string, Measured>> {

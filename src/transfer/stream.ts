@@ -1,4 +1,4 @@
-import {PassThrough} from 'node:stream'
+import {PassThrough, Readable} from 'node:stream'
 
 import {OcvmError} from '../errors.js'
 import type {Shell} from '../hosts/shell.js'
@@ -9,8 +9,11 @@ export interface StreamTreeOptions {
   target: Shell
   /** Directory on the source the paths are relative to. */
   sourceRoot: string
-  /** Relative paths to send, directories included (sent without recursion). */
-  paths: readonly string[]
+  /**
+   * Relative paths to send, directories included (sent without recursion): a list, or a stream of
+   * NUL-terminated paths (a tree's worth of names never has to be one string in memory).
+   */
+  paths: readonly string[] | Readable
   /** Directory on the target to unpack into (created 0700 if missing). */
   targetDir: string
   /** zstd on both ends: compress on the wire. */
@@ -119,7 +122,7 @@ fi
  * the target. Memory use is bounded by the pipe buffers, whatever the size of the tree.
  */
 export async function streamTree(options: StreamTreeOptions): Promise<StreamTreeResult> {
-  const relay = new PassThrough({highWaterMark: 4 * 1024 * 1024})
+  const relay = new PassThrough({highWaterMark: 1024 * 1024})
   let wireBytes = 0
   let bytes = 0
   relay.on('data', (chunk: Buffer) => {
@@ -127,13 +130,13 @@ export async function streamTree(options: StreamTreeOptions): Promise<StreamTree
     options.onProgress?.({bytes, wireBytes})
   })
   const z = options.compress ? '1' : '0'
-  const list = options.paths.map((p) => `${p}\0`).join('')
+  const list = options.paths instanceof Readable ? {stdin: options.paths} : {input: options.paths.map((p) => `${p}\0`).join('')}
 
   const receiving = options.target.script(RECEIVE_SCRIPT, [options.targetDir, z], {stdin: relay, allowFailure: true, signal: options.signal})
   let digest: string | undefined
   const sendArgs = options.digest ? [options.sourceRoot, z, String(CHECKPOINT_RECORDS), options.sparse ? '1' : '0'] : [options.sourceRoot, z, String(CHECKPOINT_RECORDS), options.sparse ? '1' : '0', options.live ? '1' : '0']
   const sending = options.source.script(options.digest ? SEND_DIGEST_SCRIPT : SEND_SCRIPT, sendArgs, {
-    input: list,
+    ...list,
     stdout: relay,
     allowFailure: true,
     signal: options.signal,

@@ -15,3 +15,11 @@ export function treeDigest(root: string): Map<string, string> {
   if (existsSync(root)) walk('')
   return out
 }
+
+/** The SHA-256 of every file in a run's source manifest of root `index` (manifest-N.sha256 next to its journal), by relative path. */
+export function manifestHashes(runsDir: string, runId: string, index = 0): Map<string, string> {
+  const text = readFileSync(path.join(runsDir, runId, `manifest-${index}.sha256`), 'utf8')
+  const out = new Map<string, string>()
+  for (const record of text.split('\0').filter(Boolean)) out.set(record.slice(0, -65), record.slice(-64))
+  return out
+}

@@ -7,7 +7,7 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {DST, infra, REPO_ROOT, resetHosts, run, runOcvm, shellQuote, sshExec, SRC} from '../infra/hosts.js'
-import {createDomain, domstate, type Extent, image, libvirtDown, libvirtUp, lv, MiB, POOL, QCOW2_DATA, RAW_DATA, virsh, VIRSH, waitForConsole} from './libvirt-domains.js'
+import {createDomain, domstate, expectedConsoleLine, image, libvirtDown, libvirtUp, lv, MiB, POOL, QCOW2_DATA, RAW_DATA, virsh, VIRSH, waitForConsole} from './libvirt-guest.js'
 
 // libvirt names cannot contain '/': the payload touches a relative path (ssh sessions start in /root).
 const PWNED_FILE = 'ocvm-libvirt-pwned'
@@ -17,13 +17,6 @@ async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256')
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer)
   return hash.digest('hex')
-}
-
-/** What the guest prints for a disk: its first 16 bytes and the SHA-256 of its first 8 MiB. */
-function expectedConsoleLine(dev: string, extents: Extent[]): string {
-  const head = Buffer.alloc(8 * MiB)
-  for (const [offset, length, byte] of extents) if (typeof byte === 'number' && offset < head.length) head.fill(byte, offset, Math.min(head.length, offset + length))
-  return `OCVM-GUEST: ${dev} ${head.subarray(0, 16).toString('hex')} ${createHash('sha256').update(head).digest('hex')}`
 }
 
 describe('libvirt driver on real libvirt + QEMU', () => {
@@ -86,8 +79,8 @@ describe('libvirt driver on real libvirt + QEMU', () => {
     const failed = JSON.parse(noPool.stdout).error
     expect(failed, noPool.stdout).toMatchObject({code: 'pool-not-found'})
     expect(noPool.exitCode).toBe(1)
-    // The verified files stay staged for --resume (staging is on the shared filesystem here).
-    rmSync(`/var/tmp/ocvm-staging-${failed.runId}`, {recursive: true, force: true})
+    // Refused in preflight: no run, nothing staged, nothing defined.
+    expect(failed.runId).toBeUndefined()
     expect((await sshExec(DST, `${VIRSH} dominfo --domain cold2`)).exitCode).not.toBe(0)
 
     const unknown = await runOcvm(['migrate', '--driver', 'libvirt', '--vm', 'nosuch', '--from', 'root@10.250.0.2', '--to', 'root@10.250.0.3', '--target-pool', POOL, '--yes', '--json'], {timeoutMs: 120_000})

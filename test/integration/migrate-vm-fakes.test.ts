@@ -3,7 +3,7 @@
 // hypervisor as user alice; the "guest" of a running fake VM is the host itself (its IP), reached
 // by ocvm over ssh (lume, parallels) or through `multipass exec` (multipass).
 import {createHash} from 'node:crypto'
-import {mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -27,8 +27,16 @@ async function writeAt(host: string, file: string, offset: number, text: string)
   await sshCheck(host, `printf %s '${text}' | dd of=${file} bs=1 seek=${offset} conv=notrunc status=none`, {user: 'alice'})
 }
 
+interface HookRun {
+  host: string
+  status: string
+  hooks: Array<{id: string; status: string}>
+}
+
 interface ImageResult {
   status: string
+  hooks?: HookRun
+  warnings?: string[]
   mode: string
   modeReason: string
   steps: Array<{name: string; status: string; detail?: string}>
@@ -49,7 +57,11 @@ describe('migrate --driver lume (fake lume)', () => {
     await writeAt(SRC, '$HOME/.lume/openclaw-vm/disk.img', 4096, 'boot sector')
     await writeAt(SRC, '$HOME/.lume/openclaw-vm/disk.img', 300 * 1024 * 1024, 'openclaw state in the guest disk')
     await sshCheck(SRC, 'lume run openclaw-vm --no-display --detach', {user: 'alice'})
+    // What the guest's disk holds: an OpenClaw deployment of alice, played by ocvm-dst's (the target guest).
+    await sshCheck(DST, 'cd ~ && openclaw setup --baseline >/dev/null 2>&1 && openclaw config set gateway.bind loopback >/dev/null', {user: 'alice', timeoutMs: 120_000})
   })
+  // The multipass guest below is ocvm-dst's alice too: it must start without this deployment.
+  afterAll(() => rmSync(hostFsPath(DST, '/home/alice/.openclaw'), {recursive: true, force: true}))
 
   it('--dry-run plans an image move and changes nothing', async () => {
     const r = await runOcvm(['migrate', '--driver', 'lume', '--vm', 'openclaw-vm', '--from', FROM, '--to', TO, '--dry-run', '--json'], {env})
@@ -61,13 +73,17 @@ describe('migrate --driver lume (fake lume)', () => {
 
   it('moves the stopped VM dir sparse and byte-exact, starts it on the target and reaches its guest over ssh', async () => {
     const before = sha(disk(SRC))
-    const r = await runOcvm(['migrate', '--driver', 'lume', '--vm', 'openclaw-vm', '--from', FROM, '--to', TO, '--yes', '--json'], {env, timeoutMs: 300_000})
-    expect(r.exitCode, r.stderr).toBe(0)
+    const r = await runOcvm(['migrate', '--driver', 'lume', '--vm', 'openclaw-vm', '--from', FROM, '--to', TO, '--user', 'alice', '--hooks', 'ocvm/path-rewrite,ocvm/permissions,ocvm/networking', '--yes', '--json'], {env, timeoutMs: 300_000})
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0)
     const result = r.json as ImageResult
     expect(result.status).toBe('ok')
-    expect(result.steps.map((s) => [s.name, s.status])).toEqual(['preflight', 'stop', 'export', 'transfer', 'verify', 'import', 'start', 'guest', 'report'].map((n) => [n, n === 'report' ? expect.any(String) : 'done']))
+    expect(result.steps.map((s) => [s.name, s.status])).toEqual(['preflight', 'stop', 'export', 'transfer', 'verify', 'import', 'start', 'guest', 'hooks', 'report'].map((n) => [n, n === 'report' ? expect.any(String) : 'done']))
     expect(result.guest?.label).toBe(`ssh://${hostIp(DST)}`)
     expect(result.guest?.system).toMatch(/^Linux /)
+    // The post-migrate hooks ran inside the guest, over ssh to the address lume reported.
+    expect(result.hooks).toMatchObject({host: `ssh://${hostIp(DST)}`, status: 'ok'})
+    expect(result.hooks?.hooks.map((h) => h.id)).toEqual(['ocvm/path-rewrite', 'ocvm/permissions', 'ocvm/networking'])
+    expect(statSync(hostFsPath(DST, '/home/alice')).mode & 0o777).toBe(0o700)
     // Holes stayed holes: far less than the 512 MiB apparent size went over the wire and landed.
     expect(result.transfer?.allocated).toBeLessThan(64 * 1024 * 1024)
     expect(sha(disk(DST))).toBe(before)
@@ -90,6 +106,35 @@ describe('migrate --driver lume (fake lume)', () => {
     expect(listed.map((v) => v.name).sort()).toEqual(['openclaw-vm', 'openclaw-vm-ssd'])
   })
 
+  it('--driver-opt registry=REF moves the VM through an OCI registry (lume push/pull), credentials from the secrets input only', async () => {
+    const registry = mkdtempSync(path.join(tmpdir(), 'ocvm-it-registry-'))
+    chmodSync(registry, 0o777)
+    for (const h of [SRC, DST]) installFake(h, 'lume', {OCVM_FAKE_LUME_REGISTRY: registry})
+    const token = 'ghp_it-registry-token-5f2c'
+    const secrets = path.join(RUNS, 'registry.env')
+    writeFileSync(secrets, `GITHUB_USERNAME=ci-bot\nGITHUB_TOKEN=${token}\n`, {mode: 0o600})
+    const args = ['migrate', '--driver', 'lume', '--vm', 'openclaw-vm', '--target-name', 'openclaw-vm-reg', '--from', FROM, '--to', TO, '--driver-opt', 'registry=registry.test:5000/acme/openclaw-vm:moved', '--skip-hooks', '--yes', '--json']
+    try {
+      // Without credentials lume refuses to push: a clear error, nothing on the target.
+      const denied = await runOcvm(args.filter((a) => a !== '--json'), {env})
+      expect(denied.exitCode).toBe(1)
+      expect(denied.stderr).toMatch(/^Error: lume on ssh:\/\/alice@ocvm-src has no registry credentials/m)
+      expect((await sshExec(DST, 'lume get openclaw-vm-reg -f json', {user: 'alice'})).exitCode).toBe(1)
+      const runId = /migrate --rollback (\S+?)`/.exec(denied.stderr)?.[1] ?? ''
+      const rolledBack = await runOcvm(['migrate', '--rollback', runId, '--json'], {env})
+      expect(rolledBack.exitCode, rolledBack.stderr).toBe(0)
+
+      const r = await runOcvm([...args, '--secrets-file', secrets], {env, timeoutMs: 300_000})
+      expect(r.exitCode, r.stderr).toBe(0)
+      const result = r.json as ImageResult
+      expect(result.steps.map((s) => s.name)).toEqual(['preflight', 'stop', 'push', 'pull', 'start', 'guest', 'hooks', 'report'])
+      expect(sha(hostFsPath(DST, '/home/alice/.lume/openclaw-vm-reg/disk.img'))).toBe(sha(disk(SRC)))
+      expect(`${r.stdout}${r.stderr}${denied.stdout}${denied.stderr}`).not.toContain(token)
+    } finally {
+      for (const h of [SRC, DST]) installFake(h, 'lume')
+    }
+  })
+
   it('never overwrites: a second run to the same target is refused before anything moves', async () => {
     const r = await runOcvm(['migrate', '--driver', 'lume', '--vm', 'openclaw-vm', '--from', FROM, '--to', TO, '--yes', '--json'], {env})
     expect(r.exitCode).not.toBe(0)
@@ -102,6 +147,48 @@ describe('migrate --driver lume (fake lume)', () => {
     expect(r.stderr).toMatch(/lume has no VM named "nope" on ssh:\/\/alice@ocvm-src/)
     expect(r.stderr).toMatch(/lume ls/)
     expect(r.stderr).not.toMatch(/\n\s+at /)
+  })
+})
+
+describe('migrate --driver lume to a Linux host without lume: the state moves out of the guest', () => {
+  const MARKER = 'The lume guest remembers osprey-2291.'
+
+  beforeAll(async () => {
+    removeFakes()
+    // Only the source plays a Mac with lume; ocvm-dst is a plain Linux server.
+    installFake(SRC, 'lume')
+    actAsAppleSilicon(SRC)
+    await sshExec(SRC, 'lume delete lume-oc --force', {user: 'alice'})
+    await sshCheck(SRC, 'lume create lume-oc --os macOS --cpu 2 --memory 2GB --disk-size 256MB && lume run lume-oc --no-display --detach', {user: 'alice'})
+    // The deployment inside the source guest (the fake's guest is ocvm-src itself, reached as root over ssh).
+    await sshCheck(SRC, 'cd ~ && openclaw setup --baseline >/dev/null 2>&1', {user: 'alice', timeoutMs: 120_000})
+    const mem = hostFsPath(SRC, '/home/alice/.openclaw/workspace/memory')
+    mkdirSync(mem, {recursive: true})
+    writeFileSync(path.join(mem, '2026-11-24.md'), `# Notes\n\n${MARKER}\n`)
+    await sshCheck(SRC, 'chown -R alice: /home/alice/.openclaw')
+  })
+
+  const args = ['migrate', '--driver', 'lume', '--vm', 'lume-oc', '--from', FROM, '--to', `root@${DST}`, '--user', 'alice', '--target-user', 'bob']
+
+  it('the plan says why: no lume on the target, so the OpenClaw state moves out of the guest', async () => {
+    const r = await runOcvm([...args, '--dry-run', '--json'], {env})
+    expect(r.exitCode, r.stderr).toBe(0)
+    expect(r.json).toMatchObject({status: 'planned', mode: 'state', target: {kind: 'host'}, modeReason: expect.stringMatching(/lume is not on ssh:\/\/root@ocvm-dst, so it is a bare host: moving the OpenClaw state out of the guest/)})
+    expect((r.json as ImageResult).steps.map((s) => s.name)).toEqual(['preflight', 'state', 'hooks', 'report'])
+  })
+
+  it('moves the state from inside the guest to bob on the Linux host, then runs the hooks there', async () => {
+    const r = await runOcvm([...args, '--hooks', 'ocvm/path-rewrite,ocvm/permissions,ocvm/memory-index', '--yes', '--json'], {env, timeoutMs: 400_000})
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0)
+    const result = r.json as ImageResult
+    expect(result).toMatchObject({status: 'ok', mode: 'state'})
+    expect(result.hooks).toMatchObject({host: `ssh://root@${DST}`, status: 'ok'})
+    expect(Object.fromEntries(result.hooks?.hooks.map((h) => [h.id, h.status]) ?? [])).toMatchObject({'ocvm/permissions': 'changed', 'ocvm/memory-index': 'changed'})
+    expect(readFileSync(hostFsPath(DST, '/home/bob/.openclaw/workspace/memory/2026-11-24.md'), 'utf8')).toContain(MARKER)
+    // The real openclaw accepts the result as bob, and the index the hook built finds the memory.
+    await sshCheck(DST, 'cd ~ && openclaw config validate --json >/dev/null', {user: 'bob', timeoutMs: 120_000})
+    expect(await sshCheck(DST, 'cd ~ && openclaw memory search --agent main osprey-2291 2>&1', {user: 'bob', timeoutMs: 120_000})).toContain('osprey-2291')
+    expect(readFileSync(hostFsPath(DST, '/home/bob/.openclaw/openclaw.json'), 'utf8')).not.toContain('/home/alice')
   })
 })
 
@@ -191,11 +278,14 @@ describe('migrate --driver multipass (fake multipass): a state move into a fresh
   })
 
   it('launches a like-shaped instance on the target and moves the OpenClaw state into it through multipass exec', async () => {
-    const r = await runOcvm(['migrate', '--driver', 'multipass', '--vm', 'openclaw-mp', '--from', FROM, '--to', TO, '--yes', '--json'], {env, timeoutMs: 300_000})
-    expect(r.exitCode, r.stderr).toBe(0)
+    const r = await runOcvm(['migrate', '--driver', 'multipass', '--vm', 'openclaw-mp', '--from', FROM, '--to', TO, '--hooks', 'ocvm/path-rewrite,ocvm/permissions,ocvm/memory-index', '--yes', '--json'], {env, timeoutMs: 400_000})
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0)
     const result = r.json as ImageResult
     expect(result).toMatchObject({status: 'ok', mode: 'state'})
-    expect(result.steps.map((s) => s.name)).toEqual(['preflight', 'provision', 'state', 'guest', 'report'])
+    expect(result.steps.map((s) => s.name)).toEqual(['preflight', 'provision', 'state', 'guest', 'hooks', 'report'])
+    // The hooks ran inside the new instance, through multipass exec: its index finds the moved memory.
+    expect(result.hooks).toMatchObject({host: `guest:multipass/openclaw-mp@ssh://alice@${DST}`, status: 'ok'})
+    expect(await sshCheck(DST, 'cd ~ && openclaw memory search --agent main kestrel-4471 2>&1', {user: 'alice', timeoutMs: 120_000})).toContain('kestrel-4471')
     expect(result.guest?.label).toBe(`guest:multipass/openclaw-mp@ssh://alice@${DST}`)
     const info = JSON.parse(await sshCheck(DST, 'multipass info openclaw-mp --format json', {user: 'alice'})) as {info: Record<string, {cpu_count: string; image_release: string; state: string}>}
     expect(info.info['openclaw-mp']).toMatchObject({cpu_count: '2', image_release: '22.04 LTS', state: 'Running'})

@@ -10,7 +10,7 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {OcvmError} from '../../src/errors.js'
-import {parseStoredManifest} from '../../src/transfer/manifest.js'
+import {parseHashRecord, parseListRecord} from '../../src/transfer/tree-records.js'
 import {parseFileFacts} from '../../src/transfer/files.js'
 import {DST, hostFsPath, resetHosts, run, runOcvm, SRC} from '../infra/hosts.js'
 import {writeSection} from '../reliability/report.js'
@@ -102,7 +102,7 @@ describe('bad-input catalogue', () => {
       title: 'Bad input catalogue',
       figures: {trials: cli + parserCases, faultsInjected: 0, faultsSurvived: 0, badInputs: cli + parserCases, leaks: 0},
       lines: [
-        `${cli} command lines through the real CLI against the test hosts (${HOSTILE.length} hostile strings × 7 flags: --user, --target-user, --state-dir, --target-state-dir, --target-home, --vm, --target-name; unknown drivers, flags and options; malformed, unknown and corrupt run ids and journals; JSON5 syntax errors, $include loops and escapes in the source config; a target user that does not exist), plus ${parserCases} malformed inputs to the parsers (checksum output, stored manifests).`,
+        `${cli} command lines through the real CLI against the test hosts (${HOSTILE.length} hostile strings × 7 flags: --user, --target-user, --state-dir, --target-state-dir, --target-home, --vm, --target-name; unknown drivers, flags and options; malformed, unknown and corrupt run ids and journals; JSON5 syntax errors, $include loops and escapes in the source config; a target user that does not exist), plus ${parserCases} malformed inputs to the parsers (checksum output, manifest records).`,
         '',
         `Each ended non-zero with an error and a hint and no stack trace (${results.filter((r) => r.ok).length}/${cli}); nothing appeared on the target; the canary file (\`;touch ${'/tmp/ocvm-pwned-<random>'}\` and friends) was never created. Paths with spaces, quotes and \`;\` that are legal (${LEGAL_ODD_PATHS.length}) were accepted verbatim by a dry run instead.`,
       ],
@@ -145,15 +145,17 @@ describe('bad-input catalogue', () => {
     }
   })
 
-  it('malformed checksum output and stored manifests are clear errors from the parsers', () => {
+  it('malformed checksum output and manifest records are clear errors from the parsers', () => {
     const bad: Array<() => unknown> = [
       () => parseFileFacts('F\tnot-a-size\tnot-a-hash\t/x\0'),
       () => parseFileFacts('F\t12 8\t' + 'z'.repeat(64) + '\t/x\0'),
       () => parseFileFacts('Q\tsomething\0'),
-      () => parseStoredManifest({entries: 5, bytes: 0, files: 0}, 'manifest-0.json'),
-      () => parseStoredManifest({entries: [{path: 'a', type: 'file', mode: 420, size: -1}], bytes: 0, files: 1}, 'manifest-0.json'),
-      () => parseStoredManifest({entries: [{path: 'a', type: 'file', mode: 420, size: 1, sha256: 'nothex'}], bytes: 1, files: 1}, 'manifest-0.json'),
-      () => parseStoredManifest(null, 'manifest-0.json'),
+      () => parseListRecord(Buffer.from('a\t\tf\t644\t-1'), false),
+      () => parseListRecord(Buffer.from('a\t\tq\t644\t1'), false),
+      () => parseListRecord(Buffer.from('a\tlink\tl\t0\t99'), false),
+      () => parseListRecord(Buffer.from('just a name'), true),
+      () => parseHashRecord(Buffer.from(`a\t${'z'.repeat(64)}`)),
+      () => parseHashRecord(Buffer.from('a\tnothex')),
     ]
     for (const f of bad) {
       let error: unknown

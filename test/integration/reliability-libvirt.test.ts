@@ -14,7 +14,7 @@ import {DST, infra, REPO_ROOT, resetHosts, runOcvm, sshExec, SRC} from '../infra
 import {installCorruptingTar, killPids, launchOcvm, processes, readJournal, sleep, stepBegun, throttleTarget, trialDirs, unthrottleTarget, waitFor, type Launched} from '../reliability/harness.js'
 import {writeSection} from '../reliability/report.js'
 import {seeded, trialCount} from '../reliability/seeded.js'
-import {createDomain, type DomainSpec, domstate, image, libvirtDown, libvirtUp, lv, MiB, POOL, sameImage, startAndWait, type TestDomain, virsh, VIRSH, waitForConsole, waitUntilReady} from './libvirt-domains.js'
+import {createDomain, type DomainSpec, domstate, image, libvirtDown, libvirtUp, lv, MiB, POOL, sameImage, startAndWait, type TestDomain, virsh, VIRSH, waitForConsole, waitUntilReady} from './libvirt-guest.js'
 
 beforeAll(resetHosts)
 

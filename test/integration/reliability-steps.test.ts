@@ -13,6 +13,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {DST, hostFsPath, resetHosts, run, runOcvm, sshCheck, sshExec, SRC} from '../infra/hosts.js'
 import {killPids, launchOcvm, readJournal, sleep, stagingDirs, stepBegun, trialDirs, treeDigest, waitFor, type Journal} from '../reliability/harness.js'
 import {writeSection} from '../reliability/report.js'
+import {manifestHashes} from '../helpers/tree-digest.js'
 
 beforeAll(resetHosts)
 
@@ -68,16 +69,15 @@ const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex')
 function verifyTarget(runs: string): void {
   const j = readJournal(runs)
   expect(j?.status).toBe('completed')
-  const manifest = JSON.parse(readFileSync(path.join(runs, j?.runId ?? '', 'manifest-0.json'), 'utf8')) as {entries: Array<{path: string; type: string; sha256?: string}>}
+  const manifest = manifestHashes(runs, j?.runId ?? '')
   const got = treeDigest(dstState())
-  const files = manifest.entries.filter((e) => e.type === 'file')
-  expect([...got.keys()].sort()).toEqual(files.map((e) => e.path).sort())
-  for (const e of files) {
-    if (got.get(e.path) === e.sha256) continue
-    const source = readFileSync(path.join(srcState(), e.path), 'utf8')
-    expect(sha(source), `${e.path}: the source changed after the stop`).toBe(e.sha256)
-    const target = readFileSync(path.join(dstState(), e.path), 'utf8')
-    expect(target, `${e.path} differs from the source beyond the path rewrite`).toBe(source.replaceAll('/home/alice', '/home/bob'))
+  expect([...got.keys()].sort()).toEqual([...manifest.keys()].sort())
+  for (const [file, expected] of manifest) {
+    if (got.get(file) === expected) continue
+    const source = readFileSync(path.join(srcState(), file), 'utf8')
+    expect(sha(source), `${file}: the source changed after the stop`).toBe(expected)
+    const target = readFileSync(path.join(dstState(), file), 'utf8')
+    expect(target, `${file} differs from the source beyond the path rewrite`).toBe(source.replaceAll('/home/alice', '/home/bob'))
   }
 }
 

@@ -67,6 +67,9 @@ export interface XmlInterface {
   mac?: string
   network?: string
   bridge?: string
+  /** The host device of a `direct` (macvtap) interface. */
+  dev?: string
+  model?: string
 }
 
 export interface DomainXml {
@@ -104,11 +107,14 @@ export function parseDomainXml(xml: string): DomainXml {
   const interfaces = blocks(xml, 'interface').map((b): XmlInterface => {
     const source = attrsOf(b.text, 'source') ?? {}
     const mac = attrsOf(b.text, 'mac')?.address
+    const model = attrsOf(b.text, 'model')?.type
     return {
       type: attrsOf(b.text, 'interface')?.type ?? '',
       ...(mac ? {mac} : {}),
       ...(source.network ? {network: source.network} : {}),
       ...(source.bridge ? {bridge: source.bridge} : {}),
+      ...(source.dev ? {dev: source.dev} : {}),
+      ...(model ? {model} : {}),
     }
   })
   const guestAgent = blocks(xml, 'channel').some((b) => attrsOf(b.text, 'target')?.name === 'org.qemu.guest_agent.0')
@@ -151,6 +157,9 @@ export function rewriteDomainXml(xml: string, options: RewriteOptions): string {
     const sourceEl = /<source(\s[^>]*?)?(\/>|>[\s\S]*?<\/source>)/.exec(text)
     const newSource = `<source file='${xmlEscape(path)}'/>`
     text = sourceEl ? text.replace(sourceEl[0], newSource) : text.replace(/(<disk[^>]*>\s*)/, `$1${newSource}\n      `)
+    // The source's chain (as libvirt recorded it) does not exist on the target: libvirt reads the
+    // chain from the moved image's own header instead.
+    text = text.replace(/\n?[ \t]*<backingStore(?:\s[^>]*)?(?:\/>|>[\s\S]*<\/backingStore>)/, '')
     out = out.slice(0, b.start) + text + out.slice(b.end)
   }
   for (const [target] of Object.entries(options.diskPaths)) {

@@ -5,9 +5,9 @@ import {OcvmError} from '../../errors.js'
 import {formatHostSpec, type HostSpec} from '../../hosts/host-spec.js'
 import type {VmInfo} from '../api.js'
 import {parseDomainXml, rewriteDomainXml} from './domain-xml.js'
-import {domainExists, domainState, inspectDomain, runVirsh} from './index.js'
-import {parseLibvirtOptions} from './options.js'
-import {parsePoolState} from './parse.js'
+import {domainExists, domainState, requirePool, runVirsh} from './domain.js'
+import {inspectDomain} from './inspect.js'
+import {isLocalUri, parseLibvirtOptions, targetLocalUri as targetLocal} from './options.js'
 import * as v from './virsh.js'
 
 /**
@@ -66,9 +66,9 @@ export async function liveMigrate(source: HostSpec, target: HostSpec, name: stri
   const src = ctx.shells.get(source)
   const dst = ctx.shells.get(target)
   const uri = options.connect
-  const targetLocalUri = v.DEFAULT_URI
   // --target-connect also names the target's local URI for cold moves (qemu:///system): only a remote one reaches it from the source.
-  const targetUri = options.targetConnect && !/^[a-z0-9+]+:\/\/\//i.test(options.targetConnect) ? options.targetConnect : defaultTargetUri(target)
+  const targetLocalUri = targetLocal(options.targetConnect)
+  const targetUri = options.targetConnect && !isLocalUri(options.targetConnect) ? options.targetConnect : defaultTargetUri(target)
   const migrateUri = options.migrateUri ?? (target.kind === 'ssh' && /^[0-9a-f.:]+$/i.test(target.host) ? `tcp://${target.host.includes(':') ? `[${target.host}]` : target.host}` : undefined)
   const pool = options.targetPool
   const started = Date.now()
@@ -81,10 +81,7 @@ export async function liveMigrate(source: HostSpec, target: HostSpec, name: stri
   if (await domainExists(dst, targetLocalUri, name)) {
     throw new OcvmError('vm-exists', `a domain named "${name}" already exists on ${dst.label}; ocvm never overwrites one`, {hint: 'Remove it on the target first (virsh undefine), or move cold with --target-name.'})
   }
-  const poolRun = await dst.exec(v.poolInfo(targetLocalUri, pool), {timeoutMs: v.TIMEOUTS.query, allowFailure: true})
-  if (poolRun.exitCode !== 0 || parsePoolState(poolRun.stdout) !== 'running') {
-    throw new OcvmError('pool-not-found', `storage pool "${pool}" does not exist or is not running on ${dst.label}`, {hint: 'Choose an existing pool with --target-pool (virsh pool-list --all on the target).'})
-  }
+  await requirePool(dst, targetLocalUri, pool)
   const volumes = vm.disks.map((d) => ({target: d.target, pool, volume: path.posix.basename(d.path), path: '', format: d.format, virtualBytes: d.virtualBytes}))
   for (const vol of volumes) {
     const r = await dst.exec(v.volInfo(targetLocalUri, pool, vol.volume), {timeoutMs: v.TIMEOUTS.query, allowFailure: true})

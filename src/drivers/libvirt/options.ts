@@ -32,6 +32,8 @@ export const LibvirtOptions = z.object({
   targetPool: z.string().min(1).default('default'),
   networkMap: NetworkMap.optional(),
   newMac: z.boolean().default(false),
+  /** Cold moves: one standalone image per disk instead of its backing chain (`qemu-img convert` on the source). */
+  flatten: z.boolean().optional(),
   /** `tcp://HOST` for live migration streams when the target's hostname does not resolve from the source. */
   migrateUri: z.string().regex(/^tcp:\/\/[^\s/]+$/, 'must look like tcp://HOST[:PORT]').optional(),
 })
@@ -42,4 +44,17 @@ export function parseLibvirtOptions(input: Record<string, unknown>): LibvirtOpti
   if (result.success) return result.data
   const issue = result.error.issues[0]!
   throw new UsageError(`invalid libvirt option ${issue.path.join('.') || ''}: ${issue.message}`, 'See `ocvm migrate --help` for --connect, --target-connect, --target-pool and --network-map.')
+}
+
+/** A URI served on the host virsh runs on (`qemu:///system`, `qemu+unix:///system?socket=...`), not a remote one. */
+export function isLocalUri(uri: string): boolean {
+  return /^[a-z0-9+]+:\/\/\//i.test(uri)
+}
+
+/**
+ * The target's own URI for cold moves, which run virsh on the target host itself: `--target-connect`
+ * when it is local there; a remote one (`qemu+ssh://...`) is how the SOURCE reaches it, for --live.
+ */
+export function targetLocalUri(targetConnect: string | undefined, fallback: string = DEFAULT_URI): string {
+  return targetConnect && isLocalUri(targetConnect) ? targetConnect : fallback
 }

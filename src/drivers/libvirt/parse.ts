@@ -168,6 +168,16 @@ export interface ImageInfo {
   allocatedBytes: number
   /** Backing files, nearest first. */
   backingChain: string[]
+  /** The same backing files with their own format and size (moving a chain recreates each layer). */
+  backing: BackingLayer[]
+}
+
+export interface BackingLayer {
+  file: string
+  format: string
+  virtualBytes: number
+  /** Bytes the layer occupies on the host (qemu-img's actual-size; 0 when unknown). */
+  allocatedBytes: number
 }
 
 const FORMATS = new Set<DiskFormat>(['raw', 'qcow2', 'vmdk'])
@@ -191,6 +201,7 @@ export function parseQemuImgInfo(text: string): ImageInfo {
     virtualBytes: top!['virtual-size'],
     allocatedBytes: top!['actual-size'] ?? 0,
     backingChain: chain.map((c) => c.filename),
+    backing: chain.map((c) => ({file: c.filename, format: c.format, virtualBytes: c['virtual-size'], allocatedBytes: c['actual-size'] ?? 0})),
   }
 }
 

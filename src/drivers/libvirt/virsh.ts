@@ -89,6 +89,23 @@ export function qemuImgInfo(path: string): string[] {
 }
 
 /**
+ * One standalone image with the data of the whole chain under `file` (`--flatten`), in the same
+ * format. Sparse: unallocated and zero clusters are not written. `-f` names the top's format so
+ * qemu-img never probes it.
+ */
+export function qemuImgFlatten(file: string, format: DiskFormat, out: string): string[] {
+  return ['qemu-img', 'convert', '-f', format, '-O', format, '--', file, out]
+}
+
+/**
+ * Points an overlay at its backing file's new path without touching data (`-u`: header only; the
+ * backing's content is the same bytes, moved). `-F` records the backing format so it is never probed.
+ */
+export function qemuImgRebase(file: string, format: DiskFormat, backing: string, backingFormat: string): string[] {
+  return ['qemu-img', 'rebase', '-u', '-f', format, '-b', backing, '-F', backingFormat, '--', file]
+}
+
+/**
  * virsh's own command-line syntax (commands fed on stdin, used for guest-agent calls so their
  * payload never shows up in a process's argv): a double-quoted word in which `\` escapes.
  */

@@ -199,5 +199,5 @@ done`
     return guestOverSsh(address, ctx)
   },
 
-  registry: lumeRegistry,
-} satisfies ImageDriver & {registry: typeof lumeRegistry})
+  registryTransport: lumeRegistry,
+} satisfies ImageDriver)

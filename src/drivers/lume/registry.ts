@@ -3,7 +3,7 @@ import {z} from 'zod'
 import type {Context} from '../../context.js'
 import {UsageError} from '../../errors.js'
 import type {HostSpec} from '../../hosts/host-spec.js'
-import type {VmSummary} from '../api.js'
+import type {RegistryCredentials, RegistryTransport, VmSummary} from '../api.js'
 import {runTool} from '../common/run-tool.js'
 import {LUME_TOOL} from './errors.js'
 import {lumeState, parseLumeVm} from './schema.js'
@@ -22,11 +22,6 @@ export const registryRefSchema = z.object({
 })
 export type LumeRegistryRef = z.infer<typeof registryRefSchema>
 
-export interface RegistryCredentials {
-  username: string
-  /** Secret: passed to lume through stdin → environment, never argv. */
-  token: string
-}
 
 /** Parses `host[:port]/org[/...]/image:tag`. */
 export function parseRegistryRef(text: string): LumeRegistryRef {
@@ -53,21 +48,31 @@ function withCredentials(argv: string[], credentials: RegistryCredentials | unde
   return {argv: ['sh', '-c', WITH_CREDENTIALS, 'sh', credentials.username, ...argv], input: `${credentials.token}\n`}
 }
 
+/** The transport with references as the user writes them (`REGISTRY/ORG/IMAGE:TAG`). */
 export const lumeRegistry = {
+  checkRef(ref: string): void {
+    parseRegistryRef(ref)
+  },
+
   /** Pushes the (stopped) VM `name` on `host` to `ref`. Without credentials, lume uses the host's own environment. */
-  async push(host: HostSpec, name: string, ref: LumeRegistryRef, ctx: Context, credentials?: RegistryCredentials): Promise<void> {
+  async push(host: HostSpec, name: string, ref: string, ctx: Context, credentials?: RegistryCredentials): Promise<void> {
     if (credentials) ctx.runner.redactor.add(credentials.token)
-    const {argv, input} = withCredentials(lumeRegistryArgv.push(name, ref), credentials)
+    const {argv, input} = withCredentials(lumeRegistryArgv.push(name, parseRegistryRef(ref)), credentials)
     await runTool(LUME_TOOL, host, ctx, argv, {timeoutMs: 6 * 3600_000, ...(input ? {input} : {})})
   },
 
-  /** Pulls `ref` as VM `name` on `host` (refused by lume if that VM dir exists), then confirms with `lume get`. */
-  async pull(host: HostSpec, ref: LumeRegistryRef, name: string, ctx: Context, options: {storage?: string; credentials?: RegistryCredentials} = {}): Promise<VmSummary> {
+  /**
+   * Pulls `ref` as VM `name` on `host` (lume refuses when that VM dir exists), into the storage
+   * location of `options.storage` when given, then confirms with `lume get`.
+   */
+  async pull(host: HostSpec, ref: string, name: string, ctx: Context, request: {options?: Record<string, unknown>; credentials?: RegistryCredentials} = {}): Promise<VmSummary> {
+    const storage = typeof request.options?.storage === 'string' ? request.options.storage : undefined
+    const options = {...(storage ? {storage} : {}), ...(request.credentials ? {credentials: request.credentials} : {})}
     if (options.credentials) ctx.runner.redactor.add(options.credentials.token)
-    const {argv, input} = withCredentials(lumeRegistryArgv.pull(ref, name, options.storage), options.credentials)
+    const {argv, input} = withCredentials(lumeRegistryArgv.pull(parseRegistryRef(ref), name, options.storage), options.credentials)
     await runTool(LUME_TOOL, host, ctx, argv, {timeoutMs: 6 * 3600_000, ...(input ? {input} : {})})
     const got = await runTool(LUME_TOOL, host, ctx, ['lume', 'get', name, '-f', 'json', ...(options.storage ? ['--storage', options.storage] : [])], {timeoutMs: 60_000})
     const vm = parseLumeVm(got.stdout, `lume get ${name} -f json`, ctx.shells.get(host).label)
     return {name: vm.name, state: lumeState(vm.status)}
   },
-}
+} satisfies RegistryTransport

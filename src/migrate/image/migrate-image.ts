@@ -1,18 +1,22 @@
 import {posix} from 'node:path'
 
 import type {Context} from '../../context.js'
-import type {ImageDriver} from '../../drivers/api.js'
+import type {ImageDriver, RegistryCredentials, RegistryTransport} from '../../drivers/api.js'
 import {OcvmError, UsageError} from '../../errors.js'
-import {parseHostSpec} from '../../hosts/host-spec.js'
+import {formatHostSpec, parseHostSpec} from '../../hosts/host-spec.js'
 import type {Shell} from '../../hosts/shell.js'
+import {describeHookRun, nextStepsWithHooks, statusWithHooks, type MigrationHookInputs} from '../../postmigrate/after-migrate.js'
+import type {SecretValues} from '../../postmigrate/secrets-input.js'
 import {sendFiles, verifyFiles} from '../../transfer/files.js'
 import {Journal, newRunId} from '../journal.js'
 import {migrate as migrateState} from '../migrate.js'
 import {imagePreflight} from './preflight.js'
+import {runGuestHooks, type GuestHooksEnv} from './guest-hooks.js'
+import {removeExportScratch} from './scratch.js'
 import {commitStep, IMAGE_STEP_DESCRIPTIONS} from './steps.js'
 import type {ImageMigrateOptions, ImageMigrationResult, ImageMigrationState, ImageStepName, ImageStepRecord} from './types.js'
 
-export interface ImageMigrateHooks {
+export interface ImageMigrateHooks extends Pick<MigrationHookInputs, 'secrets' | 'extraHooks'> {
   /** Asked once the plan is known, before anything changes. */
   confirm?: (plan: ImageMigrationResult) => Promise<boolean>
 }
@@ -38,7 +42,7 @@ export async function migrateImage(requested: ImageMigrateOptions, driver: Image
     const plan = toImageResult(state, [])
     if (requested.dryRun) return {...plan, status: 'planned', dryRun: true, nextSteps: ['Nothing was changed. Run the same command without --dry-run to migrate.']}
     if (hooks.confirm && !(await hooks.confirm(plan))) throw new OcvmError('aborted', 'migration cancelled; nothing was changed', {hint: 'Run again and answer y, or pass --yes.'})
-    journal = Journal.create(runId, {...state, steps: state.steps.map((s) => (s.name === 'preflight' ? {...s, status: 'done'} : s))})
+    journal = Journal.create(runId, {...state, steps: state.steps.map((s) => initialStep(s, requested))})
     ctx.reporter.step(`Run ${runId} (journal: ${journal.dir})`)
   }
 
@@ -48,17 +52,18 @@ export async function migrateImage(requested: ImageMigrateOptions, driver: Image
   const source = ctx.shells.get(sourceHost)
   const target = ctx.shells.get(targetHost)
   const name = journal.data.target.name
-  const actions = stepActions({journal, driver, ctx, source, target, sourceHost, targetHost, name})
+  const inputs = {...(hooks.secrets ? {secrets: hooks.secrets} : {}), ...(hooks.extraHooks ? {extraHooks: hooks.extraHooks} : {})}
+  const actions = stepActions({journal, driver, ctx, source, target, sourceHost, targetHost, name, inputs})
 
   for (const step of journal.data.steps.map((s) => s.name)) {
     const record = journal.data.steps.find((s) => s.name === step)
-    if (!record || record.status === 'done') continue
+    if (!record || record.status === 'done' || record.status === 'skipped') continue
     setStep(journal, step, {status: 'running', startedAt: new Date().toISOString()})
     ctx.reporter.step(`${step}: ${IMAGE_STEP_DESCRIPTIONS[step]}`)
     try {
       const detail = await actions[step]()
       setStep(journal, step, {status: 'done', finishedAt: new Date().toISOString(), ...(detail ? {detail} : {})})
-      if (step === commitStep(journal.data.mode, journal.data.target.kind)) journal.update({committed: true})
+      if (step === commitStep(journal.data.mode, journal.data.target.kind, journal.data.registry ? 'registry' : 'files')) journal.update({committed: true})
     } catch (error) {
       await onFailure(error, step, journal, target)
       throw error
@@ -77,12 +82,13 @@ interface StepEnv {
   sourceHost: ReturnType<typeof parseHostSpec>
   targetHost: ReturnType<typeof parseHostSpec>
   name: string
+  inputs: GuestHooksEnv['inputs']
 }
 
 type Actions = Record<ImageStepName, () => Promise<string | void>>
 
 function stepActions(env: StepEnv): Actions {
-  const {journal, driver, ctx, source, target, sourceHost, targetHost, name} = env
+  const {journal, driver, ctx, source, target, sourceHost, targetHost, name, inputs} = env
   const {options} = journal.data
   const vm = options.vm
   return {
@@ -117,12 +123,13 @@ function stepActions(env: StepEnv): Actions {
       const facts = required(journal.data.facts, 'transfer')
       const files = required(journal.data.exportSet, 'export').files
       try {
-        await verifyFiles({source, target, files, stagingDir: journal.data.target.stagingDir, facts, ...(ctx.signal ? {signal: ctx.signal} : {})})
+        await verifyFiles({target, stagingDir: journal.data.target.stagingDir, facts, origin: {shell: source, files}, ...(ctx.signal ? {signal: ctx.signal} : {})})
       } catch (error) {
         // A damaged file must be sent again: --resume re-runs the transfer (intact files stay).
         if (error instanceof OcvmError && error.code === 'verify-failed') setStep(journal, 'transfer', {status: 'pending'})
         throw error
       }
+      await removeExportScratch(source, journal.data.exportSet)
       return `${facts.length} file(s) verified (SHA-256)`
     },
     import: async () => {
@@ -132,6 +139,18 @@ function stepActions(env: StepEnv): Actions {
       journal.update({imported})
       await target.exec(['rm', '-rf', '--', journal.data.target.stagingDir], {allowFailure: true, timeoutMs: 10 * 60_000})
       return `${imported.name} defined on ${target.label}`
+    },
+    push: async () => {
+      const {transport, ref} = viaRegistry(driver, journal.data)
+      await transport.push(sourceHost, vm, ref, ctx, registryCredentials(inputs.secrets))
+      return `${vm} pushed to ${ref}`
+    },
+    pull: async () => {
+      const {transport, ref} = viaRegistry(driver, journal.data)
+      const credentials = registryCredentials(inputs.secrets)
+      const imported = await transport.pull(targetHost, ref, name, ctx, {options: options.driverOptions, ...(credentials ? {credentials} : {})})
+      journal.update({imported})
+      return `${imported.name} pulled from ${ref} onto ${target.label}`
     },
     start: async () => {
       await driver.start(targetHost, name, ctx)
@@ -162,8 +181,8 @@ function stepActions(env: StepEnv): Actions {
       for (const shell of [from, to]) if (shell.host.kind === 'guest') ctx.shells.register(shell)
       const state = options.state ?? {}
       const run = await migrateState({
-        driver: 'file', from: from.label, to: to.label, sessions: state.sessions ?? 'include', dryRun: false, force: false,
-        // Post-migrate hooks take a host spec; inside a guest they are not wired yet (ocvm hooks run --on <guest address>).
+        driver: 'file', from: formatHostSpec(from.host), to: formatHostSpec(to.host), sessions: state.sessions ?? 'include', dryRun: false, force: false,
+        // The hooks are this run's own next step (journaled here, run where the state landed).
         skipHooks: true,
         ...withoutUndefined({user: state.user, targetUser: state.targetUser, targetHome: state.targetHome, stateDir: state.stateDir, targetStateDir: state.targetStateDir, profile: state.profile}),
         ...(journal.data.stateRun ? {resume: journal.data.stateRun} : {}),
@@ -177,8 +196,36 @@ function stepActions(env: StepEnv): Actions {
       journal.update({guest: {label: shell.label, system: uname.stdout.trim()}})
       return `inside the guest at ${shell.label}: ${uname.stdout.trim()}`
     },
+    hooks: async () => {
+      const outcome = await runGuestHooks({state: journal.data, driver, sourceHost, targetHost, target, inputs}, ctx)
+      if ('notFound' in outcome) {
+        journal.update({warnings: [...(journal.data.warnings ?? []), outcome.notFound]})
+        return 'no OpenClaw deployment in the guest: nothing to set up'
+      }
+      journal.update({hooks: outcome.run})
+      return `${describeHookRun(outcome.run)} on ${outcome.run.host}`
+    },
     report: async () => {},
   }
+}
+
+function viaRegistry(driver: ImageDriver, state: ImageMigrationState): {transport: RegistryTransport; ref: string} {
+  const transport = driver.registryTransport
+  if (!transport || !state.registry) throw new OcvmError('journal-incomplete', 'this run has no registry to move the VM through', {hint: 'The run journal is damaged: start a new migration.'})
+  return {transport, ref: state.registry}
+}
+
+/**
+ * Registry credentials from the secrets input (GITHUB_USERNAME/GITHUB_TOKEN, or GHCR_*), as lume
+ * reads them; without them the tool uses what its own host's environment has.
+ */
+function registryCredentials(secrets: SecretValues | undefined): RegistryCredentials | undefined {
+  for (const prefix of ['GITHUB', 'GHCR']) {
+    const username = secrets?.get(`${prefix}_USERNAME`)
+    const token = secrets?.get(`${prefix}_TOKEN`)
+    if (username && token) return {username, token}
+  }
+  return undefined
 }
 
 function withoutUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {
@@ -209,10 +256,11 @@ async function onFailure(error: unknown, step: ImageStepName, journal: Journal<I
 }
 
 export function toImageResult(state: ImageMigrationState, next: string[]): ImageMigrationResult {
+  const status = state.status === 'completed' ? 'ok' : state.status === 'rolled-back' ? 'rolled-back' : state.status === 'failed' ? 'failed' : 'planned'
   return {
     kind: 'image',
     runId: state.runId,
-    status: state.status === 'completed' ? 'ok' : state.status === 'rolled-back' ? 'rolled-back' : state.status === 'failed' ? 'failed' : 'planned',
+    status: status === 'rolled-back' ? status : statusWithHooks(status, state.hooks),
     dryRun: false,
     driver: state.options.driver,
     mode: state.mode,
@@ -223,8 +271,9 @@ export function toImageResult(state: ImageMigrationState, next: string[]): Image
     ...(state.transfer ? {transfer: state.transfer} : {}),
     ...(state.imported ? {imported: state.imported} : {}),
     ...(state.guest ? {guest: state.guest} : {}),
-    nextSteps: next,
-    warnings: [],
+    ...(state.hooks ? {hooks: state.hooks} : {}),
+    nextSteps: state.hooks ? nextStepsWithHooks(next, state.hooks) : next,
+    warnings: state.warnings ?? [],
   }
 }
 
@@ -234,6 +283,12 @@ function nextSteps(state: ImageMigrationState): string[] {
   if (state.mode === 'state') steps.push(`The source VM ${state.source.vm.name} is kept on ${state.source.host} with its gateway stopped; delete it yourself once the target is verified.`)
   steps.push(`To go back: ocvm migrate --rollback ${state.runId}`)
   return steps
+}
+
+function initialStep(step: ImageStepRecord, options: ImageMigrateOptions): ImageStepRecord {
+  if (step.name === 'preflight') return {...step, status: 'done'}
+  if (step.name === 'hooks' && options.skipHooks) return {...step, status: 'skipped', detail: '--skip-hooks: run them later with ocvm hooks run --on <the guest or target>'}
+  return step
 }
 
 /** Default staging dir on the target: beside nothing the user owns, removed after import. */

@@ -3,6 +3,7 @@ import type {ImageDriver} from '../../drivers/api.js'
 import {OcvmError, UsageError} from '../../errors.js'
 import {formatHostSpec, parseHostSpec} from '../../hosts/host-spec.js'
 import type {Shell} from '../../hosts/shell.js'
+import {freeSpace} from '../../transfer/disk-full.js'
 import {decideMode, normaliseArch} from './mode.js'
 import {defaultStagingDir} from './migrate-image.js'
 import {imageSteps} from './steps.js'
@@ -15,11 +16,14 @@ const DISK_MARGIN = 1.1
 // option, and control characters make unreadable journals and logs.
 const VM_NAME_RE = /^[^-\s\p{Cc}][^\p{Cc}]*$/u
 
+export function checkVmName(flag: string, value: string | undefined): void {
+  if (value !== undefined && !VM_NAME_RE.test(value)) throw new UsageError(`${flag} "${value}" is not a usable VM name`, 'VM names must not start with "-" or contain control characters (newlines, tabs).')
+}
+
 /** Checks both ends and builds the journal's initial state. Changes nothing. */
 export async function imagePreflight(options: ImageMigrateOptions, driver: ImageDriver, runId: string, ctx: Context): Promise<ImageMigrationState> {
-  for (const [flag, value] of [['--vm', options.vm], ['--target-name', options.targetName]] as const) {
-    if (value !== undefined && !VM_NAME_RE.test(value)) throw new UsageError(`${flag} "${value}" is not a usable VM name`, 'VM names must not start with "-" or contain control characters (newlines, tabs).')
-  }
+  checkVmName('--vm', options.vm)
+  checkVmName('--target-name', options.targetName)
   const sourceHost = parseHostSpec(options.from)
   const targetHost = parseHostSpec(options.to)
   const source = ctx.shells.get(sourceHost)
@@ -53,8 +57,13 @@ export async function imagePreflight(options: ImageMigrateOptions, driver: Image
     decision = {mode: 'state', reason: `${driver.name} is not on ${target.label}, so it is a bare host: moving the OpenClaw state out of the guest onto it`}
   }
   const {mode, reason} = decision
+  const registry = registryRef(options, driver, mode)
   const stagingDir = options.stagingDir ?? defaultStagingDir(runId)
-  if (mode === 'image') await requireSpace(target, stagingDir, vm.disks.reduce((n, d) => n + d.allocatedBytes, 0))
+  if (mode === 'image' && !registry) {
+    // The target's storage (pool, its libvirt URI, volume names) is checked now, not after the transfer.
+    await driver.checkImport?.(targetHost, {vm, targetName: name, options: options.driverOptions}, ctx)
+    await requireSpace(target, stagingDir, vm.disks.reduce((n, d) => n + d.allocatedBytes, 0))
+  }
 
   return {
     version: 1,
@@ -63,16 +72,29 @@ export async function imagePreflight(options: ImageMigrateOptions, driver: Image
     createdAt: new Date().toISOString(),
     options,
     mode,
-    modeReason: reason,
+    modeReason: registry ? `${reason}; through the registry ${registry}` : reason,
+    ...(registry ? {registry} : {}),
     source: {host: formatHostSpec(sourceHost), vm, wasRunning: vm.state !== 'stopped'},
     target: {host: formatHostSpec(targetHost), kind: targetKind, name, stagingDir, arch: targetArch},
-    steps: imageSteps(mode, targetKind).map((s) => ({name: s, status: 'pending'})),
+    steps: imageSteps(mode, targetKind, registry ? 'registry' : 'files').map((s) => ({name: s, status: 'pending'})),
     committed: false,
     status: 'running',
   }
 }
 
-async function requireDriver(driver: ImageDriver, host: ReturnType<typeof parseHostSpec>, ctx: Context, shell: Shell): Promise<void> {
+/** `--driver-opt registry=REF`: only for image moves, with a driver that has a registry transport. */
+function registryRef(options: ImageMigrateOptions, driver: ImageDriver, mode: ImageMigrationState['mode']): string | undefined {
+  const ref = options.driverOptions.registry
+  if (ref === undefined) return undefined
+  if (typeof ref !== 'string' || !driver.registryTransport) {
+    throw new UsageError(`the ${driver.name} driver cannot move a VM through a registry`, 'Leave out --driver-opt registry=…: the VM files then stream from host to host.')
+  }
+  if (mode !== 'image') throw new UsageError(`--driver-opt registry only applies to image moves, and this run moves the ${mode === 'live' ? 'running VM live' : 'OpenClaw state'}`, 'Leave it out, or force an image move with --mode image.')
+  driver.registryTransport.checkRef(ref)
+  return ref
+}
+
+export async function requireDriver(driver: ImageDriver, host: ReturnType<typeof parseHostSpec>, ctx: Context, shell: Shell): Promise<void> {
   const probe = await driver.probe(host, ctx)
   if (!probe.available) {
     throw new OcvmError('driver-unavailable', `the ${driver.name} driver cannot work on ${shell.label}${probe.detail ? `: ${probe.detail}` : ''}`, {
@@ -81,18 +103,10 @@ async function requireDriver(driver: ImageDriver, host: ReturnType<typeof parseH
   }
 }
 
-// Free bytes of the filesystem that will hold dir (its nearest existing ancestor).
-const FREE_SCRIPT = String.raw`
-d="$1"
-while [ ! -d "$d" ]; do d=$(dirname -- "$d"); done
-df -Pk -- "$d" | awk 'NR==2 {print $4 * 1024}'
-`
-
-async function requireSpace(target: Shell, dir: string, needed: number): Promise<void> {
-  const free = Number((await target.script(FREE_SCRIPT, [dir], {timeoutMs: 30_000})).stdout.trim())
-  if (Number.isFinite(free) && free < needed * DISK_MARGIN) {
-    throw new OcvmError('target-disk-full', `not enough disk on ${target.label} for ${dir}: ${needed} bytes of disk data need ${Math.ceil(needed * DISK_MARGIN)} with margin, ${free} free`, {
-      hint: 'Free space on the target, or point --staging-dir at a bigger filesystem.',
-    })
+/** Refuses when the filesystem that will hold `dir` on that host has less than `needed` bytes (+10 %) free. */
+export async function requireSpace(shell: Shell, dir: string, needed: number, hint = 'Free space on the target, or point --staging-dir at a bigger filesystem.'): Promise<void> {
+  const space = await freeSpace(shell, dir)
+  if (space && space.free < needed * DISK_MARGIN) {
+    throw new OcvmError('target-disk-full', `not enough disk on ${shell.label} for ${dir}: ${needed} bytes of disk data need ${Math.ceil(needed * DISK_MARGIN)} with margin, ${space.free} free`, {hint})
   }
 }

@@ -5,6 +5,7 @@ import {parseHostSpec, type HostSpec} from '../../hosts/host-spec.js'
 import {Journal} from '../journal.js'
 import {rollback as rollbackState} from '../rollback.js'
 import {toImageResult} from './migrate-image.js'
+import {removeExportScratch} from './scratch.js'
 import type {ImageMigrationResult, ImageMigrationState} from './types.js'
 
 /**
@@ -42,6 +43,7 @@ export async function rollbackImage(runId: string, driver: ImageDriver, ctx: Con
     await driver.abandonImport(targetHost, {exportSet: state.exportSet, stagingDir: state.target.stagingDir, targetName: state.target.name, options: state.options.driverOptions, dryRun: false}, ctx)
   }
   await target.exec(['rm', '-rf', '--', state.target.stagingDir], {allowFailure: true, timeoutMs: 10 * 60_000})
+  await removeExportScratch(ctx.shells.get(sourceHost), state.exportSet)
   if (state.source.wasRunning && state.mode !== 'state') {
     const now = await settledSource(state, driver, sourceHost, ctx)
     if (now === 'stopped') {

@@ -1,4 +1,5 @@
 import type {ExportSet, VmInfo, VmSummary} from '../../drivers/api.js'
+import type {HookRunResult} from '../../postmigrate/engine.js'
 import type {FileFacts} from '../../transfer/files.js'
 
 /** How a VM moves: its image (cold), live through the hypervisor, or only the OpenClaw state inside it. */
@@ -24,6 +25,9 @@ export interface ImageMigrateOptions {
   driverOptions: Record<string, unknown>
   dryRun: boolean
   resume?: string
+  /** Post-migrate hooks to run (default: all); with skipHooks none (the step is marked skipped). */
+  hooks?: string[]
+  skipHooks?: boolean
   /** For state moves: which OpenClaw deployment inside the guest, and for whom on the target (file-driver flags). */
   state?: StateMoveOptions
 }
@@ -40,7 +44,7 @@ export interface StateMoveOptions {
 
 export type ImageStepName =
   | 'preflight' | 'stop' | 'export' | 'transfer' | 'verify' | 'import' | 'start'
-  | 'live' | 'provision' | 'state' | 'guest' | 'report'
+  | 'push' | 'pull' | 'live' | 'provision' | 'state' | 'guest' | 'hooks' | 'report'
 
 export interface ImageStepRecord {
   name: ImageStepName
@@ -61,6 +65,8 @@ export interface ImageMigrationState {
   /** Why this mode, in words the user sees in the plan. */
   modeReason: string
   source: {host: string; vm: VmInfo; wasRunning: boolean}
+  /** Image moves through a registry (`--driver-opt registry=REF`): the reference, never a credential. */
+  registry?: string
   /** `vm`: a hypervisor host that gets a VM; `host`: a bare host that gets the OpenClaw state itself. */
   target: {host: string; kind: 'vm' | 'host'; name: string; stagingDir: string; arch?: string}
   exportSet?: ExportSet
@@ -72,6 +78,10 @@ export interface ImageMigrationState {
   guest?: {label: string; system?: string}
   /** When the stop step asked the source VM to shut down (a rollback after a crash lets that finish first). */
   stopRequestedAt?: string
+  /** The post-migrate hooks' outcomes where the gateway now runs. */
+  hooks?: HookRunResult
+  /** What the user should know that is not an error (e.g. no deployment found inside the guest). */
+  warnings?: string[]
   /** State mode started the stopped source VM to read the state from inside it. */
   startedSource?: boolean
   steps: ImageStepRecord[]
@@ -94,6 +104,7 @@ export interface ImageMigrationResult {
   transfer?: ImageMigrationState['transfer']
   imported?: VmSummary
   guest?: ImageMigrationState['guest']
+  hooks?: HookRunResult
   nextSteps: string[]
   warnings: string[]
 }

@@ -84,7 +84,7 @@ describe('export + import (local)', () => {
     await exportArchive(exportOptions(), ctx)
     const result = await importArchive(importOptions(), ctx)
     expect(result.status).toBe('ok')
-    expect(result.steps.map((s) => [s.name, s.status])).toEqual([['preflight', 'done'], ['quiesce', 'skipped'], ['transfer', 'done'], ['verify', 'done'], ['rewrite', 'done'], ['commit', 'done'], ['permissions', 'done'], ['report', 'done']])
+    expect(result.steps.map((s) => [s.name, s.status])).toEqual([['preflight', 'done'], ['quiesce', 'skipped'], ['transfer', 'done'], ['verify', 'done'], ['rewrite', 'done'], ['commit', 'done'], ['permissions', 'done'], ['hooks', 'skipped'], ['report', 'done']])
     const state = path.join(newHome, '.openclaw')
     expect(treeDigest(path.join(state, 'credentials'))).toEqual(treeDigest(path.join(oldHome, '.openclaw/credentials')))
     expect(treeDigest(path.join(newHome, 'research-ws/search'))).toEqual(treeDigest(path.join(oldHome, 'research-ws/search')))

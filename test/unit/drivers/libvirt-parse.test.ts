@@ -73,6 +73,9 @@ describe('libvirt parsers (real virsh 9 output)', () => {
     expect(qcow2.allocatedBytes).toBeLessThan(20 * 1024 * 1024)
     expect(parseQemuImgInfo(fixture('qemu-img-info-raw.json'))).toMatchObject({format: 'raw', virtualBytes: 67_108_864, backingChain: []})
     expect(parseQemuImgInfo(fixture('qemu-img-info-chain.json')).backingChain).toEqual(['/var/lib/libvirt/images/g1.qcow2'])
+    // Each layer with its own format and size: moving a chain recreates every layer as a volume.
+    expect(parseQemuImgInfo(fixture('qemu-img-info-chain.json')).backing).toEqual([{file: '/var/lib/libvirt/images/g1.qcow2', format: 'qcow2', virtualBytes: 1_073_741_824, allocatedBytes: 12_914_688}])
+    expect(parseQemuImgInfo(fixture('qemu-img-info-qcow2.json')).backing).toEqual([])
     expect(drift(() => parseQemuImgInfo('[{"format": "qcow2"}]')).message).toMatch(/qemu-img info.*virtual-size/)
     expect(drift(() => parseQemuImgInfo('[{"filename":"x","format":"vdi","virtual-size":1}]')).code).toBe('unsupported')
   })

@@ -17,7 +17,7 @@ describe('domain XML', () => {
       {type: 'volume', device: 'disk', target: 'vda', format: 'qcow2', pool: 'ocvm', volume: 'g1.qcow2'},
       {type: 'file', device: 'disk', target: 'vdb', format: 'raw', file: '/var/lib/libvirt/images/g1-data.raw'},
     ])
-    expect(dom.interfaces).toEqual([{type: 'user', mac: '52:54:00:aa:bb:cc'}])
+    expect(dom.interfaces).toEqual([{type: 'user', mac: '52:54:00:aa:bb:cc', model: 'virtio'}])
   })
 
   it('points disks at the new paths, keeps everything else byte for byte', () => {
@@ -49,9 +49,25 @@ describe('domain XML', () => {
     const withNet = xml.replace("<interface type='user'>", "<interface type='network'>\n      <source network='default'/>").replace('</devices>', "  <interface type='bridge'>\n      <source bridge='br0'/>\n    </interface>\n  </devices>")
     const out = rewriteDomainXml(withNet, {diskPaths: {}, networkMap: {default: 'lan', br0: 'br1'}, newMac: true})
     expect(parseDomainXml(out).interfaces).toEqual([
-      {type: 'network', network: 'lan'},
+      {type: 'network', network: 'lan', model: 'virtio'},
       {type: 'bridge', bridge: 'br1'},
     ])
+  })
+
+  it('drops the source\'s recorded backing chain from moved disks (libvirt reads it from the image header there)', () => {
+    const chained = xml.replace("<target dev='vda' bus='virtio'/>", "<backingStore type='file'>\n        <format type='qcow2'/>\n        <source file='/var/lib/libvirt/images/base.qcow2'/>\n        <backingStore/>\n      </backingStore>\n      <target dev='vda' bus='virtio'/>")
+    expect(chained).toContain('<backingStore')
+    const out = rewriteDomainXml(chained, {diskPaths: {vda: '/pool/g1.qcow2'}})
+    expect(out).not.toContain('backingStore')
+    expect(out).not.toContain('base.qcow2')
+    expect(parseDomainXml(out).disks[0]).toMatchObject({type: 'file', target: 'vda', file: '/pool/g1.qcow2', format: 'qcow2'})
+    // A disk that does not move keeps its element as it was.
+    expect(rewriteDomainXml(chained, {diskPaths: {vdb: '/pool/d.raw'}})).toContain("<source file='/var/lib/libvirt/images/base.qcow2'/>")
+  })
+
+  it('reads direct (macvtap) interfaces: the host device is their source', () => {
+    const direct = xml.replace("<interface type='user'>", "<interface type='direct'>\n      <source dev='eth0' mode='bridge'/>")
+    expect(parseDomainXml(direct).interfaces).toEqual([{type: 'direct', mac: '52:54:00:aa:bb:cc', dev: 'eth0', model: 'virtio'}])
   })
 
   it('records the volumes it created as ocvm metadata, which parse reads back', () => {

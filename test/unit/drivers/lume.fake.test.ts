@@ -4,7 +4,6 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {lumeDriver} from '../../../src/drivers/lume/index.js'
-import {parseRegistryRef} from '../../../src/drivers/lume/registry.js'
 import {caught} from '../../helpers/caught.js'
 import {FAKES_DIR, GUEST_IPS, localHosts, type LocalHosts, type Side} from '../../contract/local-hosts.js'
 import {stageLocally, writeAt} from '../../contract/stage-local.js'
@@ -119,20 +118,20 @@ describe('lume driver against the fake lume: errors and quirks', {timeout: 60_00
   })
 
   it('registry transport: push needs credentials, which travel on stdin, never argv; pull recreates the VM', async () => {
-    const ref = parseRegistryRef('registry.test:5000/acme/openclaw-vm:moved')
-    expect(await caught(lumeDriver.registry.push(hosts.source, 'vm1', ref, hosts.ctx))).toMatchObject({code: 'registry-auth'})
+    const ref = 'registry.test:5000/acme/openclaw-vm:moved'
+    expect(await caught(lumeDriver.registryTransport.push(hosts.source, 'vm1', ref, hosts.ctx))).toMatchObject({code: 'registry-auth'})
 
     const token = 'ghp_secret-token-value'
     log.length = 0
-    await lumeDriver.registry.push(hosts.source, 'vm1', ref, hosts.ctx, {username: 'ci-bot', token})
+    await lumeDriver.registryTransport.push(hosts.source, 'vm1', ref, hosts.ctx, {username: 'ci-bot', token})
     expect(log.some((l) => l.includes('lume push vm1 openclaw-vm:moved --registry registry.test:5000 --organization acme'))).toBe(true)
     expect(log.join('\n')).not.toContain(token)
     expect(hosts.ctx.runner.redactor.redact(`x ${token} y`)).not.toContain(token)
 
-    const pulled = await lumeDriver.registry.pull(hosts.target, ref, 'pulled-vm', hosts.ctx)
+    const pulled = await lumeDriver.registryTransport.pull(hosts.target, ref, 'pulled-vm', hosts.ctx)
     expect(pulled).toEqual({name: 'pulled-vm', state: 'stopped'})
     const sum = (side: Side, name: string) => execFileSync('sha256sum', [path.join(hosts.home[side], '.lume', name, 'disk.img')], {encoding: 'utf8'}).split(' ')[0]
     expect(sum('target', 'pulled-vm')).toBe(sum('source', 'vm1'))
-    expect(await caught(lumeDriver.registry.pull(hosts.target, ref, 'pulled-vm', hosts.ctx))).toMatchObject({code: 'vm-exists'})
+    expect(await caught(lumeDriver.registryTransport.pull(hosts.target, ref, 'pulled-vm', hosts.ctx))).toMatchObject({code: 'vm-exists'})
   })
 })

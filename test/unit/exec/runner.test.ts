@@ -139,6 +139,26 @@ describe('createRunner', () => {
     expect(sink.writableEnded).toBe(false)
   })
 
+  it('returns only once a slow stdout writable has processed every chunk', async () => {
+    // A destination that is still busy when the process exits (hashing, a second stream): the
+    // export read-back once lost its tail this way and failed with "premature end".
+    const data = randomBytes(2 * 1024 * 1024)
+    const chunks: Buffer[] = []
+    const sink = new Writable({
+      highWaterMark: 1 << 30,
+      write(chunk: Buffer, _enc, done) {
+        setTimeout(() => {
+          chunks.push(chunk)
+          done()
+        }, 2)
+      },
+    })
+    const result = await createRunner().run('head', ['-c', String(data.length)], {input: data, stdout: sink})
+    expect(result.exitCode).toBe(0)
+    expect(sha256(Buffer.concat(chunks))).toBe(sha256(data))
+    expect(sink.writableLength).toBe(0)
+  })
+
   it('pipes a stdin stream into a command that buffers stdout', async () => {
     const source = new PassThrough()
     source.end('a\nb\nc\n')

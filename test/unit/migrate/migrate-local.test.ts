@@ -76,6 +76,36 @@ describe('migrate (local to local)', () => {
 
     const again = await migrate(options(), ctx)
     expect(again.runId).toBe(result.runId)
+    expect(again.nextSteps[0]).toMatch(/^Nothing changed: .* the source still matches what it moved \(\d+ entries compared/)
+  })
+
+  it('a re-run after the source changed refuses without --force; with --force only what changed travels', async () => {
+    const first = await migrate(options(), ctx)
+    const creds = path.join(oldHome, '.openclaw/credentials/whatsapp/default/creds.json')
+    writeFileSync(creds, '{"changed": true}')
+    writeFileSync(path.join(oldHome, '.openclaw/credentials/whatsapp/default/new-key.json'), '{"new": true}')
+
+    const refused = await caught(migrate(options(), ctx))
+    expect((refused as OcvmError).code).toBe('source-changed')
+    // The two files, and their dir (its mtime changed with the new file).
+    expect((refused as OcvmError).message).toMatch(/: 3 of \d+ entries differ/)
+
+    const delta = await migrate(options({force: true}), ctx)
+    expect(delta.status).toBe('ok')
+    expect(delta.runId).not.toBe(first.runId)
+    const state = path.join(newHome, '.openclaw')
+    expect(readFileSync(path.join(state, 'credentials/whatsapp/default/creds.json'), 'utf8')).toBe('{"changed": true}')
+    expect(readFileSync(path.join(state, 'credentials/whatsapp/default/new-key.json'), 'utf8')).toBe('{"new": true}')
+    expect(statSync(path.join(state, 'credentials/whatsapp/default/new-key.json')).mode & 0o777).toBe(0o600)
+    expect(readFileSync(path.join(state, 'agents.json5'), 'utf8')).not.toContain(oldHome)
+    // Everything but the changed files (and the rewritten config, and dirs) was already there.
+    const files = delta.transfer?.files ?? 0
+    expect(delta.transfer?.resumedFiles).toBeGreaterThan(files - 8)
+    expect(delta.transfer?.wireBytes).toBeLessThan(first.transfer?.wireBytes ?? 0)
+    expect(readFileSync(path.join(newHome, `.openclaw.ocvm-old-${delta.runId}/credentials/whatsapp/default/creds.json`), 'utf8')).not.toBe('{"changed": true}')
+
+    const again = await migrate(options(), ctx)
+    expect(again.runId).toBe(delta.runId)
   })
 
   it('resume sends only what is missing or damaged in staging', async () => {

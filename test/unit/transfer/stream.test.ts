@@ -1,5 +1,6 @@
 import {execFileSync} from 'node:child_process'
 import {createHash, randomBytes} from 'node:crypto'
+import {readFileSync} from 'node:fs'
 import {chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
@@ -8,8 +9,10 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {createRunner} from '../../../src/exec/runner.js'
 import {LOCAL} from '../../../src/hosts/host-spec.js'
 import {createShell} from '../../../src/hosts/shell.js'
-import {buildManifest, diffManifests, isClean} from '../../../src/transfer/manifest.js'
 import {fileFacts} from '../../../src/transfer/files.js'
+import {pathList} from '../../../src/transfer/record-files.js'
+import {compareTrees, listRecords, type TreeFiles} from '../../../src/transfer/tree-diff.js'
+import {fetchTree} from '../../../src/transfer/tree-listing.js'
 import {streamTree} from '../../../src/transfer/stream.js'
 
 // Real find, sha256sum, tar and zstd on this machine, through a local Shell (the same scripts run
@@ -31,66 +34,103 @@ beforeAll(async () => {
   await writeFile(path.join(src, 'memory/main.sqlite'), 'index')
   await symlink('openclaw.json', path.join(src, 'link'))
   await chmod(path.join(src, 'credentials'), 0o700)
+  // Enough small files for several hashing batches next to the big one.
+  await mkdir(path.join(src, 'many'))
+  for (let i = 0; i < 5; i++) await writeFile(path.join(src, `many/f0${i}`), `file ${i}`)
 })
 afterAll(async () => rm(dir, {recursive: true, force: true}))
 
-describe('buildManifest', () => {
-  it('lists every entry with type, mode, size and sha256, honouring excludes', async () => {
-    const manifest = await buildManifest(shell, src, ['./memory'])
-    expect(manifest).toBeDefined()
-    const byPath = new Map(manifest?.entries.map((e) => [e.path, e]))
-    const secret = createHash('sha256').update('secret').digest('hex')
-    expect(byPath.get('credentials/whatsapp/default/creds.json')).toEqual({path: 'credentials/whatsapp/default/creds.json', type: 'file', mode: 0o600, size: 6, sha256: secret})
-    expect(byPath.get('credentials')).toMatchObject({type: 'dir', mode: 0o700})
-    expect(byPath.get('link')).toMatchObject({type: 'symlink', linkTarget: 'openclaw.json'})
-    expect(byPath.get('name with spaces\tand tab')?.sha256).toMatch(/^[0-9a-f]{64}$/)
+async function* all<T>(items: Iterable<T>): AsyncGenerator<T> {
+  yield* items
+}
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = []
+  for await (const x of it) out.push(x)
+  return out
+}
+
+/** Lists and hashes a tree into files (the manifest of a root, as copy-roots keeps it). */
+async function manifestOf(root: string, name: string, exclude: string[] = [], mtime = true): Promise<TreeFiles | undefined> {
+  const files = {listing: path.join(dir, `${name}.list`), hashes: path.join(dir, `${name}.sha256`), mtime}
+  const listed = await fetchTree(shell, root, files.listing, {kind: mtime ? 'list-mtime' : 'list', exclude})
+  if (!listed) return undefined
+  await fetchTree(shell, root, files.hashes, {kind: 'hash', exclude})
+  return files
+}
+
+const verdicts = async (a: TreeFiles, b: TreeFiles) => (await collect(compareTrees(a, b))).map((v) => ({path: v.path.toString(), verdict: v.verdict, ...(v.modeOnly ? {modeOnly: true} : {})})).filter((v) => v.verdict !== 'same')
+
+describe('fetchTree', () => {
+  it('lists every entry with type, mode, size and mtime, and hashes every file, honouring excludes', async () => {
+    const files = await manifestOf(src, 'm1', ['./memory'])
+    if (!files) throw new Error('no manifest')
+    const listing = await collect(listRecords(files))
+    const byPath = new Map(listing.map((r) => [r.path.toString(), r]))
+    expect(byPath.get('credentials/whatsapp/default/creds.json')).toMatchObject({type: 'f', mode: '600', size: 6})
+    expect(byPath.get('credentials/whatsapp/default/creds.json')?.mtime).toMatch(/^\d+(\.\d+)?$/)
+    expect(byPath.get('credentials')).toMatchObject({type: 'd', mode: '700', size: 0})
+    expect(byPath.get('link')).toMatchObject({type: 'l', mode: '0', size: 'openclaw.json'.length})
+    expect(byPath.get('link')?.link.toString()).toBe('openclaw.json')
+    expect(byPath.has('name with spaces\tand tab')).toBe(true)
     expect(byPath.has('memory')).toBe(false)
     expect(byPath.has('memory/main.sqlite')).toBe(false)
-    expect(manifest?.files).toBe(4)
+    // Sorted as `LC_ALL=C sort -z` sorts the records.
+    const raw = listing.map((r) => Buffer.concat([r.identity, Buffer.from(`\t${r.mtime}`)]))
+    expect(raw).toEqual([...raw].sort(Buffer.compare))
+
+    const hashes = (await readFile(files.hashes)).toString().split('\0').filter(Boolean)
+    const sha = (file: string) => createHash('sha256').update(readFileSync(path.join(src, file))).digest('hex')
+    expect(hashes).toEqual(['big.bin', 'credentials/whatsapp/default/creds.json', 'many/f00', 'many/f01', 'many/f02', 'many/f03', 'many/f04', 'name with spaces\tand tab', 'openclaw.json'].map((f) => `${f}\t${sha(f)}`))
   })
 
-  it('returns undefined for a missing root', async () => {
-    expect(await buildManifest(shell, path.join(dir, 'nope'))).toBeUndefined()
+  it('returns false for a missing root', async () => {
+    expect(await fetchTree(shell, path.join(dir, 'nope'), path.join(dir, 'nope.list'), {kind: 'list'})).toBe(false)
+    expect(await fetchTree(shell, path.join(dir, 'nope'), path.join(dir, 'nope.sha256'), {kind: 'hash'})).toBe(false)
   })
 })
 
 describe('streamTree', () => {
   it.each([true, false])('moves a tree byte for byte (compress=%s) and reports progress', async (compress) => {
-    const manifest = await buildManifest(shell, src, ['./memory'])
+    const manifest = await manifestOf(src, `src-${compress}`, ['./memory'])
     if (!manifest) throw new Error('no manifest')
     const dest = path.join(dir, `dest-${compress}`)
     const seen: number[] = []
     const result = await streamTree({
       source: shell, target: shell, sourceRoot: src, targetDir: dest, compress,
-      paths: manifest.entries.map((e) => e.path),
+      paths: pathList(listRecords(manifest), (r) => r.path),
       onProgress: (p) => seen.push(p.bytes),
     })
     expect(result.wireBytes).toBeGreaterThan(0)
     expect(Math.max(...seen)).toBeGreaterThan(3 * 1024 * 1024 * 0.9)
-    const arrived = await buildManifest(shell, dest)
+    const arrived = await manifestOf(dest, `dest-${compress}`, [], false)
     if (!arrived) throw new Error('nothing arrived')
-    expect(isClean(diffManifests(manifest, arrived))).toBe(true)
+    expect(await verdicts(manifest, arrived)).toEqual([])
     expect((await readFile(path.join(dest, 'big.bin'))).equals(await readFile(path.join(src, 'big.bin')))).toBe(true)
   })
 
-  it('sends only what is missing on a second pass (resume), and the diff sees corruption', async () => {
-    const manifest = await buildManifest(shell, src)
+  it('the comparison finds what is missing, corrupted, unexpected or only has another mode', async () => {
+    const manifest = await manifestOf(src, 'src-resume')
     if (!manifest) throw new Error('no manifest')
     const dest = path.join(dir, 'dest-resume')
-    const firstHalf = manifest.entries.filter((e) => e.path < 'credentials/whatsapp')
-    await streamTree({source: shell, target: shell, sourceRoot: src, targetDir: dest, compress: true, paths: firstHalf.map((e) => e.path)})
-    const partial = await buildManifest(shell, dest)
+    const firstHalf = (await collect(listRecords(manifest))).filter((r) => r.path.toString() < 'credentials/whatsapp')
+    await streamTree({source: shell, target: shell, sourceRoot: src, targetDir: dest, compress: true, paths: pathList(all(firstHalf), (r) => r.path)})
+    const partial = await manifestOf(dest, 'partial', [], false)
     if (!partial) throw new Error('nothing arrived')
-    const diff = diffManifests(manifest, partial)
-    expect(diff.missing.map((e) => e.path)).toEqual(manifest.entries.filter((e) => !firstHalf.includes(e)).map((e) => e.path))
+    const missing = (await collect(listRecords(manifest))).filter((r) => !firstHalf.some((f) => f.path.equals(r.path))).map((r) => ({path: r.path.toString(), verdict: 'missing'}))
+    expect(await verdicts(manifest, partial)).toEqual(missing)
 
     await writeFile(path.join(dest, 'big.bin'), 'corrupted')
-    const corrupted = diffManifests(manifest, (await buildManifest(shell, dest))!)
-    expect(corrupted.mismatched.map((m) => m.expected.path)).toEqual(['big.bin'])
-
-    const todo = [...corrupted.missing, ...corrupted.mismatched.map((m) => m.expected)].map((e) => e.path)
-    await streamTree({source: shell, target: shell, sourceRoot: src, targetDir: dest, compress: true, paths: todo})
-    expect(isClean(diffManifests(manifest, (await buildManifest(shell, dest))!))).toBe(true)
+    await writeFile(path.join(dest, 'stray'), 'not from the source')
+    await chmod(path.join(dest, 'credentials'), 0o750)
+    const damaged = await manifestOf(dest, 'damaged', [], false)
+    if (!damaged) throw new Error('nothing arrived')
+    const found = await verdicts(manifest, damaged)
+    expect(found.filter((v) => v.verdict !== 'missing')).toEqual([
+      {path: 'big.bin', verdict: 'differs'},
+      {path: 'credentials', verdict: 'differs', modeOnly: true},
+      {path: 'stray', verdict: 'extra'},
+    ])
   })
 
   it('fails clearly when the source root is gone', async () => {

@@ -2,6 +2,8 @@
 // <root>/<name>/ holding vm.json (state, os, arch) and a sparse disk.img, driven through the real
 // Shell of the host (ls, cat, mv, rm), so the pipeline's real transfer (tar --sparse, zstd,
 // sha256sum) runs on real files. It is not a fake of any real hypervisor CLI.
+import {execFileSync} from 'node:child_process'
+import {mkdirSync, writeFileSync} from 'node:fs'
 import {posix} from 'node:path'
 
 import {defineDriver, DRIVER_API_VERSION, type ImageDriver, type VmInfo} from '../../../../src/drivers/api.js'
@@ -79,8 +81,8 @@ export function dirDriver(options: DirDriverOptions): ImageDriver & {calls: stri
       }
     },
     async importVm(host, request, ctx) {
-      calls.push(`import ${request.targetName}`)
-      if (failures > 0) {
+      calls.push(`import ${request.targetName}${request.dryRun ? ' (dry run)' : ''}`)
+      if (failures > 0 && !request.dryRun) {
         failures--
         throw new OcvmError('import-failed', 'injected import failure', {hint: 'resume'})
       }
@@ -88,6 +90,7 @@ export function dirDriver(options: DirDriverOptions): ImageDriver & {calls: stri
       const dest = vmDir(request.targetName)
       const exists = await shell.script('test -e "$1" && echo yes || echo no', [dest])
       if (exists.stdout.trim() === 'yes') throw new OcvmError('target-exists', 'exists', {hint: 'rename'})
+      if (request.dryRun) return {name: request.targetName, state: 'stopped'}
       await shell.script('mkdir -p "$1" && mv -- "$2/meta/vm.json" "$2/disks/vda/disk.img" "$1/"', [dest, request.stagingDir])
       await write(shell, request.targetName, 'stopped')
       return {name: request.targetName, state: 'stopped'}
@@ -109,4 +112,15 @@ export function dirDriver(options: DirDriverOptions): ImageDriver & {calls: stri
       : {}),
   })
   return driver
+}
+
+/** A stopped or running "VM" under root: vm.json and a 64 MiB sparse disk.img with 1 MiB of random data at each MiB offset given. */
+export function makeDirVm(root: string, name: string, state: 'running' | 'stopped', dataAtMiB: number[] = [0, 40]): string {
+  const vm = posix.join(root, name)
+  mkdirSync(vm, {recursive: true})
+  writeFileSync(posix.join(vm, 'vm.json'), JSON.stringify({state}))
+  const disk = posix.join(vm, 'disk.img')
+  execFileSync('truncate', ['-s', '64M', disk])
+  for (const seek of dataAtMiB) execFileSync('dd', ['if=/dev/urandom', `of=${disk}`, 'bs=1M', 'count=1', `seek=${seek}`, 'conv=notrunc', 'status=none'])
+  return disk
 }

@@ -1,5 +1,5 @@
 import {execFileSync} from 'node:child_process'
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
@@ -13,7 +13,7 @@ import {rollbackImage} from '../../../../src/migrate/image/rollback-image.js'
 import type {ImageMigrateOptions} from '../../../../src/migrate/image/types.js'
 import {silentReporter} from '../../../../src/output/reporter.js'
 import {caught} from '../../../helpers/caught.js'
-import {dirDriver} from './dir-driver.js'
+import {dirDriver, makeDirVm} from './dir-driver.js'
 
 // The image pipeline on this machine with a directory-backed test driver: real tar --sparse, zstd
 // and sha256sum move a real sparse disk file into a real staging dir.
@@ -22,17 +22,8 @@ let root: string
 let ctx: Context
 const MiB = 1024 * 1024
 
-function makeVm(name: string, state: 'running' | 'stopped'): string {
-  const vm = path.join(root, name)
-  mkdirSync(vm, {recursive: true})
-  writeFileSync(path.join(vm, 'vm.json'), JSON.stringify({state}))
-  // 64 MiB apparent, 2 MiB of data at two places: a sparse disk.
-  const disk = path.join(vm, 'disk.img')
-  execFileSync('truncate', ['-s', '64M', disk])
-  execFileSync('dd', ['if=/dev/urandom', `of=${disk}`, 'bs=1M', 'count=1', 'conv=notrunc', 'status=none'])
-  execFileSync('dd', ['if=/dev/urandom', `of=${disk}`, 'bs=1M', 'count=1', 'seek=40', 'conv=notrunc', 'status=none'])
-  return disk
-}
+// 64 MiB apparent, 2 MiB of data at two places: a sparse disk.
+const makeVm = (name: string, state: 'running' | 'stopped') => makeDirVm(root, name, state)
 
 function setPending(runId: string, steps: string[]): void {
   const file = path.join(dir, 'runs', runId, 'journal.json')
@@ -46,7 +37,8 @@ const sha = (file: string) => execFileSync('sha256sum', [file]).toString().split
 function options(over: Partial<ImageMigrateOptions> = {}): ImageMigrateOptions {
   return {
     driver: 'dirvm', vm: 'vm-a', from: 'local', to: 'local', targetName: 'vm-b', stagingDir: path.join(dir, 'staging'),
-    mode: 'auto', live: false, forceStop: false, stopTimeoutSec: 10, driverOptions: {}, dryRun: false, ...over,
+    // The guest of this test driver is this machine: hooks have their own tests (one below passes a --user without a deployment).
+    mode: 'auto', live: false, forceStop: false, stopTimeoutSec: 10, driverOptions: {}, dryRun: false, skipHooks: true, ...over,
   }
 }
 
@@ -81,7 +73,16 @@ describe('migrateImage (image mode)', {timeout: 60_000}, () => {
     expect(JSON.parse(readFileSync(path.join(root, 'vm-a/vm.json'), 'utf8')).state).toBe('stopped')
     expect(sha(disk)).toBe(sha(moved))
     expect(existsSync(path.join(dir, 'staging'))).toBe(false)
-    expect(result.steps.every((s) => s.status === 'done')).toBe(true)
+    expect(result.steps.map((s) => s.status)).toEqual(result.steps.map((s) => (s.name === 'hooks' ? 'skipped' : 'done')))
+  })
+
+  it('runs the hooks inside the guest; a guest without a deployment is a warning, not a failure', async () => {
+    makeVm('vm-a', 'stopped')
+    const result = await migrateImage(options({skipHooks: false, state: {user: 'nobody'}}), dirDriver({root}), ctx)
+    expect(result.status).toBe('ok')
+    expect(result.steps.find((s) => s.name === 'hooks')).toMatchObject({status: 'done', detail: expect.stringMatching(/no OpenClaw deployment in the guest/)})
+    expect(result.warnings).toEqual([expect.stringMatching(/^no OpenClaw deployment found inside the guest at local .*ocvm hooks run --on local --user USER$/)])
+    expect(result.hooks).toBeUndefined()
   })
 
   it('--dry-run plans without changing anything', async () => {
@@ -89,10 +90,18 @@ describe('migrateImage (image mode)', {timeout: 60_000}, () => {
     const driver = dirDriver({root})
     const plan = await migrateImage(options({dryRun: true}), driver, ctx)
     expect(plan.status).toBe('planned')
-    expect(plan.steps.map((s) => s.name)).toEqual(['preflight', 'stop', 'export', 'transfer', 'verify', 'import', 'start', 'guest', 'report'])
+    expect(plan.steps.map((s) => s.name)).toEqual(['preflight', 'stop', 'export', 'transfer', 'verify', 'import', 'start', 'guest', 'hooks', 'report'])
     expect(plan.modeReason).toMatch(/can boot/)
     expect(driver.calls.filter((c) => c !== 'probe')).toEqual([])
     expect(existsSync(path.join(root, 'vm-b'))).toBe(false)
+  })
+
+  it('--driver-opt registry is refused before anything changes when the driver has no registry transport', async () => {
+    makeVm('vm-a', 'running')
+    const driver = dirDriver({root})
+    const error = (await caught(migrateImage(options({driverOptions: {registry: 'registry.test/acme/vm:moved'}}), driver, ctx))) as OcvmError
+    expect(error).toMatchObject({code: 'usage', message: 'the dirvm driver cannot move a VM through a registry'})
+    expect(driver.calls.filter((c) => c !== 'probe')).toEqual([])
   })
 
   it('never overwrites a VM of the same name on the target', async () => {
@@ -183,7 +192,7 @@ describe('migrateImage (state mode)', {timeout: 60_000}, () => {
     const plan = await migrateImage(options({dryRun: true}), driver, ctx)
     expect(plan.mode).toBe('state')
     expect(plan.modeReason).toMatch(/dirvm has no image export: moving the OpenClaw state/)
-    expect(plan.steps.map((s) => s.name)).toEqual(['preflight', 'provision', 'state', 'guest', 'report'])
+    expect(plan.steps.map((s) => s.name)).toEqual(['preflight', 'provision', 'state', 'guest', 'hooks', 'report'])
   })
 
   it('a target without the hypervisor is a bare host: the plan moves the state out of the guest onto it', async () => {
@@ -192,7 +201,7 @@ describe('migrateImage (state mode)', {timeout: 60_000}, () => {
     expect(plan.mode).toBe('state')
     expect(plan.target.kind).toBe('host')
     expect(plan.modeReason).toMatch(/dirvm is not on local, so it is a bare host: moving the OpenClaw state out of the guest onto it/)
-    expect(plan.steps.map((s) => s.name)).toEqual(['preflight', 'state', 'report'])
+    expect(plan.steps.map((s) => s.name)).toEqual(['preflight', 'state', 'hooks', 'report'])
     const error = (await caught(migrateImage(options({dryRun: true, mode: 'image'}), dirDriver({root, onlyFirstHost: true}), ctx))) as OcvmError
     expect(error.message).toMatch(/cannot move the image: the dirvm driver cannot work on local \(dirvm is not installed\)/)
   })

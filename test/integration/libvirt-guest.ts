@@ -1,6 +1,8 @@
-// Test domains on the real libvirtd of each test host (test/infra/libvirt.sh): the tiny guest with
-// disks holding known bytes, and what the tests need to look at them from this machine (a host's
-// libvirt dirs are private to it, and reachable here under the infra root).
+// Shared by the libvirt integration files: each test host's own libvirtd (test/infra/libvirt.sh),
+// test domains booting the tiny guest with disks holding known bytes, what that guest prints on its
+// serial console, and the hosts' libvirt dirs as the test process sees them (they are private to a
+// host, and reachable here under the infra root).
+import {createHash} from 'node:crypto'
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {expect} from 'vitest'
@@ -11,7 +13,7 @@ export const VIRSH = 'virsh -c qemu:///system'
 export const POOL = 'default'
 export const MiB = 1024 * 1024
 
-/** A host's libvirt dirs as seen from the test process (`lib` is its /var/lib/libvirt). */
+/** A host's libvirt dirs as seen from the test process (`lib` is its /var/lib/libvirt, `log` its /var/log/libvirt). */
 export const lv = (host: string, ...parts: string[]) => path.join(infra().root, 'hosts', host, 'libvirt', ...parts)
 /** A volume of the `default` pool on that host, seen from here. */
 export const image = (host: string, file: string) => lv(host, 'lib/images', file)
@@ -36,7 +38,7 @@ export async function libvirtDown(): Promise<void> {
   await run('bash', [path.join(REPO_ROOT, 'test/infra/libvirt.sh'), 'down'], {timeoutMs: 120_000})
 }
 
-/** Waits until the guest prints `needle` on its serial console (since its last start). */
+/** Waits until the guest's console log on that host contains `needle` (since its last start); returns the log. */
 export async function waitForConsole(host: string, consoleFile: string, needle: string, timeoutMs = 90_000): Promise<string> {
   const file = lv(host, 'log/qemu', consoleFile)
   const deadline = Date.now() + timeoutMs
@@ -50,6 +52,36 @@ export async function waitForConsole(host: string, consoleFile: string, needle: 
 
 /** [offset, length, fill]: a byte pattern, or 'random' (incompressible, so zstd cannot shrink it). */
 export type Extent = [offset: number, length: number, fill: number | 'random']
+
+/** What the guest prints for a disk: its first 16 bytes and the SHA-256 of its first 8 MiB (pattern extents only there). */
+export function expectedConsoleLine(dev: string, extents: Extent[]): string {
+  const head = Buffer.alloc(8 * MiB)
+  for (const [offset, length, byte] of extents) if (typeof byte === 'number' && offset < head.length) head.fill(byte, offset, Math.min(head.length, offset + length))
+  return `OCVM-GUEST: ${dev} ${head.subarray(0, 16).toString('hex')} ${createHash('sha256').update(head).digest('hex')}`
+}
+
+const esc = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll("'", '&apos;').replaceAll('"', '&quot;')
+
+/**
+ * A TCG domain that boots the tiny guest (128 MiB, 1 vCPU), with its console in
+ * /var/log/libvirt/qemu/<consoleFile> and the disk/NIC elements given. By default it has ACPI (so
+ * `virsh shutdown` works) and a guest-agent channel; without ACPI the guest has no power button and
+ * ignores `virsh shutdown`.
+ */
+export function guestDomainXml(name: string, consoleFile: string, devices: string[], options: {acpi?: boolean; agent?: boolean} = {}): string {
+  const {acpi = true, agent = true} = options
+  return `<domain type='qemu'>
+  <name>${esc(name)}</name>
+  <memory unit='MiB'>128</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type><kernel>/var/lib/libvirt/boot/vmlinuz</kernel><initrd>/var/lib/libvirt/boot/initrd.gz</initrd><cmdline>console=ttyS0 quiet</cmdline></os>
+${acpi ? '  <features><acpi/></features>\n' : ''}  <on_poweroff>destroy</on_poweroff>
+  <devices>
+${devices.map((d) => `    ${d}\n`).join('')}    <serial type='file'><source path='/var/log/libvirt/qemu/${esc(consoleFile)}'/><target port='0'/></serial>
+${agent ? "    <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>\n" : ''}  </devices>
+</domain>
+`
+}
 
 export const QCOW2_DATA: Extent[] = [
   [0, 4 * MiB, 0xab],
@@ -95,22 +127,10 @@ export async function createDomain(name: string, stem: string, spec: DomainSpec 
   await virsh(SRC, `vol-create-as --pool ${POOL} --name ${d.raw} --capacity ${s.raw.capacity} --allocation 0 --format raw`)
   await fill(image(SRC, d.qcow2), 'qcow2', s.qcow2.data)
   await fill(image(SRC, d.raw), 'raw', s.raw.data)
-  const esc = (x: string) => x.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll("'", '&apos;').replaceAll('"', '&quot;')
-  const xml = `<domain type='qemu'>
-  <name>${esc(name)}</name>
-  <memory unit='MiB'>128</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type><kernel>/var/lib/libvirt/boot/vmlinuz</kernel><initrd>/var/lib/libvirt/boot/initrd.gz</initrd><cmdline>console=ttyS0 quiet</cmdline></os>
-  ${s.acpi ? '<features><acpi/></features>' : ''}
-  <on_poweroff>destroy</on_poweroff>
-  <devices>
-    <disk type='volume' device='disk'><driver name='qemu' type='qcow2'/><source pool='${POOL}' volume='${d.qcow2}'/><target dev='vda' bus='virtio'/></disk>
-    <disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='/var/lib/libvirt/images/${d.raw}'/><target dev='vdb' bus='virtio'/></disk>
-    <serial type='file'><source path='/var/log/libvirt/qemu/${d.console}'/><target port='0'/></serial>
-    ${s.agent ? "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>" : ''}
-  </devices>
-</domain>
-`
+  const xml = guestDomainXml(name, d.console, [
+    `<disk type='volume' device='disk'><driver name='qemu' type='qcow2'/><source pool='${POOL}' volume='${d.qcow2}'/><target dev='vda' bus='virtio'/></disk>`,
+    `<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='/var/lib/libvirt/images/${d.raw}'/><target dev='vdb' bus='virtio'/></disk>`,
+  ], {acpi: s.acpi, agent: s.agent})
   writeFileSync(lv(SRC, 'lib', `${stem}.xml`), xml)
   await virsh(SRC, `define --file /var/lib/libvirt/${stem}.xml`)
   return d

@@ -1,0 +1,98 @@
+import {z} from 'zod'
+
+import type {Context} from '../../context.js'
+import {OcvmError, UnsupportedError} from '../../errors.js'
+import type {HostSpec} from '../../hosts/host-spec.js'
+import type {Shell} from '../../hosts/shell.js'
+import type {VmDisk, VmInfo, VmNic} from '../api.js'
+import {domainNotFound, runVirsh, tryVirsh} from './domain.js'
+import {parseDomainXml, type XmlInterface} from './domain-xml.js'
+import {isNotFound, parseDomblklist, parseDominfo, parseDomifaddr, parseQemuImgInfo, type BackingLayer} from './parse.js'
+import * as v from './virsh.js'
+
+/** What the driver's own verbs need beyond `VmInfo`: the definition, apparent file sizes, the layers of each chain. */
+export interface DomainFacts extends VmInfo {
+  xml: string
+  /** Apparent size of each disk's top image, by disk target. */
+  fileBytes: Record<string, number>
+  /** Each disk's backing files (nearest first) with their format, by disk target. */
+  layers: Record<string, BackingLayer[]>
+}
+
+const StatLine = z.tuple([z.coerce.number().int().nonnegative(), z.coerce.number().int().nonnegative()])
+
+/** Apparent size and allocated bytes of a file on the host. */
+export async function statFile(shell: Shell, file: string): Promise<{bytes: number; allocated: number}> {
+  const stat = StatLine.safeParse((await shell.exec(['stat', '-L', '-c', '%s %b', '--', file], {timeoutMs: v.TIMEOUTS.query})).stdout.trim().split(/\s+/))
+  if (!stat.success) throw new OcvmError('unexpected-output', `unexpected output from stat for ${file}`)
+  return {bytes: stat.data[0], allocated: stat.data[1] * 512}
+}
+
+/** One disk's image facts from the host (qemu-img for format/virtual size/chain, stat for apparent size). */
+async function imageFacts(shell: Shell, file: string): Promise<VmDisk & {fileBytes: number; layers: BackingLayer[]}> {
+  const info = parseQemuImgInfo((await shell.exec(v.qemuImgInfo(file), {timeoutMs: v.TIMEOUTS.query})).stdout)
+  const stat = await statFile(shell, file)
+  return {target: '', path: file, format: info.format, virtualBytes: info.virtualBytes, allocatedBytes: info.allocatedBytes || stat.allocated, backingChain: info.backingChain, fileBytes: stat.bytes, layers: info.backing}
+}
+
+/** The domain's address: lease (libvirt DHCP), then the agent, then the ARP table; first IPv4. */
+export async function guestAddress(shell: Shell, uri: string, name: string): Promise<string | undefined> {
+  for (const source of ['lease', 'agent', 'arp'] as const) {
+    const r = await tryVirsh(shell, v.domifaddr(uri, name, source))
+    if (r.exitCode !== 0) continue
+    const addr = parseDomifaddr(r.stdout).find((a) => a.protocol === 'ipv4' && !a.address.startsWith('127.'))
+    if (addr) return addr.address
+  }
+  return undefined
+}
+
+export function toNic(i: XmlInterface): VmNic {
+  const source = i.network ?? i.bridge ?? i.dev
+  return {type: i.type, ...(i.mac ? {mac: i.mac} : {}), ...(source ? {source} : {}), ...(i.model ? {model: i.model} : {})}
+}
+
+/** dominfo + the inactive XML + domblklist + qemu-img per disk. Changes nothing. */
+export async function inspectDomain(host: HostSpec, name: string, ctx: Context, uri: string): Promise<DomainFacts> {
+  const shell = ctx.shells.get(host)
+  const infoRun = await tryVirsh(shell, v.dominfo(uri, name))
+  if (infoRun.exitCode !== 0) {
+    if (isNotFound(infoRun.stderr)) throw domainNotFound(name, shell, uri)
+    await runVirsh(shell, v.dominfo(uri, name))
+  }
+  const info = parseDominfo(infoRun.stdout)
+  const xml = (await runVirsh(shell, v.dumpxmlInactive(uri, name))).stdout
+  const dom = parseDomainXml(xml)
+  const blk = parseDomblklist((await runVirsh(shell, v.domblklist(uri, name))).stdout)
+  const disks: VmDisk[] = []
+  const fileBytes: Record<string, number> = {}
+  const layers: Record<string, BackingLayer[]> = {}
+  for (const dev of blk) {
+    if (dev.device !== 'disk' || !dev.source) continue
+    if (dev.type !== 'file' && dev.type !== 'volume') {
+      throw new UnsupportedError(`disk ${dev.target} of ${name} is a ${dev.type} device (${dev.source})`, 'The libvirt driver moves file-backed disks (dir pools, image files); move block/network disks with your storage tools.')
+    }
+    // A `volume` disk names a pool volume, not a path: ask the pool where it lives.
+    const xmlDisk = dom.disks.find((d) => d.target === dev.target)
+    const file = dev.type === 'volume' && xmlDisk?.pool && xmlDisk.volume ? (await runVirsh(shell, v.volPath(uri, xmlDisk.pool, xmlDisk.volume))).stdout.trim() : dev.source
+    const {fileBytes: bytes, layers: chain, ...disk} = await imageFacts(shell, file)
+    fileBytes[dev.target] = bytes
+    layers[dev.target] = chain
+    disks.push({...disk, target: dev.target})
+  }
+  const address = info.state === 'running' ? await guestAddress(shell, uri, name) : undefined
+  return {
+    name: info.name,
+    id: info.uuid,
+    state: info.state,
+    os: /<libosinfo:os id=['"][^'"]*(?:debian|ubuntu|fedora|centos|rhel|suse|alpine|arch)/i.test(xml) ? 'linux' : /libosinfo:os id=['"][^'"]*(?:win)/i.test(xml) ? 'windows' : 'unknown',
+    arch: dom.arch === 'x86_64' ? 'x86_64' : dom.arch === 'aarch64' ? 'arm64' : 'unknown',
+    cpus: info.cpus,
+    memoryMiB: Math.round(info.maxMemoryKiB / 1024),
+    disks,
+    networks: dom.interfaces.map(toNic),
+    ...(address ? {address} : {}),
+    xml,
+    fileBytes,
+    layers,
+  }
+}
