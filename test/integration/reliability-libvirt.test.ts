@@ -44,7 +44,7 @@ const rng = seeded('libvirt faults')
 // Every step boundary of an image run; `stop` is hit once `virsh shutdown` runs, `import+` once the
 // first volume exists on the target. CI runs a seeded sample of them (each costs two migrations);
 // OCVM_RELIABILITY_TRIALS=10 or more runs them all.
-const BOUNDARIES = ['preflight', 'stop', 'export', 'transfer', 'verify', 'import', 'import+', 'start', 'guest', 'report'] as const
+const BOUNDARIES = ['preflight', 'stop', 'export', 'transfer', 'verify', 'import', 'import+', 'start', 'guest', 'hooks', 'report'] as const
 type Boundary = (typeof BOUNDARIES)[number]
 const PICKED: Boundary[] = (() => {
   const pool: Boundary[] = [...BOUNDARIES]
