@@ -4,7 +4,7 @@
 # sparse) and against a raw `ssh cat | ssh cat` pipe of just the disk's data (the floor), all in the
 # same run, between the libvirtd of the two namespace test hosts (test/infra/libvirt.sh).
 #
-#   flock /tmp/ocvm-integration.lock bash bench/libvirt-migration.sh                # quick: 5 GiB disk, 512 MiB data, 3 reps (~5 min)
+#   flock /tmp/ocvm-integration.lock bash bench/libvirt-migration.sh                # quick: 5 GiB disk, 512 MiB data, 3 reps (~7 min)
 #   BENCH_FULL=1 flock /tmp/ocvm-integration.lock bash bench/libvirt-migration.sh   # the size: 20 GiB, 2 GiB data, 1 rep (needs ~45 GB free disk)
 #
 # Env knobs:
