@@ -197,6 +197,13 @@ export interface ImageDriverVerbs {
   importVm(host: HostSpec, request: ImportRequest, ctx: Context): Promise<VmSummary>
   removeImported(host: HostSpec, name: string, ctx: Context): Promise<void>
   /**
+   * Undoes what an `importVm` of this request that never returned (ocvm killed, a host lost) left on
+   * `host`, e.g. volumes created before the VM was defined; a no-op when there is nothing. MUST NOT
+   * touch anything that import did not create (record it in the staging dir before creating it).
+   * `importVm` SHOULD do the same first, so a resumed import starts clean.
+   */
+  abandonImport?(host: HostSpec, request: ImportRequest, ctx: Context): Promise<void>
+  /**
    * Optional preflight of an import, before anything moves: would `importVm` be able to place a VM
    * like `vm` named `targetName` on `host` with these options (the hypervisor reachable, the storage
    * location there, nothing of that name)? MUST NOT change anything; throws the error `importVm` would.

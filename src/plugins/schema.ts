@@ -35,6 +35,7 @@ export const PluginDriverSchema = z
     guestShell: fn.optional(),
     provisionLike: fn.optional(),
     liveMigrate: fn.optional(),
+    abandonImport: fn.optional(),
   })
   .superRefine((driver, ctx) => {
     if (driver.capabilities.level !== 'image') return

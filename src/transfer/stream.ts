@@ -27,16 +27,38 @@ export interface StreamTreeOptions {
   live?: boolean
   /** Bytes expected in total (for the message when the target fills up). */
   totalBytes?: number
+  /**
+   * Pack the files as a canonical archive (see CANONICAL_TAR) and SHA-256 it on the source while it
+   * is sent: for one file, the result's `digest` is that file's `tar`/`tar-sparse` digest
+   * (transfer/files.ts), computed without a second read of the file.
+   */
+  digest?: boolean
 }
 
 export interface StreamTreeResult {
   wireBytes: number
+  /** With `digest`: SHA-256 of the canonical archive as packed on the source. */
+  digest?: string
 }
+
+/**
+ * Flags that make GNU tar's archive of a file depend on its name, contents and holes only (no
+ * owner, mode or times), so the same file packed on either host hashes the same.
+ */
+export const CANONICAL_TAR = '--format=gnu --numeric-owner --owner=0 --group=0 --mode=0600 --mtime=@0 -b 2048'
+
+/** sh: `h` reads stdin and prints its SHA-256 first (OpenSSL where present: it uses the CPU's SHA instructions). */
+export const HASH_FN = String.raw`h() {
+  if command -v openssl >/dev/null 2>&1 && openssl dgst -sha256 -r </dev/null >/dev/null 2>&1; then openssl dgst -sha256 -r
+  elif command -v sha256sum >/dev/null 2>&1; then sha256sum
+  else shasum -a 256; fi
+}`
 
 // tar reports the bytes it has written every CHECKPOINT records of 10 KiB: our progress signal,
 // independent of compression.
 const CHECKPOINT_RECORDS = 50
 const CHECKPOINT_RE = /OCVM-PROGRESS:(\d+)/
+const DIGEST_RE = /^OCVM-DIGEST:([0-9a-f]{64})$/
 
 const SEND_SCRIPT = String.raw`
 root="$1"; z="$2"; cp="$3"; sparse="$4"; live="$5"
@@ -51,6 +73,30 @@ else
 fi
 `
 
+// The canonical archive goes through tee into the hasher (a fifo: POSIX sh has no process
+// substitution); tar's own exit status is kept, since a pipeline only reports zstd's.
+const SEND_DIGEST_SCRIPT = String.raw`
+root="$1"; z="$2"; cp="$3"; sparse="$4"
+${HASH_FN}
+cd -- "$root" || exit 3
+t=$(mktemp -d) || exit 3
+trap 'rm -rf "$t"' EXIT
+mkfifo "$t/f" || exit 3
+h <"$t/f" >"$t/sum" &
+set -- --null --no-recursion -T - ${CANONICAL_TAR} --checkpoint="$cp" --checkpoint-action='echo=OCVM-PROGRESS:%{w}T'
+[ "$sparse" = 1 ] && set -- "$@" --sparse
+if [ "$z" = 1 ]; then
+  { tar "$@" -cf -; echo $? >"$t/rc"; } | tee "$t/f" | zstd -1 -q -T0
+else
+  { tar "$@" -cf -; echo $? >"$t/rc"; } | tee "$t/f"
+fi
+rc=$?
+wait
+[ "$rc" = 0 ] || exit "$rc"
+[ "$(cat "$t/rc")" = 0 ] || exit 4
+printf 'OCVM-DIGEST:%.64s\n' "$(cat "$t/sum")" >&2
+`
+
 // Unpacks as the login user, never restoring owners from the archive; refuses absolute names and `..`
 // (GNU tar's defaults). Directories that already exist get the archive's mode: tar sets a dir's mode
 // only after its contents, so an interrupted stream leaves dirs at the umask's 0700 and the re-sent
@@ -60,13 +106,13 @@ dest="$1"; z="$2"
 umask 077
 mkdir -p -- "$dest" || exit 3
 cd -- "$dest" || exit 3
+# tar stops reading at the end-of-archive marker: the rest of the last record is drained (after a
+# success only), or the sender would see a broken pipe.
+x() { tar -xpf - --no-same-owner --warning=no-timestamp; rc=$?; [ "$rc" = 0 ] && cat >/dev/null; return "$rc"; }
 if [ "$z" = 1 ]; then
-  zstd -d -q | tar -xpf - --no-same-owner --warning=no-timestamp
+  zstd -d -q | x
 else
-  # tar stops at the end-of-archive marker; the record padding after it must still be read, or the
-  # sender's last write fails (EPIPE) and a complete transfer looks broken.
-  tar -xpf - --no-same-owner --warning=no-timestamp || exit $?
-  cat >/dev/null
+  x
 fi
 `
 
@@ -87,12 +133,16 @@ export async function streamTree(options: StreamTreeOptions): Promise<StreamTree
   const list = options.paths instanceof Readable ? {stdin: options.paths} : {input: options.paths.map((p) => `${p}\0`).join('')}
 
   const receiving = options.target.script(RECEIVE_SCRIPT, [options.targetDir, z], {stdin: relay, allowFailure: true, signal: options.signal})
-  const sending = options.source.script(SEND_SCRIPT, [options.sourceRoot, z, String(CHECKPOINT_RECORDS), options.sparse ? '1' : '0', options.live ? '1' : '0'], {
+  let digest: string | undefined
+  const sendArgs = options.digest ? [options.sourceRoot, z, String(CHECKPOINT_RECORDS), options.sparse ? '1' : '0'] : [options.sourceRoot, z, String(CHECKPOINT_RECORDS), options.sparse ? '1' : '0', options.live ? '1' : '0']
+  const sending = options.source.script(options.digest ? SEND_DIGEST_SCRIPT : SEND_SCRIPT, sendArgs, {
     ...list,
     stdout: relay,
     allowFailure: true,
     signal: options.signal,
     onStderrLine(line) {
+      const d = DIGEST_RE.exec(line.trim())
+      if (d?.[1]) digest = d[1]
       const m = CHECKPOINT_RE.exec(line)
       if (m?.[1]) {
         bytes = Number(m[1])
@@ -106,7 +156,7 @@ export async function streamTree(options: StreamTreeOptions): Promise<StreamTree
   if (received.status === 'rejected') throw brokenStream(received.reason, options.target.label)
   // GNU tar exits 1 when a file changed while it was read: expected on a live source.
   const sendFailed = sent.value.exitCode !== 0 && !(options.live && sent.value.exitCode === 1)
-  const sendErr = sendFailed ? sent.value.stderr.split('\n').filter((l) => !CHECKPOINT_RE.test(l)).join('\n').trim() : ''
+  const sendErr = sendFailed ? sent.value.stderr.split('\n').filter((l) => !CHECKPOINT_RE.test(l) && !DIGEST_RE.test(l.trim())).join('\n').trim() : ''
   const recvErr = received.value.exitCode !== 0 ? received.value.stderr.trim() : ''
   if (isNoSpace(recvErr)) {
     throw await diskFullError(options.target, options.targetDir, {done: bytes, total: options.totalBytes ?? bytes}, `Nothing was activated and the staging dir is removed; the source is untouched. Free space on ${options.target.label} (or choose another --target-state-dir) and run the migration again.`)
@@ -123,7 +173,10 @@ export async function streamTree(options: StreamTreeOptions): Promise<StreamTree
       details: {host: options.source.label},
     })
   }
-  return {wireBytes}
+  if (options.digest && !digest) {
+    throw new OcvmError('transfer-failed', `packing on ${options.source.label} gave no checksum`, {hint: 'Run again with --resume; if it happens again, check that the host has GNU tar, mkfifo and sha256sum (or openssl).', details: {host: options.source.label}})
+  }
+  return {wireBytes, ...(digest ? {digest} : {})}
 }
 
 /**

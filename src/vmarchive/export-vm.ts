@@ -93,8 +93,8 @@ export async function exportVmArchive(options: VmExportOptions, driver: ImageDri
       source, target: local, files: exportSet.files, stagingDir: partial, compress: sourceHost.kind !== 'local', reporter: ctx.reporter, ...(ctx.signal ? {signal: ctx.signal} : {}),
     })
     ctx.reporter.step(`verifying ${sent.facts.length} file(s) in ${partial}`)
-    await verifyFiles(local, partial, sent.facts, ctx.signal)
-    await writeFile(join(partial, VM_MANIFEST), `${JSON.stringify(buildManifest(driver.name, result.source, wasRunning, exportSet, sent.facts), null, 2)}\n`, {mode: 0o600, flag: 'wx'})
+    const held = await verifyFiles({target: local, stagingDir: partial, facts: sent.facts, origin: {shell: source, files: exportSet.files}, ...(ctx.signal ? {signal: ctx.signal} : {})})
+    await writeFile(join(partial, VM_MANIFEST), `${JSON.stringify(buildManifest(driver.name, result.source, wasRunning, exportSet, held), null, 2)}\n`, {mode: 0o600, flag: 'wx'})
     if (format === 'tar') {
       const entries = [...new Set([VM_MANIFEST, ...sent.facts.map((f) => f.relPath.split('/')[0]!)])]
       ctx.reporter.step(`packing ${out} (sparse tar)`)

@@ -106,6 +106,7 @@ export async function importVmArchive(options: VmImportOptions, driver: ImageDri
 
   const started = Date.now()
   let imported: VmSummary
+  const inArchive = manifest.exportSet.files.map((f) => ({source: join(archive, f.relPath), relPath: f.relPath, sparse: f.sparse}))
   try {
     if (format === 'dir') {
       // A damaged export is found here, before a byte goes to the target.
@@ -115,16 +116,13 @@ export async function importVmArchive(options: VmImportOptions, driver: ImageDri
           hint: 'The export was damaged after it was written (disk, copy). Nothing was imported: copy it again from a good copy, or export again.',
         })
       }
-      await sendFiles({
-        source: local, target, stagingDir, compress: targetHost.kind !== 'local', facts: manifest.files, reporter: ctx.reporter, ...(ctx.signal ? {signal: ctx.signal} : {}),
-        files: manifest.exportSet.files.map((f) => ({source: join(archive, f.relPath), relPath: f.relPath, sparse: f.sparse})),
-      })
+      await sendFiles({source: local, target, stagingDir, compress: targetHost.kind !== 'local', facts: manifest.files, files: inArchive, reporter: ctx.reporter, ...(ctx.signal ? {signal: ctx.signal} : {})})
     } else {
       ctx.reporter.step(`unpacking ${archive} into ${stagingDir} on ${target.label}`)
       await unpackTo(target, archive, stagingDir, ctx.signal)
     }
     ctx.reporter.step(`verifying ${manifest.files.length} file(s) on ${target.label} (SHA-256)`)
-    await verifyFiles(target, stagingDir, manifest.files, ctx.signal)
+    await verifyFiles({target, stagingDir, facts: manifest.files, ...(format === 'dir' ? {origin: {shell: local, files: inArchive}} : {}), ...(ctx.signal ? {signal: ctx.signal} : {})})
     imported = await driver.importVm(targetHost, {...request, dryRun: false}, ctx)
   } finally {
     await target.exec(['rm', '-rf', '--', stagingDir], {allowFailure: true, timeoutMs: 10 * 60_000})

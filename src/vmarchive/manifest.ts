@@ -19,7 +19,10 @@ export const VM_ARCHIVE_VERSION = 1
 /** Relative, normalised, no `..`, not the manifest: a path that stays inside the archive dir. */
 const RelPath = z.string().min(1).refine((p) => !posix.isAbsolute(p) && posix.normalize(p) === p && !p.split('/').includes('..') && !p.includes('\0') && !p.includes('\n') && p !== VM_MANIFEST, 'not a safe relative path')
 
-const Facts = z.object({relPath: RelPath, bytes: z.number().int().nonnegative(), allocated: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/)})
+const Facts = z.object({
+  relPath: RelPath, bytes: z.number().int().nonnegative(), allocated: z.number().int().nonnegative(), mtime: z.number().optional(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/), digest: z.enum(['sha256', 'tar-sparse']).optional(),
+})
 
 const VmInfoShape = z.object({name: z.string().min(1), state: z.string(), disks: z.array(z.object({target: z.string()}).passthrough())}).passthrough()
 

@@ -7,12 +7,11 @@ import {mkdirSync, readdirSync, rmSync, statSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {DST, REPO_ROOT, resetHosts, run, runOcvm, sshCheck, sshExec, SRC} from '../infra/hosts.js'
-import {expectedConsoleLine, guestDomainXml, lv, waitForConsole} from './libvirt-guest.js'
+import {DST, resetHosts, run, runOcvm, sshCheck, sshExec, SRC} from '../infra/hosts.js'
+import {expectedConsoleLine, guestDomainXml, libvirtDown, libvirtUp, lv, MiB, virsh, waitForConsole} from './libvirt-guest.js'
 
 const VIRSH = 'timeout 60 virsh -c qemu:///system'
 const IMAGES = '/var/lib/libvirt/images'
-const MiB = 1024 * 1024
 const SRC_HOST = 'root@10.250.0.2'
 const DST_HOST = 'root@10.250.0.3'
 const VM = 'xi-vm'
@@ -25,7 +24,6 @@ const WORK = `/var/tmp/ocvm-xi-test-${process.pid}`
 const BASE_DATA: Array<[number, number, number]> = [[0, 4 * MiB, 0xab]]
 const TOP_DATA: Array<[number, number, number]> = [[1 * MiB, 1 * MiB, 0xcd], [100 * MiB, 2 * MiB, 0xef]]
 
-const virsh = (host: string, args: string) => sshCheck(host, `${VIRSH} ${args}`)
 const domstate = async (host: string, name: string) => (await sshExec(host, `${VIRSH} domstate --domain ${name} --reason`)).stdout.trim()
 const json = (r: {stdout: string}) => JSON.parse(r.stdout)
 // Staging and scratch dirs ocvm makes in /var/tmp (the hosts' and ours): none may stay behind.
@@ -44,8 +42,7 @@ describe('libvirt inspect, export/import, --connect, preflight refusals and back
     rmSync(WORK, {recursive: true, force: true})
     mkdirSync(WORK, {recursive: true})
     scratchBefore = scratchDirs()
-    const up = await run('bash', [path.join(REPO_ROOT, 'test/infra/libvirt.sh'), 'up'], {timeoutMs: 240_000})
-    if (up.exitCode !== 0) throw new Error(`libvirt.sh up failed:\n${up.stderr}`)
+    await libvirtUp()
     await bridge(SRC, 'ocvmbr-src')
     await bridge(DST, 'ocvmbr-dst')
     // The chain: a base volume, and an overlay that names it by its absolute path on the source.
@@ -62,7 +59,7 @@ describe('libvirt inspect, export/import, --connect, preflight refusals and back
   }, 300_000)
 
   afterAll(async () => {
-    await run('bash', [path.join(REPO_ROOT, 'test/infra/libvirt.sh'), 'down'], {timeoutMs: 120_000})
+    await libvirtDown()
     await sshExec(SRC, 'ip link del ocvmbr-src')
     await sshExec(DST, 'ip link del ocvmbr-dst')
     rmSync(WORK, {recursive: true, force: true})

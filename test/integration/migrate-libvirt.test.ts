@@ -2,25 +2,16 @@
 // libvirtd (test/infra/libvirt.sh, started here so other integration files do not pay for it), and
 // the tiny guest prints what it reads from its disks on its serial console.
 import {createHash} from 'node:crypto'
-import {createReadStream, existsSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {createReadStream, existsSync, readFileSync, rmSync, statSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {DST, infra, REPO_ROOT, resetHosts, run, runOcvm, shellQuote, sshCheck, sshExec, SRC} from '../infra/hosts.js'
-import {expectedConsoleLine, guestDomainXml, lv, waitForConsole} from './libvirt-guest.js'
+import {DST, infra, REPO_ROOT, resetHosts, run, runOcvm, shellQuote, sshExec, SRC} from '../infra/hosts.js'
+import {createDomain, domstate, expectedConsoleLine, image, libvirtDown, libvirtUp, lv, MiB, POOL, QCOW2_DATA, RAW_DATA, virsh, VIRSH, waitForConsole} from './libvirt-guest.js'
 
-const VIRSH = 'virsh -c qemu:///system'
-const POOL = 'default'
-const MiB = 1024 * 1024
 // libvirt names cannot contain '/': the payload touches a relative path (ssh sessions start in /root).
 const PWNED_FILE = 'ocvm-libvirt-pwned'
 const PWNED = ['/root', REPO_ROOT].map((dir) => path.join(dir, PWNED_FILE))
-
-const image = (host: string, file: string) => lv(host, 'lib/images', file)
-
-function virsh(host: string, args: string): Promise<string> {
-  return sshCheck(host, `timeout 60 ${VIRSH} ${args}`)
-}
 
 async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256')
@@ -28,51 +19,14 @@ async function sha256File(file: string): Promise<string> {
   return hash.digest('hex')
 }
 
-const QCOW2_DATA: Array<[number, number, number]> = [
-  [0, 4 * MiB, 0xab],
-  [512 * MiB, 8 * MiB, 0xcd],
-  [1020 * MiB, 4 * MiB, 0xef],
-]
-const RAW_DATA: Array<[number, number, number]> = [[0, 1 * MiB, 0x5a]]
-
-interface TestDomain {
-  name: string
-  qcow2: string
-  raw: string
-  console: string
-}
-
-/** Defines a domain on SRC with a 1 GiB sparse qcow2 (16 MiB of data) and a 64 MiB raw disk (1 MiB). */
-async function createDomain(name: string, stem: string): Promise<TestDomain> {
-  const d = {name, qcow2: `${stem}.qcow2`, raw: `${stem}-data.raw`, console: `${stem}-console.log`}
-  await virsh(SRC, `vol-create-as --pool ${POOL} --name ${d.qcow2} --capacity 1G --allocation 0 --format qcow2`)
-  await virsh(SRC, `vol-create-as --pool ${POOL} --name ${d.raw} --capacity 64M --allocation 0 --format raw`)
-  const io = (file: string, format: string, data: Array<[number, number, number]>) =>
-    run('qemu-io', ['-f', format, ...data.flatMap(([o, l, b]) => ['-c', `write -P 0x${b.toString(16)} ${o} ${l}`]), file])
-  expect((await io(image(SRC, d.qcow2), 'qcow2', QCOW2_DATA)).exitCode).toBe(0)
-  expect((await io(image(SRC, d.raw), 'raw', RAW_DATA)).exitCode).toBe(0)
-  const xml = guestDomainXml(name, d.console, [
-    `<disk type='volume' device='disk'><driver name='qemu' type='qcow2'/><source pool='${POOL}' volume='${d.qcow2}'/><target dev='vda' bus='virtio'/></disk>`,
-    `<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='/var/lib/libvirt/images/${d.raw}'/><target dev='vdb' bus='virtio'/></disk>`,
-  ])
-  writeFileSync(lv(SRC, 'lib', `${stem}.xml`), xml)
-  await virsh(SRC, `define --file /var/lib/libvirt/${stem}.xml`)
-  return d
-}
-
-const domstate = async (host: string, name: string) => (await sshExec(host, `timeout 60 ${VIRSH} domstate --domain ${shellQuote(name)}`)).stdout.trim()
-
 describe('libvirt driver on real libvirt + QEMU', () => {
   beforeAll(async () => {
     await resetHosts()
     for (const f of PWNED) rmSync(f, {force: true})
-    const up = await run('bash', [path.join(REPO_ROOT, 'test/infra/libvirt.sh'), 'up'], {timeoutMs: 240_000})
-    if (up.exitCode !== 0) throw new Error(`libvirt.sh up failed:\n${up.stderr}`)
+    await libvirtUp()
   })
 
-  afterAll(async () => {
-    await run('bash', [path.join(REPO_ROOT, 'test/infra/libvirt.sh'), 'down'], {timeoutMs: 120_000})
-  })
+  afterAll(libvirtDown)
 
   it('cold-migrates a domain with a hostile name: sparse, verified, defined and booted on the target, source kept', async () => {
     const name = `o'c "vm" $(touch ${PWNED_FILE}); x`

@@ -4,12 +4,12 @@
 // after they left ssh, where only ocvm's own end-to-end SHA-256 can see them. After every fault the
 // target must hold nothing activated or a byte-identical tree, and `--resume` must finish and verify.
 import {randomBytes} from 'node:crypto'
-import {chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {DST, hostFsPath, infra, REPO_ROOT, resetHosts, run, runOcvm, SRC} from '../infra/hosts.js'
-import {killPids, launchOcvm, processes, readJournal, sleep, stagingDirs, trialDirs, treeDigest, waitFor} from '../reliability/harness.js'
+import {installCorruptingTar, killPids, launchOcvm, processes, readJournal, sleep, stagingDirs, trialDirs, treeDigest, waitFor} from '../reliability/harness.js'
 import {writeSection} from '../reliability/report.js'
 import {seeded, trialCount} from '../reliability/seeded.js'
 
@@ -193,21 +193,7 @@ describe('transport faults during `ocvm migrate --driver file`', () => {
     const {runs, env} = trialDirs('flip')
     const victim = `blob-${String(rng.int(0, FILES - 1)).padStart(2, '0')}.bin`
     const offset = rng.int(0, FILE_KB * 1024 - 1)
-    // A `tar` first on the target's PATH (its /usr/local/bin is private to the host): the real tar
-    // extracts, then one byte of the victim is flipped, once (the wrapper removes itself).
-    const wrapper = hostFsPath(DST, '/usr/local/bin/tar')
-    writeFileSync(wrapper, `#!/bin/sh
-# Test fault (reliability-transport): corrupts ${victim} at byte ${offset} after extraction, once.
-/usr/bin/tar "$@"; rc=$?
-f=$(find . -name '${victim}' -type f 2>/dev/null | head -n 1)
-if [ -n "$f" ] && [ "$(stat -c %s "$f")" -gt ${offset} ]; then
-  b=$(dd if="$f" bs=1 skip=${offset} count=1 2>/dev/null | od -An -tu1 | tr -d ' ')
-  printf "\\\\$(printf '%03o' $(( b ^ 1 )))" | dd of="$f" bs=1 seek=${offset} conv=notrunc 2>/dev/null
-  rm -f "$0"
-fi
-exit $rc
-`)
-    chmodSync(wrapper, 0o755)
+    const wrapper = installCorruptingTar(victim, offset)
     try {
       const r = await runOcvm([...MIGRATE, '--json'], {env, timeoutMs: 300_000})
       expect(existsSync(wrapper), 'the corrupting wrapper ran').toBe(false)

@@ -2,11 +2,11 @@
 // atomically at every step change) to stop it exactly at a step boundary, find the ssh processes of
 // a transfer, and check what a target holds after a fault.
 import {spawn, type ChildProcess} from 'node:child_process'
-import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync} from 'node:fs'
+import {chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
-import {infra, REPO_ROOT} from '../infra/hosts.js'
+import {DST, hostFsPath, infra, REPO_ROOT, run} from '../infra/hosts.js'
 
 const RUN_ID_RE = /^\d{8}T\d{6}Z-[0-9a-f]{6}$/
 
@@ -32,12 +32,12 @@ export function trialDirs(prefix: string): {runs: string; tmp: string; env: Reco
 }
 
 /** The journal of the (only) run in a runs dir, or undefined before ocvm wrote one. */
-export function readJournal(runs: string): Journal | undefined {
+export function readJournal<J = Journal>(runs: string): J | undefined {
   if (!existsSync(runs)) return undefined
   const id = readdirSync(runs).filter((d) => RUN_ID_RE.test(d)).sort().pop()
   if (!id) return undefined
   try {
-    return JSON.parse(readFileSync(path.join(runs, id, 'journal.json'), 'utf8')) as Journal
+    return JSON.parse(readFileSync(path.join(runs, id, 'journal.json'), 'utf8')) as J
   } catch {
     return undefined
   }
@@ -136,4 +136,39 @@ export {treeDigest} from '../helpers/tree-digest.js'
 /** Staging dirs ocvm left in a dir (in the test process's view of a host). */
 export function stagingDirs(dir: string): string[] {
   return existsSync(dir) ? readdirSync(dir).filter((e) => e.startsWith('.ocvm-staging-')) : []
+}
+
+/** The bridge port that leads into ocvm-dst (hosts.sh numbers hosts in order). */
+export const DST_PORT = 'ocvm-h1'
+
+/** Slows the link into ocvm-dst (tc tbf), so a transfer of some MiB lasts seconds: a window to hit. */
+export async function throttleTarget(rate = '40mbit'): Promise<void> {
+  await run('tc', ['qdisc', 'replace', 'dev', DST_PORT, 'root', 'tbf', 'rate', rate, 'burst', '256kb', 'latency', '500ms'])
+}
+
+export async function unthrottleTarget(): Promise<void> {
+  await run('tc', ['qdisc', 'del', 'dev', DST_PORT, 'root'])
+}
+
+/**
+ * A `tar` first on ocvm-dst's PATH (its /usr/local/bin is private to the host): the real tar runs,
+ * then one byte of the first file named `victim` under its working dir is flipped at `offset`, once
+ * (the wrapper removes itself). It corrupts data after ssh delivered it intact, where only ocvm's own
+ * checksums can see it. Returns the wrapper's path (remove it in a finally).
+ */
+export function installCorruptingTar(victim: string, offset: number): string {
+  const wrapper = hostFsPath(DST, '/usr/local/bin/tar')
+  writeFileSync(wrapper, `#!/bin/sh
+# Test fault (test/reliability/harness.ts): corrupts ${victim} at byte ${offset} after tar ran, once.
+/usr/bin/tar "$@"; rc=$?
+f=$(find . -name '${victim}' -type f 2>/dev/null | head -n 1)
+if [ -n "$f" ] && [ "$(stat -c %s "$f")" -gt ${offset} ]; then
+  b=$(dd if="$f" bs=1 skip=${offset} count=1 2>/dev/null | od -An -tu1 | tr -d ' ')
+  printf "\\\\$(printf '%03o' $(( b ^ 1 )))" | dd of="$f" bs=1 seek=${offset} conv=notrunc 2>/dev/null
+  rm -f "$0"
+fi
+exit $rc
+`)
+  chmodSync(wrapper, 0o755)
+  return wrapper
 }

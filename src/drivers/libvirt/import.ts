@@ -1,12 +1,13 @@
 import path from 'node:path'
+import {z} from 'zod'
 
 import type {Context} from '../../context.js'
 import {OcvmError, UnsupportedError} from '../../errors.js'
 import type {HostSpec} from '../../hosts/host-spec.js'
 import type {Shell} from '../../hosts/shell.js'
 import type {ImportCheck, ImportRequest, VmSummary} from '../api.js'
-import {defineXml, domainExists, domainExistsError, poolIsFileBacked, requirePool, runVirsh, tryVirsh} from './domain.js'
-import {rewriteDomainXml} from './domain-xml.js'
+import {defineXml, domainExists, domainExistsError, domainState, poolIsFileBacked, requirePool, runVirsh, tryVirsh} from './domain.js'
+import {parseDomainXml, rewriteDomainXml} from './domain-xml.js'
 import {backingVolumeName, ExportMeta, targetVolumeName, uniqueVolumes} from './export.js'
 import {parseLibvirtOptions, targetLocalUri} from './options.js'
 import {parseDominfo} from './parse.js'
@@ -16,8 +17,66 @@ import * as v from './virsh.js'
  * `importVm` and its preflight `checkImport`: sparse volumes in the target pool holding the verified
  * images (each chain layer its own volume, overlays relinked to their layer's new path), the
  * rewritten XML, `define`. Nothing is created until every check passed; a failure deletes the
- * volumes this import created and nothing else.
+ * volumes this import created and nothing else. An import cut short (ocvm killed, a host gone) is
+ * undone by the next attempt and by --rollback (`abandonImport`), from a ledger kept in staging.
  */
+
+// The staged image becomes the volume file: linked when both are on one filesystem (staging is
+// removed after the import, so the volume is then its only name), copied sparse otherwise.
+const PLACE_SCRIPT = 'ln -f -- "$1" "$2" 2>/dev/null || cp --sparse=always --reflink=auto -- "$1" "$2"'
+
+// What an import created, one JSON line per volume or definition, appended in the (per-run, 0700)
+// staging dir BEFORE it is created: after a crash mid-import, the next attempt and --rollback know
+// exactly what to take away, and nothing else.
+const LEDGER = '.ocvm-libvirt-import'
+const LedgerLine = z.union([z.object({pool: z.string(), volume: z.string()}), z.object({define: z.string()})])
+type LedgerLine = z.infer<typeof LedgerLine>
+
+async function ledgerAdd(shell: Shell, stagingDir: string, line: LedgerLine): Promise<void> {
+  await shell.script('printf "%s\\n" "$2" >>"$1"', [path.posix.join(stagingDir, LEDGER), JSON.stringify(line)], {timeoutMs: v.TIMEOUTS.query})
+}
+
+async function ledgerRead(shell: Shell, stagingDir: string): Promise<LedgerLine[]> {
+  const out = (await shell.script('cat -- "$1" 2>/dev/null; true', [path.posix.join(stagingDir, LEDGER)], {timeoutMs: v.TIMEOUTS.query})).stdout
+  // A line cut short by a crash names nothing that was created yet: skip it.
+  return out.split('\n').flatMap((l) => {
+    try {
+      const parsed = LedgerLine.safeParse(JSON.parse(l))
+      return parsed.success ? [parsed.data] : []
+    } catch {
+      return []
+    }
+  })
+}
+
+async function ledgerRemove(shell: Shell, stagingDir: string): Promise<void> {
+  await shell.exec(['rm', '-f', '--', path.posix.join(stagingDir, LEDGER)], {allowFailure: true, timeoutMs: v.TIMEOUTS.query})
+}
+
+/**
+ * Undoes an import of this staging dir that did not finish (ocvm killed, a host gone): the domain it
+ * defined, if it is still ours (its metadata names only volumes of the ledger), then its volumes.
+ */
+export async function abandonImport(host: HostSpec, request: Pick<ImportRequest, 'stagingDir' | 'options'>, ctx: Context, uri: string): Promise<void> {
+  const shell = ctx.shells.get(host)
+  const localUri = targetLocalUri(parseLibvirtOptions(request.options).targetConnect, uri)
+  const lines = await ledgerRead(shell, request.stagingDir)
+  if (lines.length === 0) return
+  const volumes = lines.flatMap((l) => ('volume' in l ? [l] : []))
+  const ours = (vol: {pool: string; volume: string}) => volumes.some((x) => x.pool === vol.pool && x.volume === vol.volume)
+  for (const l of lines) {
+    if (!('define' in l) || !(await domainExists(shell, localUri, l.define))) continue
+    const dom = parseDomainXml((await runVirsh(shell, v.dumpxmlInactive(localUri, l.define))).stdout)
+    if (dom.importedVolumes.length === 0 || !dom.importedVolumes.every(ours)) continue
+    ctx.reporter.step(`Removing ${l.define}, defined by an import that did not finish`)
+    if ((await domainState(shell, localUri, l.define)).state !== 'stopped') await tryVirsh(shell, v.destroy(localUri, l.define), v.TIMEOUTS.lifecycle)
+    await runVirsh(shell, v.undefine(localUri, l.define), v.TIMEOUTS.lifecycle)
+  }
+  for (const vol of volumes) {
+    if ((await tryVirsh(shell, v.volDelete(localUri, vol.pool, vol.volume))).exitCode === 0) ctx.reporter.step(`Removed ${vol.pool}/${vol.volume}, left by an import that did not finish`)
+  }
+  await ledgerRemove(shell, request.stagingDir)
+}
 
 function volumeExists(volume: string, pool: string, shell: Shell): OcvmError {
   return new OcvmError('volume-exists', `volume "${volume}" already exists in pool ${pool} on ${shell.label}; ocvm never overwrites one`, {
@@ -58,6 +117,8 @@ export async function importVm(host: HostSpec, request: ImportRequest, ctx: Cont
   const sourceName = request.exportSet.vm.name
   const renamed = name !== sourceName
 
+  // An earlier attempt of this import that was cut short is undone first, then done again.
+  if (!request.dryRun) await abandonImport(host, request, ctx, uri)
   // Preflight: nothing is created until every check passed.
   if (await domainExists(shell, localUri, name)) throw domainExistsError(name, shell)
   await requirePool(shell, localUri, pool)
@@ -82,15 +143,17 @@ export async function importVm(host: HostSpec, request: ImportRequest, ctx: Cont
     const paths: Record<string, string> = {}
     for (const image of images) {
       ctx.reporter.step(`Placing ${image.relPath} into ${pool}/${image.volume} (sparse)`)
+      await ledgerAdd(shell, request.stagingDir, {pool, volume: image.volume})
       await runVirsh(shell, v.volCreateAs(localUri, pool, image.volume, image.virtualBytes, image.format), v.TIMEOUTS.lifecycle)
       created.push({pool, volume: image.volume})
       const volPath = (await runVirsh(shell, v.volPath(localUri, pool, image.volume))).stdout.trim()
       const staged = path.posix.join(request.stagingDir, image.relPath)
       if (fileBacked) {
-        // A dir pool's volume is a file: replace it with an exact sparse copy of the verified image.
-        // (vol-upload writes over the fresh volume without truncating it, and skips the image's
-        // holes, so bytes of the empty qcow2 it replaces could survive in them.)
-        await shell.exec(['cp', '--sparse=always', '--reflink=auto', '--', staged, volPath], {timeoutMs: v.TIMEOUTS.upload})
+        // A dir pool's volume is a file: replace it with the verified image itself. On the same
+        // filesystem that is a hard link (no copy, no second copy's worth of disk), else an exact
+        // sparse copy. (vol-upload writes over the fresh volume without truncating it, and skips
+        // the image's holes, so bytes of the empty qcow2 it replaces could survive in them.)
+        await shell.script(PLACE_SCRIPT, [staged, volPath], {timeoutMs: v.TIMEOUTS.upload})
       } else {
         await runVirsh(shell, v.volUpload(localUri, pool, image.volume, staged), v.TIMEOUTS.upload)
       }
@@ -111,9 +174,11 @@ export async function importVm(host: HostSpec, request: ImportRequest, ctx: Cont
       newMac: options.newMac,
       importedVolumes: created,
     })
+    await ledgerAdd(shell, request.stagingDir, {define: name})
     await defineXml(shell, localUri, xml)
   } catch (error) {
     for (const c of created.reverse()) await tryVirsh(shell, v.volDelete(localUri, c.pool, c.volume))
+    await ledgerRemove(shell, request.stagingDir)
     throw error
   }
   const info = parseDominfo((await runVirsh(shell, v.dominfo(localUri, name))).stdout)

@@ -7,7 +7,7 @@ import {agentShell, waitForAgent} from './agent-shell.js'
 import {domainExists, domainState, runVirsh, tryVirsh} from './domain.js'
 import {parseDomainXml} from './domain-xml.js'
 import {exportVm} from './export.js'
-import {checkImport, importVm} from './import.js'
+import {abandonImport, checkImport, importVm} from './import.js'
 import {guestAddress, inspectDomain} from './inspect.js'
 import {parseLibvirtOptions, targetLocalUri} from './options.js'
 import {parseNames} from './parse.js'
@@ -153,6 +153,7 @@ export function createLibvirtDriver(settings: LibvirtDriverSettings = {}): Image
     checkImport: (host, request, ctx) => checkImport(host, request, ctx, uriFor(host), flatten),
     importVm: (host, request, ctx) => importVm(host, request, ctx, uriFor(host)),
     removeImported: (host, name, ctx) => removeImported(host, name, ctx, uriFor(host)),
+    abandonImport: (host, request, ctx) => abandonImport(host, request, ctx, uriFor(host)),
     guestShell: (host, name, ctx) => guestShell(host, name, ctx, uriFor(host)),
     async liveMigrate(source, target, name, ctx, request) {
       if (request.targetName !== name) throw new UnsupportedError('--live keeps the domain\'s name', 'Leave out --target-name, or move it cold (without --live) to rename it.')

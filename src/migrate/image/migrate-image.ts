@@ -96,6 +96,7 @@ function stepActions(env: StepEnv): Actions {
     stop: async () => {
       const info = await driver.inspect(sourceHost, vm, ctx)
       if (info.state === 'stopped') return journal.data.source.wasRunning ? 'already stopped' : 'was not running'
+      journal.update({stopRequestedAt: new Date().toISOString()})
       await driver.stop(sourceHost, vm, ctx, {timeoutMs: options.stopTimeoutSec * 1000, force: options.forceStop})
       const after = await driver.inspect(sourceHost, vm, ctx)
       if (after.state !== 'stopped') throw new OcvmError('stop-failed', `${vm} is still ${after.state} on ${source.label}`, {hint: 'Shut the guest down from inside, or pass --force-stop to power it off after the timeout.'})
@@ -112,19 +113,29 @@ function stepActions(env: StepEnv): Actions {
       const sent = await sendFiles({
         source, target, files: exportSet.files, stagingDir: journal.data.target.stagingDir, compress: true,
         ...(journal.data.facts ? {facts: journal.data.facts} : {}), reporter: ctx.reporter, ...(ctx.signal ? {signal: ctx.signal} : {}),
+        // Recorded per file, so a resume after a crash does not send again what had arrived.
+        onSent: (fact) => journal.update({facts: [...(journal.data.facts ?? []).filter((f) => f.relPath !== fact.relPath), fact]}),
       })
       journal.update({facts: sent.facts, transfer: {bytes: sent.bytes, allocated: sent.allocated, wireBytes: sent.wireBytes, seconds: (Date.now() - started) / 1000, resumedFiles: sent.resumedFiles}})
       return `${sent.bytes} bytes apparent, ${sent.allocated} allocated, ${sent.wireBytes} on the wire${sent.resumedFiles ? `, ${sent.resumedFiles} file(s) already there` : ''}`
     },
     verify: async () => {
       const facts = required(journal.data.facts, 'transfer')
-      await verifyFiles(target, journal.data.target.stagingDir, facts, ctx.signal)
+      const files = required(journal.data.exportSet, 'export').files
+      try {
+        await verifyFiles({target, stagingDir: journal.data.target.stagingDir, facts, origin: {shell: source, files}, ...(ctx.signal ? {signal: ctx.signal} : {})})
+      } catch (error) {
+        // A damaged file must be sent again: --resume re-runs the transfer (intact files stay).
+        if (error instanceof OcvmError && error.code === 'verify-failed') setStep(journal, 'transfer', {status: 'pending'})
+        throw error
+      }
       await removeExportScratch(source, journal.data.exportSet)
       return `${facts.length} file(s) verified (SHA-256)`
     },
     import: async () => {
       const exportSet = required(journal.data.exportSet, 'export')
-      const imported = await driver.importVm(targetHost, {exportSet, stagingDir: journal.data.target.stagingDir, targetName: name, options: options.driverOptions, dryRun: false}, ctx)
+      // Killed after the VM was defined and recorded: only the staging dir is left to remove.
+      const imported = journal.data.imported ?? await driver.importVm(targetHost, {exportSet, stagingDir: journal.data.target.stagingDir, targetName: name, options: options.driverOptions, dryRun: false}, ctx)
       journal.update({imported})
       await target.exec(['rm', '-rf', '--', journal.data.target.stagingDir], {allowFailure: true, timeoutMs: 10 * 60_000})
       return `${imported.name} defined on ${target.label}`

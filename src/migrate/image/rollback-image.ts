@@ -1,7 +1,7 @@
 import type {Context} from '../../context.js'
-import type {ImageDriver} from '../../drivers/api.js'
+import type {ImageDriver, VmInfo} from '../../drivers/api.js'
 import {UnsupportedError} from '../../errors.js'
-import {parseHostSpec} from '../../hosts/host-spec.js'
+import {parseHostSpec, type HostSpec} from '../../hosts/host-spec.js'
 import {Journal} from '../journal.js'
 import {rollback as rollbackState} from '../rollback.js'
 import {toImageResult} from './migrate-image.js'
@@ -32,20 +32,44 @@ export async function rollbackImage(runId: string, driver: ImageDriver, ctx: Con
     const existing = await driver.list(targetHost, ctx)
     const vm = existing.find((v) => v.name === state.imported?.name)
     if (vm) {
-      if (vm.state !== 'stopped') await driver.stop(targetHost, vm.name, ctx, {timeoutMs: 120_000, force: true})
+      // It is about to be deleted: a short courtesy shutdown, then power off (a guest still booting ignores ACPI).
+      if (vm.state !== 'stopped') await driver.stop(targetHost, vm.name, ctx, {timeoutMs: 5_000, force: true})
       await driver.removeImported(targetHost, vm.name, ctx)
       done.push(`${vm.name} removed from ${target.label}`)
     }
   }
+  // An import cut short left things the journal does not know of; the driver recorded them in staging.
+  if (!state.imported && state.exportSet && driver.abandonImport) {
+    await driver.abandonImport(targetHost, {exportSet: state.exportSet, stagingDir: state.target.stagingDir, targetName: state.target.name, options: state.options.driverOptions, dryRun: false}, ctx)
+  }
   await target.exec(['rm', '-rf', '--', state.target.stagingDir], {allowFailure: true, timeoutMs: 10 * 60_000})
   await removeExportScratch(ctx.shells.get(sourceHost), state.exportSet)
   if (state.source.wasRunning && state.mode !== 'state') {
-    const now = await driver.inspect(sourceHost, state.source.vm.name, ctx)
-    if (now.state === 'stopped') {
+    const now = await settledSource(state, driver, sourceHost, ctx)
+    if (now === 'stopped') {
       await driver.start(sourceHost, state.source.vm.name, ctx)
       done.push(`${state.source.vm.name} started again on ${state.source.host}`)
     }
   }
   journal.update({status: 'rolled-back', committed: false})
   return toImageResult(journal.data, done.length > 0 ? done : ['Nothing needed undoing.'])
+}
+
+/**
+ * The source VM's state once a shutdown that ocvm asked for before it died has played out: a guest
+ * still running right after an interrupted stop step may be on its way down, and starting it again
+ * only counts once it is off.
+ */
+async function settledSource(state: ImageMigrationState, driver: ImageDriver, host: HostSpec, ctx: Context): Promise<VmInfo['state']> {
+  const name = state.source.vm.name
+  let now = (await driver.inspect(host, name, ctx)).state
+  if (state.steps.find((s) => s.name === 'stop')?.status !== 'running' || !state.stopRequestedAt) return now
+  const waitSec = Math.min(state.options.stopTimeoutSec, 60)
+  if (now !== 'stopped') ctx.reporter.step(`Waiting up to ${waitSec} s for ${name} to finish the shutdown asked for before the run was interrupted`)
+  const deadline = Date.now() + waitSec * 1000
+  while (now !== 'stopped' && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 1000))
+    now = (await driver.inspect(host, name, ctx)).state
+  }
+  return now
 }

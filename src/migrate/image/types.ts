@@ -76,6 +76,8 @@ export interface ImageMigrationState {
   /** The nested file-driver run that moved the state (state mode). */
   stateRun?: string
   guest?: {label: string; system?: string}
+  /** When the stop step asked the source VM to shut down (a rollback after a crash lets that finish first). */
+  stopRequestedAt?: string
   /** The post-migrate hooks' outcomes where the gateway now runs. */
   hooks?: HookRunResult
   /** What the user should know that is not an error (e.g. no deployment found inside the guest). */

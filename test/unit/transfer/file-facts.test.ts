@@ -14,6 +14,12 @@ describe('parseFileFacts', () => {
     expect(out.get('/vms/odd\tname')?.bytes).toBe(5)
   })
 
+  it('reads the mtime when given, and stat-only records without a hash', () => {
+    const out = parseFileFacts(`F\t10 8 1700000000\t${HASH} *stdin\t/d/a\0S\t20 0 1700000001\t/d/b\0`)
+    expect(out.get('/d/a')).toEqual({bytes: 10, allocated: 4096, mtime: 1_700_000_000, sha256: HASH})
+    expect(out.get('/d/b')).toEqual({bytes: 20, allocated: 0, mtime: 1_700_000_001})
+  })
+
   it('says so when a tool printed something unexpected', () => {
     expect(() => parseFileFacts('F\tnot numbers\tzz\t/x\0')).toThrow(OcvmError)
   })

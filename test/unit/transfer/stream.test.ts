@@ -1,3 +1,4 @@
+import {execFileSync} from 'node:child_process'
 import {createHash, randomBytes} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile} from 'node:fs/promises'
@@ -8,6 +9,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {createRunner} from '../../../src/exec/runner.js'
 import {LOCAL} from '../../../src/hosts/host-spec.js'
 import {createShell} from '../../../src/hosts/shell.js'
+import {fileFacts, verifyFiles} from '../../../src/transfer/files.js'
 import {pathList} from '../../../src/transfer/record-files.js'
 import {compareTrees, listRecords, type TreeFiles} from '../../../src/transfer/tree-diff.js'
 import {fetchTree} from '../../../src/transfer/tree-listing.js'
@@ -179,5 +181,54 @@ describe('streamTree', () => {
 
   it('fails clearly when the source root is gone', async () => {
     await expect(streamTree({source: shell, target: shell, sourceRoot: path.join(dir, 'gone'), targetDir: path.join(dir, 'x'), compress: false, paths: ['a']})).rejects.toThrow(/packing on local failed/)
+  })
+})
+
+describe('streamTree with digest (disk images)', () => {
+  it.each([true, false])('hashes the canonical archive while sending (compress=%s): the digest is the file\'s tar-sparse checksum on both ends', async (compress) => {
+    // 64 MiB apparent, 2 MiB of data: the digest covers the data and the holes' map, not 64 MiB.
+    const disks = path.join(dir, `disks-${compress}`)
+    await mkdir(disks, {recursive: true})
+    const disk = path.join(disks, 'disk.img')
+    execFileSync('truncate', ['-s', '64M', disk])
+    execFileSync('dd', ['if=/dev/urandom', `of=${disk}`, 'bs=1M', 'count=2', 'seek=20', 'conv=notrunc', 'status=none'])
+    const dest = path.join(dir, `disk-dest-${compress}`)
+    const result = await streamTree({source: shell, target: shell, sourceRoot: disks, targetDir: dest, compress, sparse: true, digest: true, paths: ['disk.img']})
+    const onSource = (await fileFacts(shell, [disk], 'tar-sparse')).get(disk)
+    const staged = (await fileFacts(shell, [path.join(dest, 'disk.img')], 'tar-sparse')).get(path.join(dest, 'disk.img'))
+    expect(result.digest).toMatch(/^[0-9a-f]{64}$/)
+    expect(result.digest).toBe(onSource?.sha256)
+    expect(staged?.sha256).toBe(onSource?.sha256)
+    expect(staged?.allocated).toBeLessThan(4 * 1024 * 1024)
+    expect((await readFile(path.join(dest, 'disk.img'))).equals(await readFile(disk))).toBe(true)
+    // One changed byte changes it.
+    execFileSync('dd', ['if=/dev/zero', `of=${path.join(dest, 'disk.img')}`, 'bs=1', 'count=1', `seek=${20 * 1024 * 1024 + 7}`, 'conv=notrunc', 'status=none'])
+    expect((await fileFacts(shell, [path.join(dest, 'disk.img')], 'tar-sparse')).get(path.join(dest, 'disk.img'))?.sha256).not.toBe(onSource?.sha256)
+  })
+})
+
+describe('verifyFiles of a disk whose holes differ', () => {
+  it('a copy holding zeros where the source has holes fails the tar-sparse digest, passes byte for byte against its origin, and is then described by its sha256', async () => {
+    const src = path.join(dir, 'holes-src')
+    const staging = path.join(dir, 'holes-staging')
+    await mkdir(src, {recursive: true})
+    await mkdir(path.join(staging, 'disks'), {recursive: true})
+    const disk = path.join(src, 'disk.img')
+    execFileSync('truncate', ['-s', '16M', disk])
+    execFileSync('dd', ['if=/dev/urandom', `of=${disk}`, 'bs=1M', 'count=1', 'seek=4', 'conv=notrunc', 'status=none'])
+    // The same bytes, every zero written out: another hole map, another canonical archive.
+    execFileSync('cp', ['--sparse=never', disk, path.join(staging, 'disks/disk.img')])
+    const measured = (await fileFacts(shell, [disk], 'tar-sparse')).get(disk)
+    if (!measured?.sha256) throw new Error('no digest')
+    const fact = {relPath: 'disks/disk.img', bytes: measured.bytes, allocated: measured.allocated, sha256: measured.sha256, digest: 'tar-sparse' as const}
+    await expect(verifyFiles({target: shell, stagingDir: staging, facts: [fact]})).rejects.toMatchObject({code: 'verify-failed'})
+    const held = await verifyFiles({target: shell, stagingDir: staging, facts: [fact], origin: {shell, files: [{source: disk, relPath: 'disks/disk.img', sparse: true}]}})
+    const bytes = createHash('sha256').update(await readFile(disk)).digest('hex')
+    expect(held).toEqual([{...fact, sha256: bytes, digest: 'sha256'}])
+    // A real difference still fails, origin or not.
+    const copy = await readFile(path.join(staging, 'disks/disk.img'))
+    copy[4 * 1024 * 1024 + 3] = copy[4 * 1024 * 1024 + 3]! ^ 0xff
+    await writeFile(path.join(staging, 'disks/disk.img'), copy)
+    await expect(verifyFiles({target: shell, stagingDir: staging, facts: [fact], origin: {shell, files: [{source: disk, relPath: 'disks/disk.img', sparse: true}]}})).rejects.toMatchObject({code: 'verify-failed'})
   })
 })

@@ -143,6 +143,37 @@ describe('migrateImage (image mode)', {timeout: 60_000}, () => {
     expect(existsSync(path.join(root, 'vm-b'))).toBe(false)
   })
 
+  it('after a verify failure, --resume sends the damaged disk again (only it) and completes', async () => {
+    const disk = makeVm('vm-a', 'stopped')
+    const driver = dirDriver({root, failImports: 1})
+    const runId = ((await caught(migrateImage(options(), driver, ctx))) as OcvmError).details.runId as string
+    const staged = path.join(dir, 'staging/disks/vda/disk.img')
+    execFileSync('dd', ['if=/dev/urandom', `of=${staged}`, 'bs=4k', 'count=1', 'seek=10', 'conv=notrunc', 'status=none'])
+    setPending(runId, ['verify'])
+    expect(((await caught(migrateImage({...options(), resume: runId}, driver, ctx))) as OcvmError).code).toBe('verify-failed')
+    const resumed = await migrateImage({...options(), resume: runId}, driver, ctx)
+    expect(resumed.status).toBe('ok')
+    // vm.json was intact in staging; the disk went again.
+    expect(resumed.transfer?.resumedFiles).toBe(1)
+    expect(resumed.transfer?.wireBytes).toBeGreaterThan(1 * MiB)
+    expect(sha(path.join(root, 'vm-b/disk.img'))).toBe(sha(disk))
+  })
+
+  it('a staged disk that keeps zeros where the source has holes verifies (byte-for-byte fallback)', async () => {
+    const disk = makeVm('vm-a', 'stopped')
+    const driver = dirDriver({root, failImports: 1})
+    const runId = ((await caught(migrateImage(options(), driver, ctx))) as OcvmError).details.runId as string
+    // Same bytes, other holes: the archive digest differs, the contents do not.
+    const staged = path.join(dir, 'staging/disks/vda/disk.img')
+    execFileSync('cp', ['--sparse=never', staged, `${staged}.dense`])
+    execFileSync('mv', [`${staged}.dense`, staged])
+    expect(statSync(staged).blocks * 512).toBeGreaterThan(32 * MiB)
+    setPending(runId, ['verify'])
+    const resumed = await migrateImage({...options(), resume: runId}, driver, ctx)
+    expect(resumed.status).toBe('ok')
+    expect(sha(path.join(root, 'vm-b/disk.img'))).toBe(sha(disk))
+  })
+
   it('rollback removes the imported VM and starts the source again', async () => {
     makeVm('vm-a', 'running')
     const driver = dirDriver({root})
