@@ -6,7 +6,7 @@ import {schedules} from '../postmigrate/hooks/schedules.js'
 import {secrets} from '../postmigrate/hooks/secrets.js'
 import {services} from '../postmigrate/hooks/services.js'
 import {isLoopbackListen} from '../postmigrate/hooks/networking.js'
-import {logDir, secretsFilePath, targetInputs} from '../postmigrate/inputs.js'
+import {launchDaemonPath, logDir, secretsFilePath, targetInputs} from '../postmigrate/inputs.js'
 import {parseMemoryStatus} from '../postmigrate/memory-status.js'
 import {readTargetConfig} from '../postmigrate/target-config.js'
 
@@ -35,7 +35,7 @@ const na = (detail: string) => ({status: 'n/a' as const, detail})
 function asUser(ctx: HookContext, argv: string[], timeoutMs = 120_000) {
   const t = targetInputs(ctx)
   // With the service's environment (its secrets file): what the CLI checks is what the gateway runs with.
-  return runAsUser(ctx.shell, t.user, t.home, argv, {allowFailure: true, timeoutMs, ...(ctx.os === 'linux' ? {envFile: secretsFilePath(t)} : {})})
+  return runAsUser(ctx.shell, t.user, t.home, argv, {allowFailure: true, timeoutMs, ...(ctx.os === 'linux' ? {envFile: secretsFilePath(t)} : {envPlist: launchDaemonPath(t)})})
 }
 
 function firstJson(text: string): unknown {
