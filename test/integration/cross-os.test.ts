@@ -20,7 +20,15 @@ import {chownTree, DST, hostFsPath, REPO_ROOT, resetHosts, runOcvm, sshCheck, ss
 import {parsePlist} from '../../src/deployment/plist.js'
 import {actAsMac, LAUNCHD_STATE, removeMacFakes} from './fake-macos.js'
 
-beforeAll(resetHosts)
+beforeAll(async () => {
+  await resetHosts()
+  // The hosts are offline: without this, npm retries for a minute per package whenever OpenClaw
+  // tries to install a configured channel's plugin (every CLI start on a fresh target).
+  for (const [h, user, home] of [[SRC, 'carol', '/Users/carol'], [DST, 'bob', '/home/bob']] as const) {
+    writeFileSync(hostFsPath(h, `${home}/.npmrc`), '# ocvm tests: this host is offline\nfetch-retries=0\n')
+    chownTree(hostFsPath(h, `${home}/.npmrc`), user)
+  }
+})
 
 const RUNS = mkdtempSync(path.join(tmpdir(), 'ocvm-it-cross-os-'))
 const env = {OCVM_RUNS_DIR: RUNS}
@@ -284,11 +292,12 @@ describe('Linux (bob@ocvm-dst) -> macOS (carol@ocvm-src playing a fresh Mac)', (
     expect(r.exitCode, output.slice(-6000)).toBe(0)
     result = JSON.parse(r.stdout) as Result
     console.log('TIMING phase2', JSON.stringify({steps: (result as unknown as {steps: Array<{name: string; startedAt?: string; finishedAt?: string}>}).steps.map((x) => [x.name, x.startedAt && x.finishedAt ? Date.parse(x.finishedAt) - Date.parse(x.startedAt) : null]), hooks: result.hooks.hooks.map((h) => [h.id, (h as unknown as {durationMs: number}).durationMs])}))
-    const v = await runOcvm(['verify', '--on', `root@${SRC}`, '--user', 'carol', '--json'], {env, timeoutMs: 300_000})
+    const v = await runOcvm(['verify', '--on', `root@${SRC}`, '--user', 'carol', '--json', '--verbose'], {env, timeoutMs: 400_000})
     verifyOutput = v.stdout + v.stderr
+    expect(v.stdout, v.stderr.slice(-5000) + (await macDiagnostics())).toMatch(/^\{/)
     verified = JSON.parse(v.stdout) as Verify
     if (verified.status !== 'ok') verifyDiagnostics = await macDiagnostics()
-  }, 900_000)
+  }, 1_000_000)
 
   it('runs every hook on the Mac, each one succeeds', () => {
     expect(Object.fromEntries(result.hooks.hooks.map((h) => [h.id, h.status])), JSON.stringify(result.hooks.hooks, null, 1).slice(0, 6000)).toMatchObject({
