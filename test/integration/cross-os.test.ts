@@ -281,7 +281,9 @@ describe('Linux (bob@ocvm-dst) -> macOS (carol@ocvm-src playing a fresh Mac)', (
     await sshCheck(SRC, `crontab -u carol -r; rm -rf /Users/carol/.openclaw ${PLIST} /etc/newsyslog.d/openclaw.conf /usr/local/bin/tailscale /usr/local/bin/.fake-tailscale ${LAUNCHD_STATE}/calls.log; true`)
     // This Linux box no longer uses Signal and Google Chat: the channels (and their plugins, which the
     // gateway would try to download) stay behind. Edited while its gateway is stopped (it may write the config).
-    await sshCheck(DST, 'systemctl stop openclaw-gateway.service')
+    const before = await sshExec(DST, 'cat /etc/systemd/system/.fake-systemd/openclaw-gateway.service.pid; ps -o pid,pgid,sid,user,args -u bob; tail -n 20 /home/bob/.openclaw/logs/gateway.err.log')
+    const stop = await sshExec(DST, 'systemctl stop openclaw-gateway.service')
+    expect(stop.exitCode, `${stop.stderr}\n--- before the stop ---\n${before.stdout}`).toBe(0)
     const config = hostFsPath(DST, '/home/bob/.openclaw/openclaw.json')
     const {channels: _dropped, ...rest} = JSON5.parse(readFileSync(config, 'utf8')) as Record<string, unknown>
     writeFileSync(config, JSON.stringify(rest, null, 2))
