@@ -22,10 +22,10 @@ import {actAsMac, LAUNCHD_STATE, removeMacFakes} from './fake-macos.js'
 
 beforeAll(async () => {
   await resetHosts()
-  // The hosts are offline: without this, npm retries for a minute per package whenever OpenClaw
-  // tries to install a configured channel's plugin (every CLI start on a fresh target).
+  // The hosts are offline: OpenClaw tries to install a configured channel's plugin with npm at every
+  // CLI start on a fresh target, and npm would wait and retry for minutes. Here it fails at once.
   for (const [h, user, home] of [[SRC, 'carol', '/Users/carol'], [DST, 'bob', '/home/bob']] as const) {
-    writeFileSync(hostFsPath(h, `${home}/.npmrc`), '# ocvm tests: this host is offline\nfetch-retries=0\n')
+    writeFileSync(hostFsPath(h, `${home}/.npmrc`), '# ocvm tests: this host is offline\nregistry=http://127.0.0.1:9/\nfetch-retries=0\nfetch-timeout=3000\n')
     chownTree(hostFsPath(h, `${home}/.npmrc`), user)
   }
 })
@@ -106,14 +106,15 @@ async function macDeployment(): Promise<void> {
   memory: { search: { store: { vector: { extensionPath: "${DARWIN_VEC}" } } } },
   channels: {
     signal: { account: "+15550100", transport: { kind: "managed-native", cliPath: "/opt/homebrew/bin/signal-cli" } },
-    googlechat: { serviceAccountFile: "/Users/carol/.openclaw/credentials/googlechat/service-account.json" },
   },
 }
 `)
   mkdirSync(path.join(state, 'workspace/memory'), {recursive: true})
   writeFileSync(path.join(state, 'workspace/memory/2026-11-20.md'), '# Notes\n\nThe project codename is bluefin-kestrel.\n')
   mkdirSync(path.join(state, 'logs'), {recursive: true})
-  // Channels that cannot simply move: Signal (re-pair, signal-cli from Homebrew) and Google Chat (webhook URL).
+  // Channel state that cannot simply move: Signal (re-pair, signal-cli from Homebrew) and Google Chat's
+  // service account (its webhook URL changes with the host; the channel itself is left out of the config:
+  // its plugin comes from clawhub, which an offline host cannot reach).
   mkdirSync(path.join(state, 'credentials/signal'), {recursive: true})
   writeFileSync(path.join(state, 'credentials/signal/account.json'), '{"number":"+15550100"}')
   mkdirSync(path.join(state, 'credentials/googlechat'), {recursive: true})
