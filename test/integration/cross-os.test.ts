@@ -208,7 +208,10 @@ describe('macOS (carol@ocvm-src playing a Mac) -> Linux (bob@ocvm-dst)', () => {
     expect(unit).toMatch(/^User=bob$/m)
     expect(unit).toMatch(/^Group=bob$/m)
     expect(unit).toMatch(/^EnvironmentFile=\/etc\/openclaw\/secrets\.env$/m)
-    expect(unit).toMatch(/^Environment=JAVA_HOME=\/usr\/lib\/jvm\/\S+$/m)
+    // JAVA_HOME is re-detected: the Java this host has (if it has one), never the Mac's Homebrew path.
+    const java = (await sshExec(DST, 'j=$(command -v java) && readlink -f "$j" | sed "s:/bin/java$::"')).stdout.trim()
+    if (java) expect(unit).toContain(`\nEnvironment=JAVA_HOME=${java}\n`)
+    else expect(result.hooks.hooks.find((h) => h.id === 'ocvm/services')?.actions.join('\n')).toMatch(/JAVA_HOME=.*this host has no Java/)
     expect(unit).not.toMatch(/\/opt\/homebrew|\/Users\/|staff/)
     const analyze = await sshExec(DST, 'systemd-analyze verify --man=no /etc/systemd/system/openclaw-gateway.service')
     expect(analyze.exitCode, analyze.stderr).toBe(0)
@@ -243,12 +246,14 @@ describe('macOS (carol@ocvm-src playing a Mac) -> Linux (bob@ocvm-dst)', () => {
     expect(translated).toEqual(expect.arrayContaining([
       'macOS -> Linux', expect.stringMatching(/^home \/Users\/carol -> \/home\/bob: \d+ path value/), 'owner carol:staff -> bob:bob',
       'service: LaunchDaemon ai.openclaw.gateway -> systemd unit generated for the target (never copied)',
-      expect.stringMatching(new RegExp(`^service environment: JAVA_HOME: ${JAVA_HOME_MAC} on the source -> /usr/lib/jvm/`)),
       expect.stringMatching(/^service environment: PATH: \/opt\/homebrew\/bin:.* on the source -> /),
       expect.stringMatching(/^secrets: ai\.openclaw\.gateway EnvironmentVariables -> a root-only EnvironmentFile/),
       'log rotation: newsyslog /etc/newsyslog.d/openclaw.conf -> /etc/logrotate.d/openclaw (rotates /home/bob/.openclaw/logs/*.log)',
       expect.stringMatching(/^crontab of bob: 0 3 \* \* \* find \/home\/bob\//),
     ]))
+    // Reported exactly when the unit got one (this host has a Java).
+    const javaHome = /^Environment=JAVA_HOME=(\S+)$/m.exec(readFileSync(hostFsPath(DST, '/etc/systemd/system/openclaw-gateway.service'), 'utf8'))?.[1]
+    expect(translated.filter((l) => l.startsWith('service environment: JAVA_HOME')).map((l) => l.replace(/ \(Java \d+\)/, ''))).toEqual(javaHome ? [`service environment: JAVA_HOME: ${JAVA_HOME_MAC} on the source -> ${javaHome}, found on this host`] : [])
     expect(manual).toEqual(expect.arrayContaining([
       expect.stringMatching(/^Signal does not transfer/), expect.stringMatching(/^Google Chat: update the webhook URL/),
       expect.stringMatching(/^\[ocvm\/tailscale\] failed: tailscale is not installed/), expect.stringMatching(/GITHUB_TOKEN/),
