@@ -20,3 +20,25 @@ export async function bootoutAndWait(shell: Shell, target: string): Promise<{ok:
   const r = await shell.script(BOOTOUT_AND_WAIT, [target], {allowFailure: true, timeoutMs: 120_000})
   return {ok: r.exitCode === 0, stderr: r.stderr.trim()}
 }
+
+/** What `launchctl print <service-target>` says about a job (the lines ocvm needs; never its environment). */
+export interface LaunchdJob {
+  state: string
+  runs: number
+  pid: number | undefined
+  /** undefined: never exited. */
+  lastExit: number | undefined
+}
+
+/** Pure: `launchctl print` output → the job's state. Only `key = value` lines at the job's top level are read. */
+export function parseLaunchctlPrint(stdout: string): LaunchdJob {
+  const value = (key: string) => new RegExp(`^\\t${key} = (.*)$`, 'm').exec(stdout)?.[1]?.trim()
+  const last = value('last exit code')
+  const code = last === undefined ? undefined : /^-?\d+/.exec(last)?.[0]
+  return {
+    state: value('state') ?? 'unknown',
+    runs: Number(value('runs') ?? 0),
+    pid: value('pid') ? Number(value('pid')) : undefined,
+    lastExit: code === undefined ? undefined : Number(code),
+  }
+}

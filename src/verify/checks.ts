@@ -1,4 +1,5 @@
 import {getPath} from '../deployment/config-loader.js'
+import {parseLaunchctlPrint} from '../deployment/launchd.js'
 import type {HookContext} from '../postmigrate/api.js'
 import {runAsUser} from '../postmigrate/as-user.js'
 import {permissions} from '../postmigrate/hooks/permissions.js'
@@ -6,7 +7,7 @@ import {schedules} from '../postmigrate/hooks/schedules.js'
 import {secrets} from '../postmigrate/hooks/secrets.js'
 import {services} from '../postmigrate/hooks/services.js'
 import {isLoopbackListen} from '../postmigrate/hooks/networking.js'
-import {launchDaemonPath, logDir, secretsFilePath, targetInputs} from '../postmigrate/inputs.js'
+import {launchDaemonPath, launchdLabel, logDir, secretsFilePath, targetInputs} from '../postmigrate/inputs.js'
 import {parseMemoryStatus} from '../postmigrate/memory-status.js'
 import {readTargetConfig} from '../postmigrate/target-config.js'
 
@@ -69,11 +70,16 @@ export const CHECKS: VerifyCheck[] = [
     async run(ctx) {
       const state = await services.check(ctx)
       if (!state.satisfied) return fail(state.details.join('; '), '`ocvm hooks run ocvm/services --on HOST` recreates, enables and starts it.')
+      const t = targetInputs(ctx)
       if (ctx.os === 'linux') {
-        const t = targetInputs(ctx)
         const name = t.instance ? `openclaw-gateway-${t.instance}.service` : 'openclaw-gateway.service'
         const restarts = Number((await ctx.shell.exec(['systemctl', 'show', '-p', 'NRestarts', '--value', name], {allowFailure: true, timeoutMs: 30_000})).stdout.trim())
         if (Number.isFinite(restarts) && restarts >= 3) return fail(`${name} restarted ${restarts} times`, `It is crash-looping: journalctl -u ${name} -n 100, and ${logDir(t)}/gateway.err.log.`)
+      } else {
+        // launchd restarts a KeepAlive job that exits: many runs that ended in an error is a crash loop.
+        const target = `system/${launchdLabel(t)}`
+        const job = parseLaunchctlPrint((await ctx.shell.exec(['launchctl', 'print', target], {allowFailure: true, timeoutMs: 30_000})).stdout)
+        if (job.runs >= 3 && job.lastExit !== undefined && job.lastExit !== 0) return fail(`${target} ran ${job.runs} times, last exit code ${job.lastExit} (${job.state})`, `It is crash-looping: see ${logDir(t)}/gateway.err.log, fix it, then sudo launchctl kickstart -k ${target}.`)
       }
       return pass('enabled and running')
     },

@@ -57,7 +57,8 @@ export async function removeMacFakes(): Promise<void> {
   for (const name of macs) {
     // The supervisors are this host's processes: wait for them inside its namespace.
     await sshExec(name, `for i in $(seq 1 60); do pgrep -f ${shellQuote('launchctl __supervise')} >/dev/null || exit 0; sleep 0.1; done; exit 1`)
-    await sshCheck(name, 'if mountpoint -q /usr/libexec; then umount /usr/libexec; fi')
+    // Lazy: a process still running from the overlay (sudo maps /usr/libexec/sudo/*) keeps its view.
+    await sshCheck(name, 'if mountpoint -q /usr/libexec; then umount -l /usr/libexec; fi')
     for (const tool of ['sw_vers', 'launchctl', 'plutil', 'uname']) rmSync(hostFsPath(name, `/usr/local/bin/${tool}`), {force: true})
     if (existsSync(overlay(name))) rmSync(overlay(name), {recursive: true, force: true})
   }
