@@ -146,9 +146,9 @@ async function macDeployment(): Promise<void> {
   await sshCheck(SRC, 'for i in $(seq 1 100); do pgrep -u carol -f "openclaw" >/dev/null && exit 0; sleep 0.1; done; exit 1')
 }
 
-/** What the fake launchd did and what the gateway logged on the Mac, for failure messages. */
+/** What the fake launchd did and what the gateway logged on the Mac (OpenClaw's own log: /tmp/openclaw-UID), for failure messages. */
 async function macDiagnostics(): Promise<string> {
-  const r = await sshExec(SRC, `tail -n 40 ${LAUNCHD_STATE}/launchd.log; grep -c . /Users/carol/.openclaw/openclaw.json; grep -n channels /Users/carol/.openclaw/openclaw.json; launchctl print ${LABEL} | grep -v ' => '; tail -n 30 /Users/carol/.openclaw/logs/gateway.err.log /Users/carol/.openclaw/logs/gateway.log`)
+  const r = await sshExec(SRC, `tail -n 40 ${LAUNCHD_STATE}/launchd.log; grep -c . /Users/carol/.openclaw/openclaw.json; grep -n channels /Users/carol/.openclaw/openclaw.json; launchctl print ${LABEL} | grep -v ' => '; tail -n 30 /Users/carol/.openclaw/logs/gateway.err.log /Users/carol/.openclaw/logs/gateway.log; ps -o pid,etime,args -u carol; ss -ltnp 'sport = :18789'; tail -n 25 /tmp/openclaw-$(id -u carol)/openclaw-*.log | cut -c1-300`)
   return `\n--- Mac diagnostics ---\n${r.stdout}${r.stderr}`
 }
 
