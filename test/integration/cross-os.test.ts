@@ -22,8 +22,12 @@ import {actAsMac, LAUNCHD_STATE, removeMacFakes} from './fake-macos.js'
 
 beforeAll(async () => {
   await resetHosts()
-  // The hosts are offline: OpenClaw tries to install a configured channel's plugin with npm at every
-  // CLI start on a fresh target, and npm would wait and retry for minutes. Here it fails at once.
+  // The hosts are offline. At every start (gateway and CLI) OpenClaw's startup migrations try to install
+  // configured plugins it does not have (brave: BRAVE_API_KEY is in the service env) with `npm view`,
+  // holding the state's lock meanwhile. With npm's default retries one such call takes 70 s against an
+  // unreachable registry (OpenClaw kills it at 60 s), so the gateway listened only after verify's
+  // 60 s wait (the CI failure of the first merge). A host with no network fails such a call at once:
+  // here the registry is a closed local port and npm does not retry.
   for (const [h, user, home] of [[SRC, 'carol', '/Users/carol'], [DST, 'bob', '/home/bob']] as const) {
     writeFileSync(hostFsPath(h, `${home}/.npmrc`), '# ocvm tests: this host is offline\nregistry=http://127.0.0.1:9/\nfetch-retries=0\nfetch-timeout=3000\n')
     chownTree(hostFsPath(h, `${home}/.npmrc`), user)
