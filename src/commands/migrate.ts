@@ -8,6 +8,7 @@ import {rollbackImage} from '../migrate/image/rollback-image.js'
 import type {ImageMigrateOptions, ImageMigrationResult, ImageMigrationState} from '../migrate/image/types.js'
 import {Journal} from '../migrate/journal.js'
 import {migrate, rollback} from '../migrate/migrate.js'
+import {migrationReport} from '../migrate/report.js'
 import type {MigrationResult, SessionsMode} from '../migrate/types.js'
 import {renderHookRun} from '../output/hooks-view.js'
 import {renderImageOutcome, renderImagePlan} from '../output/image-view.js'
@@ -92,7 +93,7 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
     }
     const {hookIds, extraHooks, secrets} = await this.hookInputs(flags, ctx)
     this.requireConfirmation(flags)
-    const result = await migrate(
+    const migrated = await migrate(
       {
         driver: flags.driver,
         from: flags.from ?? '',
@@ -118,6 +119,7 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
         confirm: flags.yes || flags.resume ? undefined : async (plan) => this.ask(renderPlan(plan)),
       },
     )
+    const result = migrated.dryRun ? migrated : {...migrated, report: migrationReport(migrated)}
     if (!this.jsonEnabled()) this.log(result.dryRun ? renderPlan(result) : renderOutcome(result))
     if (!this.jsonEnabled() && result.hooks) this.log(`\n${renderHookRun(result.hooks)}`)
     return this.finish(result)

@@ -50,6 +50,9 @@ else
 fi
 for k in ${ENV_KEYS.join(' ')}; do eval "v=\${$k-}"; [ -n "$v" ] && p "env.$k" "$v"; done
 for t in ${PROBED_TOOLS.join(' ')}; do if command -v "$t" >/dev/null 2>&1; then p "tool.$t" 1; else p "tool.$t" 0; fi; done
+# The state is listed with find -printf and unpacked with GNU tar options: macOS ships BSD ones.
+if find / -maxdepth 0 -printf '' >/dev/null 2>&1; then p tool.gnu-find 1; else p tool.gnu-find 0; fi
+case "$(tar --version 2>/dev/null | head -n 1)" in *GNU*) p tool.gnu-tar 1 ;; *) p tool.gnu-tar 0 ;; esac
 oc=$(command -v openclaw 2>/dev/null || true)
 if [ -n "$oc" ]; then p openclawPath "$oc"; p openclawVersion "$(openclaw --version 2>/dev/null | head -n 1)"; fi
 ps -eo pid=,user=,args= 2>/dev/null | while read -r pid pu args; do

@@ -188,7 +188,8 @@ async function assertReadableDir(shell: Shell, dir: string): Promise<void> {
 }
 
 /** The service that runs this user's gateway (the profile's instance when one is asked for). */
-function pickGatewayService(services: readonly ServiceFile[], user: string, profile: string | undefined): ServiceFile | undefined {
+/** The service that runs `user`'s gateway (of `profile`), among the ones found. */
+export function pickGatewayService(services: readonly ServiceFile[], user: string, profile: string | undefined): ServiceFile | undefined {
   const gateways = services.filter((s) => (s.kind === 'systemd-unit' || s.kind.startsWith('launch')) && (s.runAs === undefined || s.runAs === user))
   return gateways.find((s) => (profile ? s.instance === profile : s.instance === undefined)) ?? (profile ? undefined : gateways[0])
 }

@@ -1,3 +1,4 @@
+import {bootoutAndWait} from '../deployment/launchd.js'
 import {OcvmError} from '../errors.js'
 import type {HostFacts} from '../deployment/host-facts.js'
 import type {ServiceFile} from '../deployment/services.js'
@@ -45,9 +46,12 @@ export async function executeStop(shell: Shell, stop: GatewayStop): Promise<void
     case 'systemd':
       await shell.exec(['systemctl', 'stop', stop.unit], {timeoutMs: 120_000})
       return
-    case 'launchd':
-      await shell.exec(['launchctl', 'bootout', `${stop.domain}/${stop.label}`], {allowFailure: true, timeoutMs: 120_000})
+    case 'launchd': {
+      // bootout returns before the gateway has exited: the final copy must wait for it.
+      const gone = await bootoutAndWait(shell, `${stop.domain}/${stop.label}`)
+      if (!gone.ok) throw new OcvmError('gateway-stop-failed', `the gateway (${stop.label}) on ${shell.label} did not stop: ${gone.stderr}`, {hint: 'Stop it yourself (sudo launchctl bootout …), then run the migration again.'})
       return
+    }
     case 'process': {
       const result = await shell.script(STOP_PROCESSES, stop.pids.map(String), {allowFailure: true, timeoutMs: 60_000})
       if (result.exitCode !== 0) {

@@ -55,8 +55,8 @@ export async function preflight(options: MigrateOptions, runId: string, source: 
     runId,
     createdAt: new Date().toISOString(),
     options,
-    source: {host: source.label, user: inventory.user, home: inventory.home, stateDir: inventory.stateDir, configPath: inventory.configPath, configFiles: inventory.configFiles.map((f) => f.path), ...(sourceVersion ? {version: sourceVersion} : {}), layout: inventory.layout.generation, services: inventory.services},
-    target: {host: target.label, user: account.user, group: account.group, home: account.home, stateDir: layout.targetStateDir, ...(targetVersion ? {version: targetVersion} : {})},
+    source: {host: source.label, user: inventory.user, home: inventory.home, stateDir: inventory.stateDir, configPath: inventory.configPath, configFiles: inventory.configFiles.map((f) => f.path), ...(sourceVersion ? {version: sourceVersion} : {}), layout: inventory.layout.generation, services: inventory.services, group: sourceFacts.group, os: sourceFacts.os, schedules: inventory.schedules},
+    target: {host: target.label, user: account.user, group: account.group, home: account.home, stateDir: layout.targetStateDir, ...(targetVersion ? {version: targetVersion} : {}), os: targetFacts.os},
     roots: layout.roots,
     mappings: layout.mappings,
     compress: Boolean(sourceFacts.tools.zstd && targetFacts.tools.zstd),
@@ -73,9 +73,23 @@ export async function preflight(options: MigrateOptions, runId: string, source: 
   return {state, warnings, preview}
 }
 
-export function requireTools(shell: Shell, facts: {tools: Record<string, boolean>}, tools: readonly string[]): void {
+// What the probe calls the GNU flavour of a tool (absent from older probes: then not checked).
+const GNU_FLAVOUR: Record<string, {key: string; brew: string; lacks: string}> = {
+  find: {key: 'gnu-find', brew: 'findutils', lacks: 'no -printf'},
+  tar: {key: 'gnu-tar', brew: 'gnu-tar', lacks: 'no --warning, --delay-directory-restore'},
+}
+
+export function requireTools(shell: Shell, facts: {tools: Record<string, boolean>; os?: string}, tools: readonly string[]): void {
   for (const tool of tools) {
     if (!facts.tools[tool]) throw new OcvmError('missing-tool', `\`${tool}\` is not installed on ${shell.label}`, {hint: `Install it on ${shell.label} (GNU coreutils/findutils/tar${tools.includes('zstd') ? ', zstd' : ''}).`})
+    const gnu = GNU_FLAVOUR[tool]
+    if (gnu && facts.tools[gnu.key] === false) {
+      throw new OcvmError('missing-tool', `the \`${tool}\` on ${shell.label} is not GNU ${tool} (${gnu.lacks}); ocvm lists and streams the state with GNU ${tool}`, {
+        hint: facts.os === 'macos'
+          ? `On the Mac: brew install ${gnu.brew}, then put $(brew --prefix)/opt/${gnu.brew}/libexec/gnubin first on the PATH of ssh sessions (e.g. in ~/.zshenv), and run ocvm again.`
+          : `Install GNU ${tool} on ${shell.label} and make it the first ${tool} on the PATH.`,
+      })
+    }
   }
 }
 

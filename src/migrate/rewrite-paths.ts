@@ -100,7 +100,8 @@ function rewriterFor(kind: RewriteFile['kind'], map: PathMap): (text: string) =>
   })
 }
 
-const WRITE_BACK = `m=$(stat -c %a -- "$1") && cat > "$1.ocvm-new" && chmod "$m" "$1.ocvm-new" && mv -f -- "$1.ocvm-new" "$1"`
+// GNU stat -c, else BSD stat -f (macOS): the sed -i / sed -i '' class of difference, kept here.
+const WRITE_BACK = `m=$(stat -c %a -- "$1" 2>/dev/null || stat -f %Lp -- "$1") && cat > "$1.ocvm-new" && chmod "$m" "$1.ocvm-new" && mv -f -- "$1.ocvm-new" "$1"`
 
 /** Replaces a file's content on a host, keeping its mode (write to a sibling, then rename). */
 export async function writeBack(shell: Shell, file: string, text: string): Promise<void> {

@@ -1,10 +1,15 @@
 import type {PathMapping} from '../rewrite/path-map.js'
+import type {ScheduledTask} from '../deployment/schedules.js'
 import type {ServiceFile} from '../deployment/services.js'
+import type {HostFacts} from '../deployment/host-facts.js'
 import type {QuarantinedSession} from './quarantine.js'
 import type {HookRunResult} from '../postmigrate/engine.js'
 import type {RetargetedValue} from './retarget-host-specific.js'
+import type {MigrationReport} from './report.js'
 
 export type SessionsMode = 'include' | 'exclude' | 'scan'
+
+export type HostOs = HostFacts['os']
 
 /** What the user asked for (flags → one options object). */
 export interface MigrateOptions {
@@ -77,8 +82,12 @@ export interface MigrationState {
   runId: string
   createdAt: string
   options: MigrateOptions
-  source: {host: string; user: string; home: string; stateDir: string; configPath: string; configFiles: string[]; version?: string; layout: string; services: ServiceFile[]}
-  target: {host: string; user: string; group: string; home: string; stateDir: string; version?: string}
+  source: {host: string; user: string; home: string; stateDir: string; configPath: string; configFiles: string[]; version?: string; layout: string; services: ServiceFile[]
+    /** The user's primary group and the OS (for the report; absent in journals of older runs). */
+    group?: string; os?: HostOs
+    /** Log rotation and cron jobs found (credentials masked), for the report. */
+    schedules?: ScheduledTask[]}
+  target: {host: string; user: string; group: string; home: string; stateDir: string; version?: string; os?: HostOs}
   roots: RootPlan[]
   mappings: PathMapping[]
   compress: boolean
@@ -134,4 +143,6 @@ export interface MigrationResult {
   warnings: string[]
   /** Each post-migrate hook's outcome (absent with --skip-hooks, --dry-run, or a no-op re-run). */
   hooks?: HookRunResult
+  /** What moved, was rebuilt, was translated, needs a human (absent for --dry-run). */
+  report?: MigrationReport
 }

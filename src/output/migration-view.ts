@@ -40,11 +40,20 @@ export function renderOutcome(result: MigrationResult): string {
     for (const c of result.changes.slice(0, 40)) out.push(`  ${c.file}  ${c.key}: ${c.from} -> ${c.to}`)
     if (result.changes.length > 40) out.push(`  … and ${result.changes.length - 40} more (--json lists them all)`)
   }
-  const translated = result.retargeted.filter((v) => v.action !== 'missing')
-  if (translated.length > 0) {
-    out.push('')
-    out.push('Re-detected for this host (not copied):')
-    for (const v of translated) out.push(`  ${describeRetargeted(v)}`)
+  if (result.report) {
+    for (const [title, lines] of [['Rebuilt for this machine (not copied):', result.report.rebuilt], ['Translated for the target:', result.report.translated]] as const) {
+      if (lines.length === 0) continue
+      out.push('')
+      out.push(title)
+      for (const l of lines) out.push(`  ${l}`)
+    }
+  } else {
+    const retargeted = result.retargeted.filter((v) => v.action !== 'missing')
+    if (retargeted.length > 0) {
+      out.push('')
+      out.push('Re-detected for this host (not copied):')
+      for (const v of retargeted) out.push(`  ${describeRetargeted(v)}`)
+    }
   }
   for (const w of result.warnings) out.push(`warning: ${w}`)
   if (result.nextSteps.length > 0) {

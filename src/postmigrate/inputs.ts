@@ -46,6 +46,10 @@ export const TargetInputsSchema = z.object({
       schedules: z.array(ScheduleSchema).default([]),
       /** The source exposed /googlechat through Tailscale Funnel. */
       funnel: z.boolean().default(false),
+      /** The source was logged in to a tailnet: the target should join it too. */
+      tailnet: z.boolean().default(false),
+      /** Non-secret environment of the source's gateway service (JAVA_HOME, PATH…), re-detected on the target. */
+      serviceEnv: z.record(z.string(), z.string()).default({}),
     })
     .optional(),
 })
@@ -78,6 +82,11 @@ export function unitName(inputs: Pick<TargetInputs, 'instance'>): string {
 /** `ai.openclaw.gateway` / `ai.openclaw.<profile>`. */
 export function launchdLabel(inputs: Pick<TargetInputs, 'instance'>): string {
   return inputs.instance ? `ai.openclaw.${inputs.instance}` : 'ai.openclaw.gateway'
+}
+
+/** Where the LaunchDaemon lives (macOS): its EnvironmentVariables hold the secrets. */
+export function launchDaemonPath(inputs: Pick<TargetInputs, 'instance'>): string {
+  return `/Library/LaunchDaemons/${launchdLabel(inputs)}.plist`
 }
 
 export function secretsFilePath(inputs: Pick<TargetInputs, 'instance'>): string {

@@ -20,6 +20,8 @@ export interface ServiceSpec {
   logDir: string
   /** Linux: the EnvironmentFile with the secrets. */
   secretsFile?: string
+  /** Re-detected host-specific values the source's service had (JAVA_HOME). */
+  extraEnv?: Record<string, string>
 }
 
 /** Environment that is configuration, not secret (safe in a unit file, world-readable). */
@@ -31,6 +33,7 @@ export function serviceEnv(spec: ServiceSpec): Array<[string, string]> {
     ['OPENCLAW_CONFIG_PATH', spec.configPath],
     ['OPENCLAW_GATEWAY_PORT', String(spec.port)],
     ...(spec.instance ? [['OPENCLAW_PROFILE', spec.instance] as [string, string]] : []),
+    ...Object.entries(spec.extraEnv ?? {}),
   ]
 }
 

@@ -1,11 +1,12 @@
 import type {Context} from '../context.js'
 import {probeHost} from '../deployment/host-facts.js'
-import {inspectDeployment} from '../deployment/inspect.js'
+import {inspectDeployment, pickGatewayService} from '../deployment/inspect.js'
 import {isInside, posix} from '../deployment/remote-fs.js'
 import type {Inventory} from '../deployment/types.js'
 import {parseHostSpec} from '../hosts/host-spec.js'
 import type {PathMapping} from '../rewrite/path-map.js'
 import type {Hook} from './api.js'
+import {readSourceTailnet} from './hooks/tailscale.js'
 import {runHooks, type HookRunResult} from './engine.js'
 import type {TargetInputs} from './inputs.js'
 import {detectOs} from './os.js'
@@ -54,14 +55,16 @@ export async function resolveInputs(requested: HooksRequest, ctx: Context): Prom
     const fromHost = parseHostSpec(request.from.host)
     ctx.reporter.step(`Reading the source ${request.from.host} (schedules, secret names; nothing changes there)`)
     const src = await inspectDeployment({host: fromHost, ...(request.from.user ? {user: request.from.user} : {}), ...(request.from.stateDir ? {stateDir: request.from.stateDir} : {}), ...(request.from.profile ? {profile: request.from.profile} : {})}, ctx)
-    source = {host: src.host, names: fromHost.kind === 'ssh' ? [fromHost.host] : [], secretNames: sourceSecretNames(src), schedules: src.schedules, funnel: false}
+    const tailscale = await readSourceTailnet(ctx.shells.get(fromHost))
+    const serviceEnv = pickGatewayService(src.services, src.user, src.profile)?.env ?? {}
+    source = {host: src.host, names: fromHost.kind === 'ssh' ? [fromHost.host] : [], secretNames: sourceSecretNames(src), schedules: src.schedules, ...tailscale, serviceEnv}
     // Without an explicit map, the source's state dir and home map to the target's (as migrate plans them).
     if (!request.mappings?.length) {
       request = {...request, mappings: [{from: src.stateDir, to: inv.stateDir}, {from: src.home, to: inv.home}].filter((m) => m.from !== m.to)}
     }
   } else {
     // Without a source, the names the target's own config references are what must be provided.
-    source = {host: '', names: [], secretNames: sourceSecretNames(inv), schedules: [], funnel: false}
+    source = {host: '', names: [], secretNames: sourceSecretNames(inv), schedules: [], funnel: false, tailnet: false, serviceEnv: {}}
   }
   return {
     user: inv.user,

@@ -11,7 +11,8 @@ const KEYS: ReadonlyArray<{pattern: RegExp; kind: HostSpecificKind}> = [
   // memory.search.store.vector.extensionPath, agents.*.memorySearch.store.vector.extensionPath
   {pattern: /(^|\.)store\.vector\.extensionPath$/, kind: 'library'},
   {pattern: /^cliBackends\.[^.]+\.command$/, kind: 'executable'},
-  {pattern: /^channels\.signal\.cliPath$/, kind: 'executable'},
+  // 2026.2: channels.signal.cliPath; 2026.9: channels.signal[.accounts.<id>].transport.cliPath.
+  {pattern: /^channels\.signal(?:\.accounts\.[^.]+)?(?:\.transport)?\.cliPath$/, kind: 'executable'},
   {pattern: /^browser\.executablePath$/, kind: 'executable'},
   {pattern: /^memory\.qmd\.command$/, kind: 'executable'},
 ]

@@ -1,4 +1,6 @@
 import {getPath} from '../deployment/config-loader.js'
+import {OcvmError} from '../errors.js'
+import {parseLaunchctlPrint} from '../deployment/launchd.js'
 import type {HookContext} from '../postmigrate/api.js'
 import {runAsUser} from '../postmigrate/as-user.js'
 import {permissions} from '../postmigrate/hooks/permissions.js'
@@ -6,7 +8,7 @@ import {schedules} from '../postmigrate/hooks/schedules.js'
 import {secrets} from '../postmigrate/hooks/secrets.js'
 import {services} from '../postmigrate/hooks/services.js'
 import {isLoopbackListen} from '../postmigrate/hooks/networking.js'
-import {logDir, secretsFilePath, targetInputs} from '../postmigrate/inputs.js'
+import {launchDaemonPath, launchdLabel, logDir, secretsFilePath, targetInputs} from '../postmigrate/inputs.js'
 import {parseMemoryStatus} from '../postmigrate/memory-status.js'
 import {readTargetConfig} from '../postmigrate/target-config.js'
 
@@ -32,10 +34,25 @@ const pass = (detail: string) => ({status: 'pass' as const, detail})
 const fail = (detail: string, fix: string) => ({status: 'fail' as const, detail, fix})
 const na = (detail: string) => ({status: 'n/a' as const, detail})
 
-function asUser(ctx: HookContext, argv: string[], timeoutMs = 120_000) {
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+// OpenClaw's CLI refuses to run while another process holds the state's lifecycle lock: typically the
+// gateway just started by ocvm/services, still in its startup migrations (which may try to install
+// configured plugins with npm). That is "not yet", not a failed check: ask again until the wait is over.
+const STATE_LOCK_BUSY = /another OpenClaw process owns state-lifecycle/
+
+async function asUser(ctx: HookContext, argv: string[], waitMs: number, timeoutMs = 120_000) {
   const t = targetInputs(ctx)
-  // With the service's environment (its secrets file): what the CLI checks is what the gateway runs with.
-  return runAsUser(ctx.shell, t.user, t.home, argv, {allowFailure: true, timeoutMs, ...(ctx.os === 'linux' ? {envFile: secretsFilePath(t)} : {})})
+  const deadline = Date.now() + waitMs
+  for (;;) {
+    // With the service's environment (its secrets file): what the CLI checks is what the gateway runs with.
+    const r = await runAsUser(ctx.shell, t.user, t.home, argv, {allowFailure: true, timeoutMs, ...(ctx.os === 'linux' ? {envFile: secretsFilePath(t)} : {envPlist: launchDaemonPath(t)})})
+    if (!STATE_LOCK_BUSY.test(r.stdout + r.stderr)) return r
+    if (Date.now() >= deadline) {
+      throw new OcvmError('state-busy', `\`${argv.join(' ')}\` could not run: another OpenClaw process (the gateway, still starting?) holds the state's lock`, {hint: `Wait until the gateway answers /health (its log: ${logDir(t)}/gateway.err.log), then run \`ocvm verify\` again.`})
+    }
+    await sleep(2000)
+  }
 }
 
 function firstJson(text: string): unknown {
@@ -44,14 +61,12 @@ function firstJson(text: string): unknown {
   return start < 0 ? undefined : JSON.parse(text.slice(start))
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
 export const CHECKS: VerifyCheck[] = [
   {
     id: 'config',
     title: 'openclaw config validate',
-    async run(ctx) {
-      const r = await asUser(ctx, ['openclaw', 'config', 'validate', '--json'])
+    async run(ctx, {waitMs}) {
+      const r = await asUser(ctx, ['openclaw', 'config', 'validate', '--json'], waitMs)
       let parsed: {valid?: boolean; issues?: Array<{message?: string; path?: string}>} | undefined
       try {
         parsed = firstJson(r.stdout) as typeof parsed
@@ -69,11 +84,16 @@ export const CHECKS: VerifyCheck[] = [
     async run(ctx) {
       const state = await services.check(ctx)
       if (!state.satisfied) return fail(state.details.join('; '), '`ocvm hooks run ocvm/services --on HOST` recreates, enables and starts it.')
+      const t = targetInputs(ctx)
       if (ctx.os === 'linux') {
-        const t = targetInputs(ctx)
         const name = t.instance ? `openclaw-gateway-${t.instance}.service` : 'openclaw-gateway.service'
         const restarts = Number((await ctx.shell.exec(['systemctl', 'show', '-p', 'NRestarts', '--value', name], {allowFailure: true, timeoutMs: 30_000})).stdout.trim())
         if (Number.isFinite(restarts) && restarts >= 3) return fail(`${name} restarted ${restarts} times`, `It is crash-looping: journalctl -u ${name} -n 100, and ${logDir(t)}/gateway.err.log.`)
+      } else {
+        // launchd restarts a KeepAlive job that exits: many runs that ended in an error is a crash loop.
+        const target = `system/${launchdLabel(t)}`
+        const job = parseLaunchctlPrint((await ctx.shell.exec(['launchctl', 'print', target], {allowFailure: true, timeoutMs: 30_000})).stdout)
+        if (job.runs >= 3 && job.lastExit !== undefined && job.lastExit !== 0) return fail(`${target} ran ${job.runs} times, last exit code ${job.lastExit} (${job.state})`, `It is crash-looping: see ${logDir(t)}/gateway.err.log, fix it, then sudo launchctl kickstart -k ${target}.`)
       }
       return pass('enabled and running')
     },
@@ -121,8 +141,8 @@ export const CHECKS: VerifyCheck[] = [
   {
     id: 'doctor',
     title: 'openclaw doctor --lint',
-    async run(ctx) {
-      const r = await asUser(ctx, ['openclaw', 'doctor', '--lint', '--json'])
+    async run(ctx, {waitMs}) {
+      const r = await asUser(ctx, ['openclaw', 'doctor', '--lint', '--json'], waitMs)
       let report: {findings?: Array<{severity?: string; message?: string; fixHint?: string}>} | undefined
       try {
         report = firstJson(r.stdout) as typeof report
@@ -138,8 +158,8 @@ export const CHECKS: VerifyCheck[] = [
   {
     id: 'security',
     title: 'openclaw security audit: no critical findings',
-    async run(ctx) {
-      const r = await asUser(ctx, ['openclaw', 'security', 'audit', '--json'])
+    async run(ctx, {waitMs}) {
+      const r = await asUser(ctx, ['openclaw', 'security', 'audit', '--json'], waitMs)
       let report: {summary?: {critical?: number}; findings?: Array<{severity?: string; title?: string; remediation?: string}>} | undefined
       try {
         report = firstJson(r.stdout) as typeof report
@@ -155,8 +175,8 @@ export const CHECKS: VerifyCheck[] = [
   {
     id: 'memory',
     title: 'memory search index built',
-    async run(ctx) {
-      const r = await asUser(ctx, ['openclaw', 'memory', 'status', '--json'])
+    async run(ctx, {waitMs}) {
+      const r = await asUser(ctx, ['openclaw', 'memory', 'status', '--json'], waitMs)
       const agents = parseMemoryStatus(r.stdout)
       const stale = agents.filter((a) => !a.current || (a.eligible > 0 && a.chunks === 0))
       if (stale.length > 0) return fail(stale.map((a) => `${a.agent}: ${a.files}/${a.eligible} file(s) indexed`).join('; '), '`ocvm hooks run ocvm/memory-index --on HOST` (openclaw memory index --force as the service user).')

@@ -14,6 +14,8 @@
 #   OCVM_TEST_CACHE      provision.sh's cache (openclaw wrapper), default /var/cache/ocvm-test
 #   OCVM_HOST_OPENCLAW   hosts that get `openclaw` in /usr/local/bin; default all, "" for none
 #   OCVM_TEST_USERS      non-root login users on every host, default "alice bob"
+#   OCVM_TEST_MAC_USERS  users laid out like macOS accounts (home /Users/<name>, primary group
+#                        staff), for hosts that play a Mac; default "carol"
 #   OCVM_PURGE=1         with down: also delete OCVM_INFRA_ROOT (keys included)
 #
 # Needs root. Run test/infra/provision.sh first (packages, openclaw).
@@ -26,12 +28,16 @@ read -r -a HOSTS <<<"${OCVM_HOSTS:-ocvm-src ocvm-dst}"
 # "-" (not ":-"): an explicitly empty OCVM_HOST_OPENCLAW means "no host gets openclaw".
 read -r -a OPENCLAW_HOSTS <<<"${OCVM_HOST_OPENCLAW-${HOSTS[*]}}"
 read -r -a USERS <<<"${OCVM_TEST_USERS-alice bob}"
+read -r -a MAC_USERS <<<"${OCVM_TEST_MAC_USERS-carol}"
+ALL_USERS=("${USERS[@]}" "${MAC_USERS[@]}")
 
 BRIDGE=ocvm-br0
 SUBNET_PREFIX=10.250.0
 BRIDGE_IP="$SUBNET_PREFIX.1"
 # Directories that each host sees as its own (bind mounts inside the host's mount namespace).
-PRIVATE_DIRS=(/home /etc/openclaw /etc/systemd/system /etc/logrotate.d /var/spool/cron/crontabs /usr/local/bin)
+# /Users, /Library and /etc/newsyslog.d let a host play a Mac (test/integration/fake-macos.ts):
+# macOS homes, LaunchDaemons and newsyslog config; on the other hosts they just stay empty.
+PRIVATE_DIRS=(/home /etc/openclaw /etc/systemd/system /etc/logrotate.d /var/spool/cron/crontabs /usr/local/bin /Users /Library /etc/newsyslog.d)
 
 SSH_DIR="$ROOT/ssh"
 SSH_CONFIG="$SSH_DIR/ssh_config"
@@ -372,22 +378,31 @@ unlock_if_passwordless() {
   esac
 }
 
+# A macOS account lives in /Users and has the primary group staff (Debian has a staff group too).
+is_mac_user() { contains "$1" "${MAC_USERS[@]}"; }
+user_home() { if is_mac_user "$1"; then echo "/Users/$1"; else echo "/home/$1"; fi; }
+
 # Creates missing test users (recorded so that down removes only those) and gives each one a home
-# with our client key in every host's private /home.
+# with our client key in every host's private /home (/Users for the macOS-like users).
 setup_users() {
   local u h home
-  for u in "${USERS[@]}"; do
+  for u in "${ALL_USERS[@]}"; do
     if ! id -u "$u" >/dev/null 2>&1; then
-      if getent group "$u" >/dev/null 2>&1; then
-        useradd -M -d "/home/$u" -s /bin/sh -g "$u" "$u"
+      if is_mac_user "$u" && getent group staff >/dev/null 2>&1; then
+        useradd -M -d "$(user_home "$u")" -s /bin/sh -g staff "$u"
+      elif getent group "$u" >/dev/null 2>&1; then
+        useradd -M -d "$(user_home "$u")" -s /bin/sh -g "$u" "$u"
       else
-        useradd -M -d "/home/$u" -s /bin/sh -U "$u"
+        useradd -M -d "$(user_home "$u")" -s /bin/sh -U "$u"
       fi
       echo "$u" >>"$CREATED_USERS"
     fi
+    if [[ "$(getent passwd "$u" | cut -d: -f6)" != "$(user_home "$u")" ]]; then
+      log "warning: user $u already exists with another home than $(user_home "$u"); ssh logins as $u may fail"
+    fi
     unlock_if_passwordless "$u"
     for h in "${HOSTS[@]}"; do
-      home="$(host_dir "$h")/fs/home/$u"
+      home="$(host_dir "$h")/fs$(user_home "$u")"
       install -d -m 0755 -o "$u" -g "$(id -gn "$u")" "$home"
       install -d -m 0700 -o "$u" -g "$(id -gn "$u")" "$home/.ssh"
       install -m 0600 -o "$u" -g "$(id -gn "$u")" "$CLIENT_KEY.pub" "$home/.ssh/authorized_keys"
@@ -438,7 +453,7 @@ ssh_ok() { ssh -F "$SSH_CONFIG" -o ConnectTimeout=2 "$@" true </dev/null >/dev/n
 wait_ready() {
   local h target i last
   for h in "${HOSTS[@]}"; do
-    for target in "$h" "${USERS[@]/%/@$h}"; do
+    for target in "$h" "${ALL_USERS[@]/%/@$h}"; do
       for i in $(seq 1 50); do
         ssh_ok "$target" && continue 2
         sleep 0.2
@@ -481,7 +496,8 @@ EOF
     printf '  "clientKey": "%s",\n' "$CLIENT_KEY"
     printf '  "cacheDir": "%s",\n' "$CACHE"
     printf '  "openclaw": "%s",\n' "$CACHE/bin/openclaw"
-    printf '  "users": %s,\n' "$(json_str_array "${USERS[@]}")"
+    printf '  "users": %s,\n' "$(json_str_array "${ALL_USERS[@]}")"
+    printf '  "macUsers": %s,\n' "$(json_str_array "${MAC_USERS[@]}")"
     printf '  "privateDirs": %s,\n' "$(json_str_array "${PRIVATE_DIRS[@]}")"
     printf '  "hosts": [\n'
     for i in "${!HOSTS[@]}"; do

@@ -34,7 +34,10 @@ export interface InfraInfo {
   cacheDir: string
   /** Wrapper that runs the real OpenClaw CLI with its own Node 24. */
   openclaw: string
+  /** Every non-root login user (the macOS-like ones included). */
   users: string[]
+  /** Users laid out like macOS accounts: home /Users/<name>, primary group staff. */
+  macUsers?: string[]
   privateDirs: string[]
   hosts: InfraHost[]
 }
@@ -108,6 +111,11 @@ export function hostFsPath(name: string, absPath: string): string {
   return path.join(host(name).fsRoot, normalized)
 }
 
+/** Home of a test user on every host: /Users/<name> for the macOS-like users, else /home/<name>. */
+export function userHome(user: string): string {
+  return (infra().macUsers ?? []).includes(user) ? `/Users/${user}` : `/home/${user}`
+}
+
 /** Numeric ids of a test user; /etc/passwd is shared, so they are the same on every host. */
 export function hostUserId(user: string): {uid: number; gid: number} {
   const line = readFileSync('/etc/passwd', 'utf8')
@@ -158,26 +166,27 @@ export function runOcvm(args: string[], options: ExecOptions = {}): Promise<CliR
 /**
  * Puts every host back to its freshly started state, so integration test files do not see each
  * other's deployments: the test users' processes are killed, their homes emptied (keeping .ssh),
- * and the per-host /etc and spool dirs emptied. /usr/local/bin (the openclaw link) is kept.
+ * and the other per-host dirs (/etc/..., spool, /Library) emptied. /usr/local/bin (the openclaw link) is kept.
  */
 export async function resetHosts(): Promise<void> {
   const {hosts, users, privateDirs} = infra()
   for (const user of users) await run('pkill', ['-KILL', '-u', user])
+  const homes = new Set(users.map(userHome))
   for (const h of hosts) {
     for (const dir of privateDirs) {
       if (dir === '/usr/local/bin') continue
       const root = path.join(h.fsRoot, dir)
-      if (dir === '/home') {
-        for (const user of users) {
-          const home = path.join(root, user)
-          if (!existsSync(home)) continue
-          // The permissions hook makes homes 700; tests expect the fresh useradd mode.
-          chmodSync(home, 0o755)
-          for (const entry of readdirSync(home)) if (entry !== '.ssh') rmSync(path.join(home, entry), {recursive: true, force: true})
+      if (!existsSync(root)) continue
+      for (const entry of readdirSync(root)) {
+        const home = path.posix.join(dir, entry)
+        if (!homes.has(home)) {
+          rmSync(path.join(root, entry), {recursive: true, force: true})
+          continue
         }
-        for (const entry of readdirSync(root)) if (!users.includes(entry)) rmSync(path.join(root, entry), {recursive: true, force: true})
-      } else if (existsSync(root)) {
-        for (const entry of readdirSync(root)) rmSync(path.join(root, entry), {recursive: true, force: true})
+        // A test user's home (in /home, or /Users for the macOS-like ones): emptied, .ssh kept.
+        // The permissions hook makes homes 700; tests expect the fresh useradd mode.
+        chmodSync(path.join(root, entry), 0o755)
+        for (const e of readdirSync(path.join(root, entry))) if (e !== '.ssh') rmSync(path.join(root, entry, e), {recursive: true, force: true})
       }
     }
   }

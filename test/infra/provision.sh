@@ -43,7 +43,9 @@ OPENCLAW_PREFIX="$CACHE/openclaw"
 OPENCLAW_REAL="$OPENCLAW_PREFIX/node_modules/.bin/openclaw"
 WRAPPER="$CACHE/bin/openclaw"
 
-REQUIRED_CMDS=(sshd ssh rsync ip sudo zstd tar ps unshare crontab nsenter virsh libvirtd virtlogd qemu-img qemu-io qemu-system-x86_64)
+# python3: the FAKE macOS tools (test/fakes/plutil, PlistBuddy, launchctl) read and write plists with its plistlib.
+# systemd-analyze: the generated units are checked with the real one (it works without systemd running).
+REQUIRED_CMDS=(sshd ssh rsync ip sudo zstd tar ps unshare crontab nsenter python3 systemd-analyze virsh libvirtd virtlogd qemu-img qemu-io qemu-system-x86_64)
 
 missing_cmds() {
   local cmd
@@ -68,7 +70,7 @@ ensure_apt_packages() {
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends \
-    openssh-server openssh-client rsync iproute2 sudo zstd procps util-linux cron \
+    openssh-server openssh-client rsync iproute2 sudo zstd procps util-linux cron python3 systemd \
     libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils >/dev/null
   missing="$(missing_cmds | tr '\n' ' ')"
   [[ -z "$missing" ]] || die "still missing after apt-get install: $missing"

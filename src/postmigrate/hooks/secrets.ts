@@ -1,7 +1,9 @@
+import {createHash} from 'node:crypto'
+
 import {readEnvKeys} from '../../deployment/remote-fs.js'
 import {parseLaunchdPlist} from '../../deployment/services.js'
 import {defineHook, type HookContext} from '../api.js'
-import {launchdLabel, secretsFilePath, secretValues, targetInputs} from '../inputs.js'
+import {launchDaemonPath, secretsFilePath, secretValues, targetInputs} from '../inputs.js'
 import {GATEWAY_TOKEN, newGatewayToken, NOT_CONFIGURED, quoteEnvValue} from '../secrets-input.js'
 
 // Secrets are entered on the target, never copied: Linux gets a root-owned 0600 EnvironmentFile,
@@ -15,16 +17,19 @@ interface KeyState {
 
 interface Present {
   exists: boolean
-  /** `600 root:root`. */
+  /** `600 0:0`: numeric owner and group (group 0 is root on Linux, wheel on macOS). */
   mode: string
   keys: KeyState[]
 }
 
-const STAT = `if [ -e "$1" ]; then stat -c '%a %U:%G' -- "$1" 2>/dev/null || stat -f '%Lp %Su:%Sg' -- "$1"; fi`
+const STAT = `if [ -e "$1" ]; then stat -c '%a %u:%g' -- "$1" 2>/dev/null || stat -f '%Lp %u:%g' -- "$1"; fi`
+// Owner root, group 0 (root on Linux, wheel on macOS): numeric, so one rule fits both.
+const ROOT_ONLY = /^600 0:0$/
+const ROOT_ONLY_TEXT = (os: string) => (os === 'macos' ? '600 root:wheel' : '600 root:root')
 
 function targetFile(ctx: HookContext): string {
   const t = targetInputs(ctx)
-  return ctx.os === 'macos' ? `/Library/LaunchDaemons/${launchdLabel(t)}.plist` : secretsFilePath(t)
+  return ctx.os === 'macos' ? launchDaemonPath(t) : secretsFilePath(t)
 }
 
 async function present(ctx: HookContext): Promise<Present> {
@@ -50,14 +55,28 @@ while IFS= read -r line; do
 done
 `
 
+// macOS: the plist's values are compared by SHA-256 (NAME=<hex> lines on stdin): the values
+// themselves do not even travel for the comparison. `plutil -extract … raw` prints a string as is.
+const DIFFERS_MACOS = String.raw`
+f="$1"
+while IFS='=' read -r k h; do
+  [ -n "$k" ] || continue
+  cur=$(plutil -extract "EnvironmentVariables.$k" raw -o - -- "$f" 2>/dev/null) || { echo "$k"; continue; }
+  [ "$(printf '%s' "$cur" | shasum -a 256 | cut -d' ' -f1)" = "$h" ] || echo "$k"
+done
+`
+
+const sha256 = (v: string) => createHash('sha256').update(v).digest('hex')
+
 function envLines(values: Array<[string, string]>): string {
   return values.map(([k, v]) => `${k}=${quoteEnvValue(v)}\n`).join('')
 }
 
 async function differing(ctx: HookContext, values: Array<[string, string]>): Promise<string[]> {
   if (values.length === 0) return []
-  if (ctx.os === 'macos') return values.map(([k]) => k) // compared by apply (PlistBuddy Set is idempotent)
-  const result = await ctx.shell.script(DIFFERS_LINUX, [targetFile(ctx)], {input: envLines(values), timeoutMs: 30_000})
+  const result = ctx.os === 'macos'
+    ? await ctx.shell.script(DIFFERS_MACOS, [targetFile(ctx)], {input: values.map(([k, v]) => `${k}=${sha256(v)}\n`).join(''), timeoutMs: 30_000})
+    : await ctx.shell.script(DIFFERS_LINUX, [targetFile(ctx)], {input: envLines(values), timeoutMs: 30_000})
   return result.stdout.split('\n').filter(Boolean)
 }
 
@@ -68,9 +87,8 @@ function given(ctx: HookContext): Array<[string, string]> {
 
 function problems(ctx: HookContext, state: Present, changedNames: string[]): string[] {
   const out: string[] = []
-  const wantMode = ctx.os === 'macos' ? /^600 root:wheel$/ : /^600 root:root$/
   if (!state.exists) out.push(`${targetFile(ctx)} does not exist`)
-  else if (!wantMode.test(state.mode)) out.push(`${targetFile(ctx)} is ${state.mode}, not ${ctx.os === 'macos' ? '600 root:wheel' : '600 root:root'}`)
+  else if (!ROOT_ONLY.test(state.mode)) out.push(`${targetFile(ctx)} is ${state.mode} (mode uid:gid), not ${ROOT_ONLY_TEXT(ctx.os)}`)
   for (const k of state.keys.filter((x) => x.value === 'empty')) out.push(`${k.name} is empty: OpenClaw refuses to start; give a value or ${k.name}=${NOT_CONFIGURED}`)
   if (state.exists && !state.keys.some((k) => k.name === GATEWAY_TOKEN && k.value === 'set')) out.push(`${GATEWAY_TOKEN} is not set: a new one will be generated`)
   for (const name of changedNames) out.push(`${name}: new value to write`)
@@ -129,7 +147,8 @@ export const secrets = defineHook({
     const file = targetFile(ctx)
     if (ctx.os === 'macos') {
       await ctx.shell.exec(['/usr/libexec/PlistBuddy', file], {input: plistBuddyCommands(toWrite), allowFailure: true, timeoutMs: 30_000})
-      await ctx.shell.script('chown root:wheel "$1" && chmod 600 "$1"', [file], {timeoutMs: 30_000})
+      // PlistBuddy saves a new file (mode from the umask): make it root-only again.
+      await ctx.shell.script('chown 0:0 "$1" && chmod 600 "$1"', [file], {timeoutMs: 30_000})
     } else {
       await ctx.shell.script(WRITE_LINUX, [file, ...toWrite.map(([k]) => k)], {input: envLines(toWrite), timeoutMs: 30_000})
     }

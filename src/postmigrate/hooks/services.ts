@@ -1,32 +1,57 @@
 import {OcvmError} from '../../errors.js'
+import {bootoutAndWait} from '../../deployment/launchd.js'
 import {parseLaunchdPlist} from '../../deployment/services.js'
 import {defineHook, type HookCheck, type HookContext} from '../api.js'
 import {runAsUser} from '../as-user.js'
-import {launchdLabel, logDir, secretsFilePath, targetInputs, unitName} from '../inputs.js'
+import {launchDaemonPath, launchdLabel, logDir, secretsFilePath, targetInputs, unitName} from '../inputs.js'
 import {launchDaemonPlist, servicePath, serviceEnv, systemdUnit, unitProblems, type ServiceSpec} from '../service-definitions.js'
+import {javaMajor} from './signal.js'
 
-// Where the CLI and docker are for the service user (PATH of a login shell is not the service's).
-const LOCATE = `command -v openclaw || true; echo '--'; command -v docker || true`
+// Where the CLI, docker and Java are for the service user (PATH of a login shell is not the service's).
+// Java: macOS asks java_home (for 21 first); elsewhere the java on PATH, symlinks resolved.
+const LOCATE = String.raw`
+command -v openclaw || true; echo '--'; command -v docker || true; echo '--'
+jh=""
+if [ -x /usr/libexec/java_home ]; then jh=$(/usr/libexec/java_home -v 21 2>/dev/null || /usr/libexec/java_home 2>/dev/null)
+elif j=$(command -v java 2>/dev/null); then jh=$(readlink -f "$j" 2>/dev/null | sed 's:/bin/java$::'); fi
+echo "$jh"; if [ -n "$jh" ]; then "$jh/bin/java" -version 2>&1 | head -n 1; fi
+`
 
-async function spec(ctx: HookContext): Promise<ServiceSpec> {
+interface Located {
+  spec: ServiceSpec
+  /** The source service's JAVA_HOME and what stands for it here (undefined: no Java found). */
+  java?: {from: string; to: string | undefined; major: number | undefined}
+}
+
+async function locate(ctx: HookContext): Promise<Located> {
   const t = targetInputs(ctx)
   const out = (await runAsUser(ctx.shell, t.user, t.home, ['sh', '-c', LOCATE], {timeoutMs: 30_000})).stdout
-  const [cli = '', docker = ''] = out.split('--').map((s) => s.trim())
+  const [cli = '', docker = '', java = ''] = out.split('--\n').map((s) => s.trim())
   if (!cli.startsWith('/')) {
     throw new OcvmError('openclaw-missing', `openclaw is not on ${t.user}'s PATH on ${ctx.shell.label}`, {hint: 'Install it on the target first (npm install -g openclaw, or the installer), as the guide\'s Step 2 says.'})
   }
   const extra = docker.startsWith('/') ? [docker.replace(/\/[^/]+$/, '')] : []
-  return {
+  const [javaHome = '', javaVersion = ''] = java.split('\n').map((s) => s.trim())
+  // A JAVA_HOME pinned on the source (a Homebrew Cellar path…) means nothing here: the Java this host has instead.
+  const sourceJava = t.source?.serviceEnv.JAVA_HOME
+  const found = javaHome.startsWith('/') ? javaHome : undefined
+  const spec: ServiceSpec = {
     name: ctx.os === 'macos' ? launchdLabel(t) : unitName(t),
     user: t.user, group: t.group, home: t.home, stateDir: t.stateDir, configPath: t.configPath, port: t.port,
     ...(t.instance ? {instance: t.instance} : {}),
     openclaw: cli, path: servicePath(cli, extra, ctx.os), logDir: logDir(t),
     ...(ctx.os === 'linux' ? {secretsFile: secretsFilePath(t)} : {}),
+    ...(sourceJava && found ? {extraEnv: {JAVA_HOME: found}} : {}),
   }
+  return {spec, ...(sourceJava ? {java: {from: sourceJava, to: found, major: javaMajor(javaVersion)}} : {})}
+}
+
+async function spec(ctx: HookContext): Promise<ServiceSpec> {
+  return (await locate(ctx)).spec
 }
 
 function definitionPath(ctx: HookContext, s: ServiceSpec): string {
-  return ctx.os === 'macos' ? `/Library/LaunchDaemons/${s.name}.plist` : `/etc/systemd/system/${s.name}`
+  return ctx.os === 'macos' ? launchDaemonPath(targetInputs(ctx)) : `/etc/systemd/system/${s.name}`
 }
 
 // `is-enabled` and `is-active` print one word each; a missing systemctl or a host without systemd
@@ -82,7 +107,7 @@ plutil -lint "$t" >/dev/null || { rm -f "$t"; exit 7; }
 if [ -f "$dest" ]; then
   e=$(mktemp); /usr/libexec/PlistBuddy -x -c 'Print :EnvironmentVariables' "$dest" > "$e" 2>/dev/null && /usr/libexec/PlistBuddy -c "Merge $e :EnvironmentVariables" "$t" >/dev/null 2>&1; rm -f "$e"
 fi
-chown root:wheel "$t" && chmod 600 "$t" && mv -f "$t" "$dest"
+chown 0:0 "$t" && chmod 600 "$t" && mv -f "$t" "$dest"
 `
 
 const LOG_DIR = String.raw`
@@ -103,9 +128,14 @@ export const services = defineHook({
     return ctx.os === 'macos' ? macState(ctx, s) : linuxState(ctx, s)
   },
   async apply(ctx) {
-    const s = await spec(ctx)
+    const {spec: s, java} = await locate(ctx)
     const file = definitionPath(ctx, s)
     const changed: string[] = []
+    const actions: string[] = []
+    const sourcePath = targetInputs(ctx).source?.serviceEnv.PATH
+    if (sourcePath && sourcePath !== s.path) changed.push(`PATH: ${sourcePath} on the source -> ${s.path}, generated for this host`)
+    if (java?.to && java.to !== java.from) changed.push(`JAVA_HOME: ${java.from} on the source -> ${java.to}${java.major ? ` (Java ${java.major})` : ''}, found on this host`)
+    else if (java) actions.push(`The source's service set JAVA_HOME=${java.from}; this host has no Java: install Java 21 if signal-cli is to run here, then run \`ocvm hooks run ocvm/services\` again.`)
     // The log dir first: the service manager opens the log files before the gateway runs.
     // The log files too: the service manager creates them as root otherwise.
     await ctx.shell.script(LOG_DIR, [s.logDir, s.user, s.group], {timeoutMs: 30_000})
@@ -114,11 +144,15 @@ export const services = defineHook({
       const r = await ctx.shell.script(INSTALL_PLIST, [file], {input: launchDaemonPlist(s), allowFailure: true, timeoutMs: 60_000})
       if (r.exitCode !== 0) throw new OcvmError('service-invalid', `the generated plist was refused: ${r.stderr.trim()}`, {hint: 'This is a bug in ocvm; run with --verbose and report it.'})
       changed.push(`${file} (root:wheel 600)`)
-      await ctx.shell.exec(['launchctl', 'bootout', `system/${s.name}`], {allowFailure: true, timeoutMs: 60_000})
-      await ctx.shell.exec(['launchctl', 'bootstrap', 'system', file], {timeoutMs: 60_000})
-      await ctx.shell.exec(['launchctl', 'enable', `system/${s.name}`], {timeoutMs: 30_000})
+      const target = `system/${s.name}`
+      const gone = await bootoutAndWait(ctx.shell, target)
+      if (!gone.ok) throw new OcvmError('service-start-failed', `the old ${s.name} job did not stop: ${gone.stderr}`, {hint: `See \`sudo launchctl print ${target}\` on the target, stop it, then run the hook again.`})
+      // A disabled service cannot be bootstrapped: enable first.
+      await ctx.shell.exec(['launchctl', 'enable', target], {timeoutMs: 30_000})
+      const boot = await ctx.shell.exec(['launchctl', 'bootstrap', 'system', file], {allowFailure: true, timeoutMs: 60_000})
+      if (boot.exitCode !== 0) throw new OcvmError('service-start-failed', `launchctl bootstrap system ${file} failed on ${ctx.shell.label}: ${boot.stderr.trim().split('\n')[0] ?? `exit ${boot.exitCode}`}`, {hint: `Check the plist with \`plutil -lint ${file}\` and the log dir ${s.logDir}; then run the hook again.`})
       changed.push(`launchctl bootstrap system ${file}`)
-      return {changed}
+      return {changed, actions}
     }
     const r = await ctx.shell.script(INSTALL_UNIT, [file, s.name], {input: systemdUnit(s), allowFailure: true, timeoutMs: 60_000})
     if (r.exitCode !== 0) {
@@ -137,7 +171,7 @@ export const services = defineHook({
       }
       changed.push(argv.join(' '))
     }
-    return {changed}
+    return {changed, actions}
   },
   async verify(ctx) {
     const s = await spec(ctx)

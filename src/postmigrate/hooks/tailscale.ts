@@ -1,6 +1,7 @@
 import {z} from 'zod'
 
 import {OcvmError} from '../../errors.js'
+import type {Shell} from '../../hosts/shell.js'
 import {defineHook, type HookCheck, type HookContext} from '../api.js'
 import {secretValues, targetInputs} from '../inputs.js'
 
@@ -26,11 +27,28 @@ export function parseTailscaleStatus(stdout: string): {running: boolean; dnsName
   return {running: parsed.data.BackendState === 'Running', dnsName: (self?.DNSName ?? '').replace(/\.$/, ''), tags: self?.Tags ?? [], ips: self?.TailscaleIPs ?? []}
 }
 
-function wanted(ctx: HookContext): {funnel: boolean; key: string | undefined} {
+// The source's node, read before the move (nothing changes there): whether it was on a tailnet and
+// whether its Funnel exposed the Google Chat webhook.
+const SOURCE_STATE = `command -v tailscale >/dev/null 2>&1 || exit 0; tailscale status --json 2>/dev/null; echo; echo '--funnel--'; tailscale funnel status --json 2>/dev/null; exit 0`
+
+/** What the source's Tailscale looked like (`tailnet`: logged in). Never fails: no tailscale is an answer. */
+export async function readSourceTailnet(shell: Shell): Promise<{tailnet: boolean; funnel: boolean}> {
+  const out = (await shell.script(SOURCE_STATE, [], {allowFailure: true, timeoutMs: 30_000})).stdout
+  const [status = '', funnel = ''] = out.split('--funnel--')
+  let tailnet = false
+  try {
+    tailnet = status.trim() !== '' && parseTailscaleStatus(status).running
+  } catch {
+    tailnet = false
+  }
+  return {tailnet, funnel: funnel.includes(`"${FUNNEL_PATH}"`)}
+}
+
+function wanted(ctx: HookContext): {tailnet: boolean; funnel: boolean; key: string | undefined} {
   const t = targetInputs(ctx)
   const secrets = secretValues(ctx)
   const keyName = KEY_NAMES.find((k) => secrets.has(k))
-  return {funnel: Boolean(t.source?.funnel) || t.channels.includes('googlechat'), key: keyName ? secrets.get(keyName) : undefined}
+  return {tailnet: Boolean(t.source?.tailnet), funnel: Boolean(t.source?.funnel) || t.channels.includes('googlechat'), key: keyName ? secrets.get(keyName) : undefined}
 }
 
 async function installed(ctx: HookContext): Promise<boolean> {
@@ -40,8 +58,9 @@ async function installed(ctx: HookContext): Promise<boolean> {
 async function state(ctx: HookContext): Promise<HookCheck & {dnsName?: string}> {
   const want = wanted(ctx)
   if (!(await installed(ctx))) {
-    if (!want.key && !want.funnel) return {satisfied: true, details: ['Tailscale is not installed and not asked for: nothing to do']}
-    return {satisfied: false, details: ['tailscale is not installed on the target']}
+    if (!want.key && !want.funnel && !want.tailnet) return {satisfied: true, details: ['Tailscale is not installed and not asked for: nothing to do']}
+    const why = [want.tailnet ? `the source was a tailnet node (${TAG})` : '', want.funnel ? `Google Chat's webhook needs Funnel on ${FUNNEL_PATH}` : ''].filter(Boolean).join('; ')
+    return {satisfied: false, details: [`tailscale is not installed on the target${why ? ` (${why})` : ''}`]}
   }
   const status = parseTailscaleStatus((await ctx.shell.exec(['tailscale', 'status', '--json'], {timeoutMs: 30_000})).stdout)
   const details: string[] = []
@@ -71,7 +90,10 @@ export const tailscale = defineHook({
   async apply(ctx) {
     const t = targetInputs(ctx)
     const want = wanted(ctx)
-    if (!(await installed(ctx))) throw new OcvmError('missing-tool', `tailscale is not installed on ${ctx.shell.label}`, {hint: 'Install it (https://tailscale.com/download), then run `ocvm hooks run ocvm/tailscale` again.'})
+    if (!(await installed(ctx))) {
+      const {details} = await state(ctx)
+      throw new OcvmError('missing-tool', details[0]?.replace('the target', ctx.shell.label) ?? `tailscale is not installed on ${ctx.shell.label}`, {hint: `Install it (https://tailscale.com/download), then \`ocvm hooks run ocvm/tailscale --on ${ctx.shell.label} --secrets-file FILE\` with TS_AUTHKEY (a key allowed to use ${TAG}) in FILE.`})
+    }
     const before = await state(ctx)
     const changed: string[] = []
     if (before.details.some((d) => d.includes('tailscale up') || d.includes(TAG))) {

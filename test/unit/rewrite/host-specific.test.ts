@@ -28,6 +28,18 @@ describe('findHostSpecific', () => {
       {key: 'browser.executablePath', value: '/bin/sh', kind: 'executable'},
     ])
   })
+
+  it('knows where 2026.9 pins signal-cli (transport.cliPath, per account too) and the per-agent extensionPath', () => {
+    const text = `{
+  channels: {signal: {transport: {kind: "managed-native", cliPath: "/opt/homebrew/bin/signal-cli"}, accounts: {work: {transport: {kind: "managed-native", cliPath: "/opt/homebrew/bin/signal-cli"}}}}},
+  agents: {entries: {main: {memory: {search: {store: {vector: {extensionPath: "/opt/homebrew/lib/vec0.dylib"}}}}}}},
+}`
+    expect(findHostSpecific(text).map((v) => `${v.key} ${v.kind}`)).toEqual([
+      'channels.signal.transport.cliPath executable',
+      'channels.signal.accounts.work.transport.cliPath executable',
+      'agents.entries.main.memory.search.store.vector.extensionPath library',
+    ])
+  })
 })
 
 describe('decideRetarget / applyRetargets', () => {
