@@ -204,7 +204,7 @@ describe('migrate --driver parallels (fake prlctl)', () => {
     await writeAt(SRC, hds, 8192, 'guest data on the parallels disk')
     await sshCheck(SRC, 'prlctl start openclaw-pd', {user: 'alice'})
     // The target guest (ocvm-dst's alice) holds a deployment for the hooks to find; its home starts world-readable.
-    await sshCheck(DST, 'cd ~ && openclaw setup --baseline >/dev/null 2>&1 && chmod 755 ~', {user: 'alice', timeoutMs: 120_000})
+    await sshCheck(DST, 'cd ~ && openclaw setup --baseline >/dev/null 2>&1 && openclaw config set gateway.bind loopback >/dev/null && chmod 755 ~', {user: 'alice', timeoutMs: 120_000})
   })
   afterAll(() => rmSync(hostFsPath(DST, '/home/alice/.openclaw'), {recursive: true, force: true}))
 
