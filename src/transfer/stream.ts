@@ -27,6 +27,8 @@ export interface StreamTreeOptions {
   live?: boolean
   /** Bytes expected in total (for the message when the target fills up). */
   totalBytes?: number
+  /** The hint when the target fills up, for callers whose flags and recovery differ (VM disks). */
+  diskFullHint?: string
   /**
    * Pack the files as a canonical archive (see CANONICAL_TAR) and SHA-256 it on the source while it
    * is sent: for one file, the result's `digest` is that file's `tar`/`tar-sparse` digest
@@ -159,7 +161,7 @@ export async function streamTree(options: StreamTreeOptions): Promise<StreamTree
   const sendErr = sendFailed ? sent.value.stderr.split('\n').filter((l) => !CHECKPOINT_RE.test(l) && !DIGEST_RE.test(l.trim())).join('\n').trim() : ''
   const recvErr = received.value.exitCode !== 0 ? received.value.stderr.trim() : ''
   if (isNoSpace(recvErr)) {
-    throw await diskFullError(options.target, options.targetDir, {done: bytes, total: options.totalBytes ?? bytes}, `Nothing was activated and the staging dir is removed; the source is untouched. Free space on ${options.target.label} (or choose another --target-state-dir) and run the migration again.`)
+    throw await diskFullError(options.target, options.targetDir, {done: bytes, total: options.totalBytes ?? bytes}, options.diskFullHint ?? `Nothing was activated and the staging dir is removed; the source is untouched. Free space on ${options.target.label} (or choose another --target-state-dir) and run the migration again.`)
   }
   if (recvErr || received.value.exitCode !== 0) {
     throw new OcvmError('transfer-failed', `unpacking on ${options.target.label} failed: ${lastLine(recvErr) || `exit ${received.value.exitCode}`}`, {

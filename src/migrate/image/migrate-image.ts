@@ -113,6 +113,8 @@ function stepActions(env: StepEnv): Actions {
       const sent = await sendFiles({
         source, target, files: exportSet.files, stagingDir: journal.data.target.stagingDir, compress: true,
         ...(journal.data.facts ? {facts: journal.data.facts} : {}), reporter: ctx.reporter, ...(ctx.signal ? {signal: ctx.signal} : {}),
+        // onFailure removes staging and adds how to resume or go back.
+        diskFullHint: `Nothing was defined on ${target.label} and the staging dir is removed; the source VM's disks are untouched (a VM that was running stays shut down until --rollback). Make room on ${target.label}, or go back and run again with --staging-dir on a bigger filesystem.`,
         // Recorded per file, so a resume after a crash does not send again what had arrived.
         onSent: (fact) => journal.update({facts: [...(journal.data.facts ?? []).filter((f) => f.relPath !== fact.relPath), fact]}),
       })
