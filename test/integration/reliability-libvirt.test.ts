@@ -5,12 +5,12 @@
 // and leave nothing on the target. Faults: the connection dies mid-transfer (ssh processes killed,
 // ocvm SIGKILLed) once the first disk has arrived; a tampering relay flips a bit of the ssh stream;
 // a byte is flipped after ssh delivered it; ocvm is SIGKILLed at every step boundary in turn; the
-// guest ignores the shutdown; the target's libvirtd does not answer.
+// guest ignores the shutdown; the target's libvirtd does not answer; the target's disk fills up.
 import {existsSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {DST, infra, REPO_ROOT, resetHosts, runOcvm, sshExec, SRC} from '../infra/hosts.js'
+import {DST, infra, REPO_ROOT, resetHosts, run, runOcvm, sshCheck, sshExec, SRC} from '../infra/hosts.js'
 import {installCorruptingTar, killPids, launchOcvm, processes, readJournal, sleep, stepBegun, throttleTarget, trialDirs, unthrottleTarget, waitFor, type Launched} from '../reliability/harness.js'
 import {writeSection} from '../reliability/report.js'
 import {seeded, trialCount} from '../reliability/seeded.js'
@@ -409,4 +409,48 @@ describe('faults during `ocvm migrate --driver libvirt`', () => {
       for (const r of [b, a]) if (r.status === 'rejected') throw r.reason
     }, 600_000)
   }
+  // The staging dir on ocvm-dst is on a 48 MiB tmpfs (mounted in that host's mount namespace only):
+  // enough for preflight's check (16 MiB of disk data + 10 %), and a filler on ocvm-dst writes zeros
+  // into the rest as soon as the staging dir appears, as another process on the same disk would. The
+  // link is throttled, so the disks are still on their way when the filesystem is full.
+  it('a target disk that fills up mid-transfer: clear error naming the host, staging removed, nothing defined, source disks unchanged, --rollback restarts it', async () => {
+    const mnt = '/var/tmp/ocvm-it-lvfull'
+    const stagingDir = `${mnt}/staging`
+    const sha = async () => (await run('sha256sum', [image(SRC, xfer.qcow2), image(SRC, xfer.raw)])).stdout
+    const before = await sha()
+    await sshCheck(DST, `mkdir -p ${mnt} && { ! mountpoint -q ${mnt} || umount ${mnt}; } && mount -t tmpfs -o size=48m,mode=0700 ocvm-it-lvfull ${mnt}`)
+    const filler = (await sshCheck(DST, `(while [ ! -d ${stagingDir} ]; do sleep 0.02; done; dd if=/dev/zero of=${mnt}/filler bs=1M >/dev/null 2>&1) >/dev/null 2>&1 </dev/null & echo $!`)).trim()
+    let ok = false
+    try {
+      await startAndWait(SRC, xfer)
+      await throttleTarget()
+      const {runs, env} = trialDirs('lv-full')
+      // Without --json: what a user reads on stderr.
+      const r = await runOcvm([...migrate(xfer.name).filter((a) => a !== '--json'), '--staging-dir', stagingDir], {env, timeoutMs: 300_000})
+      await unthrottleTarget()
+      const runId = journalOf(runs)?.runId ?? ''
+      console.log(`[reliability] libvirt disk full: exit ${r.exitCode}\n${r.stderr}`)
+      expect(r.exitCode, r.stdout + r.stderr).toBe(1)
+      expect(r.stderr).toMatch(new RegExp(`^Error: target disk full on ssh://root@${DST}: writing .* into ${stagingDir}\\S* failed after [^(]+ \\(.* free on ${mnt}\\)`, 'm'))
+      expect(r.stderr).toMatch(/^Hint: Nothing was defined on ssh:\/\/root@ocvm-dst and the staging dir is removed.*--staging-dir.*--rollback/m)
+      expect(r.stdout + r.stderr).not.toMatch(/This is a bug in ocvm/)
+      expect(r.stdout + r.stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m)
+      // Only the filler is left on the small filesystem; no domain, no volume on the target.
+      expect((await sshCheck(DST, `ls -A ${mnt}`)).split('\n').filter(Boolean)).toEqual(['filler'])
+      expect(await targetClean(xfer, runId)).toBe(true)
+      expect(await virsh(DST, `vol-list --pool ${POOL}`)).not.toMatch(/xfer/)
+      // The source was shut down for the copy (as documented) and its disks are as they were.
+      expect(await domstate(SRC, xfer.name)).toBe('shut off')
+      expect(await sha()).toBe(before)
+      await rollback(runId, env)
+      expect(await domstate(SRC, xfer.name)).toBe('running')
+      expect(await targetClean(xfer, runId)).toBe(true)
+      ok = true
+    } finally {
+      refusals.push({what: 'a target whose disk fills up mid-transfer (staging removed, source disks unchanged, `--rollback` restarts it)', ok})
+      await unthrottleTarget()
+      await sshExec(DST, `kill ${filler} 2>/dev/null; umount ${mnt}; rmdir ${mnt}; true`)
+      if ((await domstate(SRC, xfer.name)) === 'running') await virsh(SRC, `destroy --domain ${xfer.name}`)
+    }
+  }, 600_000)
 })
