@@ -7,7 +7,7 @@ import type {HostSpec} from '../../hosts/host-spec.js'
 import {execAll} from '../../hosts/batch.js'
 import type {Shell} from '../../hosts/shell.js'
 import type {ImportCheck, ImportRequest, VmSummary} from '../api.js'
-import {defineXml, domainExists, domainExistsError, domainState, fileBackedPool, poolIsFileBacked, requirePool, runVirsh, tryVirsh} from './domain.js'
+import {domainExists, domainExistsError, domainState, fileBackedPool, poolIsFileBacked, requirePool, runVirsh, tryVirsh} from './domain.js'
 import {parseDomainXml, rewriteDomainXml} from './domain-xml.js'
 import {backingVolumeName, ExportMeta, targetVolumeName, uniqueVolumes} from './export.js'
 import {parseLibvirtOptions, targetLocalUri} from './options.js'
@@ -29,18 +29,30 @@ import * as v from './virsh.js'
 // that it is done, so a failure leaves no doubt about what exists. eval only sees "${k}" references.
 const CREATE_SCRIPT = String.raw`
 ledger="$1"; staged="$2"; place="$3"; n="$4"; line="$5"; shift 5
-printf '%s
-' "$line" >>"$ledger" || exit 3
-c=''; k=1; while [ "$k" -le "$n" ]; do c="$c "\${$k}""; k=$((k + 1)); done
+printf '%s\n' "$line" >>"$ledger" || exit 3
+c=''; k=1; while [ "$k" -le "$n" ]; do c="$c \"\${$k}\""; k=$((k + 1)); done
 eval "$c" >/dev/null || exit 4
 echo OCVM-CREATED
 shift "$n"
 p=$("$@") || exit 5
-printf 'OCVM-PATH:%s
-' "$p"
+printf 'OCVM-PATH:%s\n' "$p"
 [ "$place" = 1 ] || exit 0
 ln -f -- "$staged" "$p" 2>/dev/null || cp --sparse=always --reflink=auto -- "$staged" "$p" || exit 6
 echo OCVM-PLACED
+`
+
+// The placed volumes' new allocation made known to libvirt, the ledger line (BEFORE the domain
+// exists), `define` from a private temp file (the XML comes on stdin, never in argv), then its
+// dominfo: one round trip. Exit 6: defined, but dominfo failed (asked again on its own).
+const DEFINE_SCRIPT = String.raw`
+uri="$1"; pool="$2"; ledger="$3"; line="$4"; name="$5"
+virsh -c "$uri" pool-refresh --pool "$pool" >/dev/null || exit 4
+t=$(mktemp) || exit 3
+trap 'rm -f "$t"' EXIT
+cat >"$t" || exit 3
+printf '%s\n' "$line" >>"$ledger" || exit 3
+virsh -c "$uri" define --file "$t" >/dev/null || exit 5
+virsh -c "$uri" dominfo --domain "$name" || exit 6
 `
 
 // What an import created, one JSON line per volume or definition, appended in the (per-run, 0700)
@@ -49,10 +61,6 @@ echo OCVM-PLACED
 const LEDGER = '.ocvm-libvirt-import'
 const LedgerLine = z.union([z.object({pool: z.string(), volume: z.string()}), z.object({define: z.string()})])
 type LedgerLine = z.infer<typeof LedgerLine>
-
-async function ledgerAdd(shell: Shell, stagingDir: string, line: LedgerLine): Promise<void> {
-  await shell.script('printf "%s\\n" "$2" >>"$1"', [path.posix.join(stagingDir, LEDGER), JSON.stringify(line)], {timeoutMs: v.TIMEOUTS.query})
-}
 
 async function ledgerRead(shell: Shell, stagingDir: string): Promise<LedgerLine[]> {
   const out = (await shell.script('cat -- "$1" 2>/dev/null; true', [path.posix.join(stagingDir, LEDGER)], {timeoutMs: v.TIMEOUTS.query})).stdout
@@ -100,6 +108,15 @@ function volumeExists(volume: string, pool: string, shell: Shell): OcvmError {
   return new OcvmError('volume-exists', `volume "${volume}" already exists in pool ${pool} on ${shell.label}; ocvm never overwrites one`, {
     hint: 'Rename the VM with --target-name (its volumes get new names), or remove the stale volume (virsh vol-delete).',
     details: {pool, volume, host: shell.label},
+  })
+}
+
+function defineFailed(name: string, shell: Shell, exitCode: number, stderr: string): OcvmError {
+  const stage = ({3: 'recording it in the staging dir', 4: 'pool-refresh', 5: 'define'} as Record<number, string>)[exitCode] ?? `exit ${exitCode}`
+  const last = stderr.trim().split('\n').pop() ?? ''
+  return new OcvmError('import-failed', `defining ${name} on ${shell.label} failed (${stage})${last ? `: ${last}` : ''}`, {
+    hint: 'The volumes this import created are removed; staging is kept. Fix the cause and run again with --resume.',
+    details: {vm: name, host: shell.label},
   })
 }
 
@@ -170,6 +187,7 @@ export async function importVm(host: HostSpec, request: ImportRequest, ctx: Cont
   }
 
   const created: Array<{pool: string; volume: string}> = []
+  let defined: string | undefined
   try {
     const paths: Record<string, string> = {}
     for (const image of images) {
@@ -193,7 +211,6 @@ export async function importVm(host: HostSpec, request: ImportRequest, ctx: Cont
       if (!below || !paths[below.relPath]) throw new OcvmError('bug', `libvirt import: ${image.relPath} is an overlay of ${image.backing}, which is not in the export`)
       await shell.exec(v.qemuImgRebase(paths[image.relPath]!, image.format, paths[below.relPath]!, below.format), {timeoutMs: v.TIMEOUTS.lifecycle})
     }
-    await runVirsh(shell, v.poolRefresh(localUri, pool))
     const xml = rewriteDomainXml(meta.xml, {
       diskPaths: Object.fromEntries(planned.disks.map((d) => [d.target, paths[d.relPath]!])),
       ...(renamed ? {name} : {}),
@@ -201,13 +218,14 @@ export async function importVm(host: HostSpec, request: ImportRequest, ctx: Cont
       newMac: options.newMac,
       importedVolumes: created,
     })
-    await ledgerAdd(shell, request.stagingDir, {define: name})
-    await defineXml(shell, localUri, xml)
+    const run = await shell.script(DEFINE_SCRIPT, [localUri, pool, path.posix.join(request.stagingDir, LEDGER), JSON.stringify({define: name}), name], {input: xml, timeoutMs: v.TIMEOUTS.lifecycle, allowFailure: true})
+    if (run.exitCode !== 0 && run.exitCode !== 6) throw defineFailed(name, shell, run.exitCode, run.stderr)
+    defined = run.exitCode === 0 ? run.stdout : undefined
   } catch (error) {
     for (const c of created.reverse()) await tryVirsh(shell, v.volDelete(localUri, c.pool, c.volume))
     await ledgerRemove(shell, request.stagingDir)
     throw error
   }
-  const info = parseDominfo((await runVirsh(shell, v.dominfo(localUri, name))).stdout)
+  const info = parseDominfo(defined ?? (await runVirsh(shell, v.dominfo(localUri, name))).stdout)
   return {name, state: info.state, id: info.uuid}
 }
