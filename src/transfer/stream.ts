@@ -18,6 +18,12 @@ export interface StreamTreeOptions {
   targetDir: string
   /** zstd on both ends: compress on the wire. */
   compress: boolean
+  /**
+   * With `digest` and `compress`: zstd only when a sample of the archive compresses (by 10 % or
+   * more). Incompressible data (random, encrypted, already compressed) then goes as it is, sparing
+   * both ends a zstd and a pipe stage that cannot make the transfer shorter.
+   */
+  adaptive?: boolean
   /** Keep holes: tar reads only the data of sparse files and recreates the holes (disk images). */
   sparse?: boolean
   /** Called with uncompressed bytes sent so far (from tar's checkpoints) and wire bytes. */
@@ -41,6 +47,8 @@ export interface StreamTreeResult {
   wireBytes: number
   /** With `digest`: SHA-256 of the canonical archive as packed on the source. */
   digest?: string
+  /** With `adaptive`: whether the sample compressed, so zstd was used. */
+  compressed?: boolean
 }
 
 /**
@@ -61,6 +69,9 @@ export const HASH_FN = String.raw`h() {
 const CHECKPOINT_RECORDS = 50
 const CHECKPOINT_RE = /OCVM-PROGRESS:(\d+)/
 const DIGEST_RE = /^OCVM-DIGEST:([0-9a-f]{64})$/
+const COMPRESS_RE = /^OCVM-COMPRESS:([01])$/
+// How much of the archive the adaptive sender compresses to decide (the first MiBs of data).
+const SAMPLE_BYTES = 16 * 1024 * 1024
 
 const SEND_SCRIPT = String.raw`
 root="$1"; z="$2"; cp="$3"; sparse="$4"; live="$5"
@@ -77,16 +88,26 @@ fi
 
 // The canonical archive goes through tee into the hasher (a fifo: POSIX sh has no process
 // substitution); tar's own exit status is kept, since a pipeline only reports zstd's.
+// z=a (adaptive): the first $5 bytes of the archive are packed and compressed first; the stream
+// then starts with one byte telling the receiver what follows: Z (zstd) or T (plain tar).
 const SEND_DIGEST_SCRIPT = String.raw`
-root="$1"; z="$2"; cp="$3"; sparse="$4"
+root="$1"; z="$2"; cp="$3"; sparse="$4"; sample="$5"
 ${HASH_FN}
 cd -- "$root" || exit 3
 t=$(mktemp -d) || exit 3
 trap 'rm -rf "$t"' EXIT
+cat >"$t/list" || exit 3
 mkfifo "$t/f" || exit 3
-h <"$t/f" >"$t/sum" &
-set -- --null --no-recursion -T - ${CANONICAL_TAR} --checkpoint="$cp" --checkpoint-action='echo=OCVM-PROGRESS:%{w}T'
+set -- --null --no-recursion -T "$t/list" ${CANONICAL_TAR}
 [ "$sparse" = 1 ] && set -- "$@" --sparse
+if [ "$z" = a ]; then
+  tar "$@" -cf - 2>/dev/null | head -c "$sample" >"$t/s"
+  n=$(wc -c <"$t/s"); c=$(zstd -1 -q -c <"$t/s" | wc -c); rm -f "$t/s"
+  if [ "$c" -lt $((n * 9 / 10)) ]; then z=1; printf Z; else z=0; printf T; fi || exit 3
+  echo "OCVM-COMPRESS:$z" >&2
+fi
+set -- "$@" --checkpoint="$cp" --checkpoint-action='echo=OCVM-PROGRESS:%{w}T'
+h <"$t/f" >"$t/sum" &
 if [ "$z" = 1 ]; then
   { tar "$@" -cf -; echo $? >"$t/rc"; } | tee "$t/f" | zstd -1 -q -T0
 else
@@ -108,6 +129,10 @@ dest="$1"; z="$2"
 umask 077
 mkdir -p -- "$dest" || exit 3
 cd -- "$dest" || exit 3
+# Adaptive sender: its first byte says whether zstd follows (dd reads exactly that byte).
+if [ "$z" = a ]; then
+  case "$(dd bs=1 count=1 2>/dev/null)" in Z) z=1 ;; T) z=0 ;; *) echo 'the stream does not start with Z or T' >&2; exit 5 ;; esac
+fi
 # tar stops reading at the end-of-archive marker: the rest of the last record is drained (after a
 # success only), or the sender would see a broken pipe.
 x() { tar -xpf - --no-same-owner --warning=no-timestamp; rc=$?; [ "$rc" = 0 ] && cat >/dev/null; return "$rc"; }
@@ -131,12 +156,13 @@ export async function streamTree(options: StreamTreeOptions): Promise<StreamTree
     wireBytes += chunk.length
     options.onProgress?.({bytes, wireBytes})
   })
-  const z = options.compress ? '1' : '0'
+  const z = options.compress ? (options.adaptive && options.digest ? 'a' : '1') : '0'
   const list = options.paths instanceof Readable ? {stdin: options.paths} : {input: options.paths.map((p) => `${p}\0`).join('')}
 
   const receiving = options.target.script(RECEIVE_SCRIPT, [options.targetDir, z], {stdin: relay, allowFailure: true, signal: options.signal})
   let digest: string | undefined
-  const sendArgs = options.digest ? [options.sourceRoot, z, String(CHECKPOINT_RECORDS), options.sparse ? '1' : '0'] : [options.sourceRoot, z, String(CHECKPOINT_RECORDS), options.sparse ? '1' : '0', options.live ? '1' : '0']
+  let compressed: boolean | undefined
+  const sendArgs = options.digest ? [options.sourceRoot, z, String(CHECKPOINT_RECORDS), options.sparse ? '1' : '0', String(SAMPLE_BYTES)] : [options.sourceRoot, z, String(CHECKPOINT_RECORDS), options.sparse ? '1' : '0', options.live ? '1' : '0']
   const sending = options.source.script(options.digest ? SEND_DIGEST_SCRIPT : SEND_SCRIPT, sendArgs, {
     ...list,
     stdout: relay,
@@ -145,6 +171,8 @@ export async function streamTree(options: StreamTreeOptions): Promise<StreamTree
     onStderrLine(line) {
       const d = DIGEST_RE.exec(line.trim())
       if (d?.[1]) digest = d[1]
+      const c = COMPRESS_RE.exec(line.trim())
+      if (c?.[1]) compressed = c[1] === '1'
       const m = CHECKPOINT_RE.exec(line)
       if (m?.[1]) {
         bytes = Number(m[1])
@@ -158,7 +186,7 @@ export async function streamTree(options: StreamTreeOptions): Promise<StreamTree
   if (received.status === 'rejected') throw brokenStream(received.reason, options.target.label)
   // GNU tar exits 1 when a file changed while it was read: expected on a live source.
   const sendFailed = sent.value.exitCode !== 0 && !(options.live && sent.value.exitCode === 1)
-  const sendErr = sendFailed ? sent.value.stderr.split('\n').filter((l) => !CHECKPOINT_RE.test(l) && !DIGEST_RE.test(l.trim())).join('\n').trim() : ''
+  const sendErr = sendFailed ? sent.value.stderr.split('\n').filter((l) => !CHECKPOINT_RE.test(l) && !DIGEST_RE.test(l.trim()) && !COMPRESS_RE.test(l.trim())).join('\n').trim() : ''
   const recvErr = received.value.exitCode !== 0 ? received.value.stderr.trim() : ''
   if (isNoSpace(recvErr)) {
     throw await diskFullError(options.target, options.targetDir, {done: bytes, total: options.totalBytes ?? bytes}, options.diskFullHint ?? `Nothing was activated and the staging dir is removed; the source is untouched. Free space on ${options.target.label} (or choose another --target-state-dir) and run the migration again.`)
@@ -178,7 +206,7 @@ export async function streamTree(options: StreamTreeOptions): Promise<StreamTree
   if (options.digest && !digest) {
     throw new OcvmError('transfer-failed', `packing on ${options.source.label} gave no checksum`, {hint: 'Run again with --resume; if it happens again, check that the host has GNU tar, mkfifo and sha256sum (or openssl).', details: {host: options.source.label}})
   }
-  return {wireBytes, ...(digest ? {digest} : {})}
+  return {wireBytes, ...(digest ? {digest} : {}), ...(compressed === undefined ? {} : {compressed})}
 }
 
 /**

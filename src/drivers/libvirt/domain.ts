@@ -61,7 +61,12 @@ export async function requirePool(shell: Shell, uri: string, pool: string): Prom
 
 /** `dir`, `fs`, `netfs` pools keep volumes as plain files (a copy and qemu-img work on them directly). */
 export async function poolIsFileBacked(shell: Shell, uri: string, pool: string): Promise<boolean> {
-  const type = /^<pool type=['"]([a-z]+)['"]/.exec((await runVirsh(shell, v.poolDumpxml(uri, pool))).stdout.trimStart())?.[1]
+  return fileBackedPool((await runVirsh(shell, v.poolDumpxml(uri, pool))).stdout)
+}
+
+/** Pure: from `virsh pool-dumpxml`. */
+export function fileBackedPool(xml: string): boolean {
+  const type = /^<pool type=['"]([a-z]+)['"]/.exec(xml.trimStart())?.[1]
   return type === 'dir' || type === 'fs' || type === 'netfs'
 }
 

@@ -4,13 +4,14 @@ import {z} from 'zod'
 import type {Context} from '../../context.js'
 import {OcvmError, UnsupportedError} from '../../errors.js'
 import type {HostSpec} from '../../hosts/host-spec.js'
+import {execAll} from '../../hosts/batch.js'
 import type {Shell} from '../../hosts/shell.js'
 import type {ImportCheck, ImportRequest, VmSummary} from '../api.js'
-import {defineXml, domainExists, domainExistsError, domainState, poolIsFileBacked, requirePool, runVirsh, tryVirsh} from './domain.js'
+import {domainExists, domainExistsError, domainState, fileBackedPool, poolIsFileBacked, requirePool, runVirsh, tryVirsh} from './domain.js'
 import {parseDomainXml, rewriteDomainXml} from './domain-xml.js'
 import {backingVolumeName, ExportMeta, targetVolumeName, uniqueVolumes} from './export.js'
 import {parseLibvirtOptions, targetLocalUri} from './options.js'
-import {parseDominfo} from './parse.js'
+import {isNotFound, parseDominfo, parsePoolState} from './parse.js'
 import * as v from './virsh.js'
 
 /**
@@ -21,9 +22,38 @@ import * as v from './virsh.js'
  * undone by the next attempt and by --rollback (`abandonImport`), from a ledger kept in staging.
  */
 
-// The staged image becomes the volume file: linked when both are on one filesystem (staging is
-// removed after the import, so the volume is then its only name), copied sparse otherwise.
-const PLACE_SCRIPT = 'ln -f -- "$1" "$2" 2>/dev/null || cp --sparse=always --reflink=auto -- "$1" "$2"'
+// One round trip per volume: the ledger line (BEFORE the volume exists), vol-create-as (its argv
+// is the first $4 words after the ledger line $5), then vol-path (the rest); with $3=1 the staged image $2 then
+// becomes the volume file: linked when both are on one filesystem (staging is removed after the
+// import, so the volume is then its only name), copied sparse otherwise. Each stage says on stdout
+// that it is done, so a failure leaves no doubt about what exists. eval only sees "${k}" references.
+const CREATE_SCRIPT = String.raw`
+ledger="$1"; staged="$2"; place="$3"; n="$4"; line="$5"; shift 5
+printf '%s\n' "$line" >>"$ledger" || exit 3
+c=''; k=1; while [ "$k" -le "$n" ]; do c="$c \"\${$k}\""; k=$((k + 1)); done
+eval "$c" >/dev/null || exit 4
+echo OCVM-CREATED
+shift "$n"
+p=$("$@") || exit 5
+printf 'OCVM-PATH:%s\n' "$p"
+[ "$place" = 1 ] || exit 0
+ln -f -- "$staged" "$p" 2>/dev/null || cp --sparse=always --reflink=auto -- "$staged" "$p" || exit 6
+echo OCVM-PLACED
+`
+
+// The placed volumes' new allocation made known to libvirt, the ledger line (BEFORE the domain
+// exists), `define` from a private temp file (the XML comes on stdin, never in argv), then its
+// dominfo: one round trip. Exit 6: defined, but dominfo failed (asked again on its own).
+const DEFINE_SCRIPT = String.raw`
+uri="$1"; pool="$2"; ledger="$3"; line="$4"; name="$5"
+virsh -c "$uri" pool-refresh --pool "$pool" >/dev/null || exit 4
+t=$(mktemp) || exit 3
+trap 'rm -f "$t"' EXIT
+cat >"$t" || exit 3
+printf '%s\n' "$line" >>"$ledger" || exit 3
+virsh -c "$uri" define --file "$t" >/dev/null || exit 5
+virsh -c "$uri" dominfo --domain "$name" || exit 6
+`
 
 // What an import created, one JSON line per volume or definition, appended in the (per-run, 0700)
 // staging dir BEFORE it is created: after a crash mid-import, the next attempt and --rollback know
@@ -31,10 +61,6 @@ const PLACE_SCRIPT = 'ln -f -- "$1" "$2" 2>/dev/null || cp --sparse=always --ref
 const LEDGER = '.ocvm-libvirt-import'
 const LedgerLine = z.union([z.object({pool: z.string(), volume: z.string()}), z.object({define: z.string()})])
 type LedgerLine = z.infer<typeof LedgerLine>
-
-async function ledgerAdd(shell: Shell, stagingDir: string, line: LedgerLine): Promise<void> {
-  await shell.script('printf "%s\\n" "$2" >>"$1"', [path.posix.join(stagingDir, LEDGER), JSON.stringify(line)], {timeoutMs: v.TIMEOUTS.query})
-}
 
 async function ledgerRead(shell: Shell, stagingDir: string): Promise<LedgerLine[]> {
   const out = (await shell.script('cat -- "$1" 2>/dev/null; true', [path.posix.join(stagingDir, LEDGER)], {timeoutMs: v.TIMEOUTS.query})).stdout
@@ -85,8 +111,41 @@ function volumeExists(volume: string, pool: string, shell: Shell): OcvmError {
   })
 }
 
+function defineFailed(name: string, shell: Shell, exitCode: number, stderr: string): OcvmError {
+  const stage = ({3: 'recording it in the staging dir', 4: 'pool-refresh', 5: 'define'} as Record<number, string>)[exitCode] ?? `exit ${exitCode}`
+  const last = stderr.trim().split('\n').pop() ?? ''
+  return new OcvmError('import-failed', `defining ${name} on ${shell.label} failed (${stage})${last ? `: ${last}` : ''}`, {
+    hint: 'The volumes this import created are removed; staging is kept. Fix the cause and run again with --resume.',
+    details: {vm: name, host: shell.label},
+  })
+}
+
+function placeFailed(volume: string, pool: string, shell: Shell, exitCode: number, stderr: string): OcvmError {
+  const stage = ({3: 'recording it in the staging dir', 4: 'vol-create-as', 5: 'vol-path', 6: 'copying the image into it'} as Record<number, string>)[exitCode] ?? `exit ${exitCode}`
+  const last = stderr.trim().split('\n').pop() ?? ''
+  return new OcvmError('import-failed', `creating volume ${pool}/${volume} on ${shell.label} failed (${stage})${last ? `: ${last}` : ''}`, {
+    hint: 'The volumes this import created are removed; staging is kept. Fix the cause (disk space, the pool) and run again with --resume.',
+    details: {pool, volume, host: shell.label},
+  })
+}
+
 function chainNeedsFiles(pool: string, shell: Shell): UnsupportedError {
   return new UnsupportedError(`pool ${pool} on ${shell.label} does not keep volumes as files, so backing chains cannot be relinked there`, 'Pass --flatten to move each disk as one standalone image, or choose a dir pool with --target-pool.')
+}
+
+/**
+ * Read-only, in one round trip: no domain of that name, the pool runs, none of the volumes exists;
+ * returns whether the pool keeps volumes as files. A probe that failed for another reason than
+ * "not found" is asked again on its own, for the usual error.
+ */
+async function probeTarget(shell: Shell, uri: string, name: string, pool: string, volumes: readonly string[]): Promise<{fileBacked: boolean}> {
+  const [info, poolRun, poolXml, ...vols] = await execAll(shell, [v.dominfo(uri, name), v.poolInfo(uri, pool), v.poolDumpxml(uri, pool), ...volumes.map((vol) => v.volInfo(uri, pool, vol))], {timeoutMs: v.TIMEOUTS.query})
+  if (info?.exitCode === 0) throw domainExistsError(name, shell)
+  if (!isNotFound(info?.stderr ?? '') && (await domainExists(shell, uri, name))) throw domainExistsError(name, shell)
+  if (poolRun?.exitCode !== 0 || parsePoolState(poolRun.stdout) !== 'running') await requirePool(shell, uri, pool)
+  const found = volumes.find((_, i) => vols[i]?.exitCode === 0)
+  if (found) throw volumeExists(found, pool, shell)
+  return {fileBacked: poolXml?.exitCode === 0 ? fileBackedPool(poolXml.stdout) : await poolIsFileBacked(shell, uri, pool)}
 }
 
 /** Read-only: the target's libvirt answers, no domain of that name, the pool runs, the top volumes are free. */
@@ -94,15 +153,9 @@ export async function checkImport(host: HostSpec, request: ImportCheck, ctx: Con
   const options = parseLibvirtOptions(request.options)
   const shell = ctx.shells.get(host)
   const localUri = targetLocalUri(options.targetConnect, uri)
-  if (await domainExists(shell, localUri, request.targetName)) throw domainExistsError(request.targetName, shell)
-  await requirePool(shell, localUri, options.targetPool)
-  if (!flatten && request.vm.disks.some((d) => d.backingChain.length > 0) && !(await poolIsFileBacked(shell, localUri, options.targetPool))) {
-    throw chainNeedsFiles(options.targetPool, shell)
-  }
-  for (const d of request.vm.disks) {
-    const volume = targetVolumeName(d.path, request.vm.name, request.targetName, d.target, d.format)
-    if ((await tryVirsh(shell, v.volInfo(localUri, options.targetPool, volume))).exitCode === 0) throw volumeExists(volume, options.targetPool, shell)
-  }
+  const volumes = request.vm.disks.map((d) => targetVolumeName(d.path, request.vm.name, request.targetName, d.target, d.format))
+  const {fileBacked} = await probeTarget(shell, localUri, request.targetName, options.targetPool, volumes)
+  if (!flatten && request.vm.disks.some((d) => d.backingChain.length > 0) && !fileBacked) throw chainNeedsFiles(options.targetPool, shell)
 }
 
 export async function importVm(host: HostSpec, request: ImportRequest, ctx: Context, uri: string): Promise<VmSummary> {
@@ -120,43 +173,35 @@ export async function importVm(host: HostSpec, request: ImportRequest, ctx: Cont
   // An earlier attempt of this import that was cut short is undone first, then done again.
   if (!request.dryRun) await abandonImport(host, request, ctx, uri)
   // Preflight: nothing is created until every check passed.
-  if (await domainExists(shell, localUri, name)) throw domainExistsError(name, shell)
-  await requirePool(shell, localUri, pool)
   const planned = {
     disks: meta.disks.map((d) => ({...d, volume: renamed ? targetVolumeName('', sourceName, name, d.target, d.format) : d.volume})),
     backingImages: meta.backingImages.map((b, k) => ({...b, volume: renamed ? backingVolumeName('', sourceName, name, k, b.format) : b.volume})),
   }
   uniqueVolumes(planned, name)
   const images = [...planned.backingImages, ...planned.disks]
-  const fileBacked = await poolIsFileBacked(shell, localUri, pool)
+  const {fileBacked} = await probeTarget(shell, localUri, name, pool, images.map((i) => i.volume))
   if (!fileBacked && planned.backingImages.length > 0) throw chainNeedsFiles(pool, shell)
-  for (const image of images) {
-    if ((await tryVirsh(shell, v.volInfo(localUri, pool, image.volume))).exitCode === 0) throw volumeExists(image.volume, pool, shell)
-  }
   if (request.dryRun) {
     ctx.reporter.step(`would create ${images.map((d) => `${pool}/${d.volume}`).join(', ')} and define ${name} on ${shell.label}`)
     return {name, state: 'stopped'}
   }
 
   const created: Array<{pool: string; volume: string}> = []
+  let defined: string | undefined
   try {
     const paths: Record<string, string> = {}
     for (const image of images) {
       ctx.reporter.step(`Placing ${image.relPath} into ${pool}/${image.volume} (sparse)`)
-      await ledgerAdd(shell, request.stagingDir, {pool, volume: image.volume})
-      await runVirsh(shell, v.volCreateAs(localUri, pool, image.volume, image.virtualBytes, image.format), v.TIMEOUTS.lifecycle)
-      created.push({pool, volume: image.volume})
-      const volPath = (await runVirsh(shell, v.volPath(localUri, pool, image.volume))).stdout.trim()
       const staged = path.posix.join(request.stagingDir, image.relPath)
-      if (fileBacked) {
-        // A dir pool's volume is a file: replace it with the verified image itself. On the same
-        // filesystem that is a hard link (no copy, no second copy's worth of disk), else an exact
-        // sparse copy. (vol-upload writes over the fresh volume without truncating it, and skips
-        // the image's holes, so bytes of the empty qcow2 it replaces could survive in them.)
-        await shell.script(PLACE_SCRIPT, [staged, volPath], {timeoutMs: v.TIMEOUTS.upload})
-      } else {
-        await runVirsh(shell, v.volUpload(localUri, pool, image.volume, staged), v.TIMEOUTS.upload)
-      }
+      // A dir pool's volume is a file: it is replaced with the verified image itself (linked or an
+      // exact sparse copy). (vol-upload writes over the fresh volume without truncating it, and
+      // skips the image's holes, so bytes of the empty qcow2 it replaces could survive in them.)
+      const createArgv = v.volCreateAs(localUri, pool, image.volume, image.virtualBytes, image.format)
+      const run = await shell.script(CREATE_SCRIPT, [path.posix.join(request.stagingDir, LEDGER), staged, fileBacked ? '1' : '0', String(createArgv.length), JSON.stringify({pool, volume: image.volume}), ...createArgv, ...v.volPath(localUri, pool, image.volume)], {timeoutMs: v.TIMEOUTS.upload, allowFailure: true})
+      if (run.stdout.includes('OCVM-CREATED')) created.push({pool, volume: image.volume})
+      const volPath = /^OCVM-PATH:(.*)$/m.exec(run.stdout)?.[1]?.trim()
+      if (run.exitCode !== 0 || !volPath) throw placeFailed(image.volume, pool, shell, run.exitCode, run.stderr)
+      if (!fileBacked) await runVirsh(shell, v.volUpload(localUri, pool, image.volume, staged), v.TIMEOUTS.upload)
       paths[image.relPath] = volPath
     }
     // Overlays still name their layer's path on the source: point them at the layer's new volume.
@@ -166,7 +211,6 @@ export async function importVm(host: HostSpec, request: ImportRequest, ctx: Cont
       if (!below || !paths[below.relPath]) throw new OcvmError('bug', `libvirt import: ${image.relPath} is an overlay of ${image.backing}, which is not in the export`)
       await shell.exec(v.qemuImgRebase(paths[image.relPath]!, image.format, paths[below.relPath]!, below.format), {timeoutMs: v.TIMEOUTS.lifecycle})
     }
-    await runVirsh(shell, v.poolRefresh(localUri, pool))
     const xml = rewriteDomainXml(meta.xml, {
       diskPaths: Object.fromEntries(planned.disks.map((d) => [d.target, paths[d.relPath]!])),
       ...(renamed ? {name} : {}),
@@ -174,13 +218,14 @@ export async function importVm(host: HostSpec, request: ImportRequest, ctx: Cont
       newMac: options.newMac,
       importedVolumes: created,
     })
-    await ledgerAdd(shell, request.stagingDir, {define: name})
-    await defineXml(shell, localUri, xml)
+    const run = await shell.script(DEFINE_SCRIPT, [localUri, pool, path.posix.join(request.stagingDir, LEDGER), JSON.stringify({define: name}), name], {input: xml, timeoutMs: v.TIMEOUTS.lifecycle, allowFailure: true})
+    if (run.exitCode !== 0 && run.exitCode !== 6) throw defineFailed(name, shell, run.exitCode, run.stderr)
+    defined = run.exitCode === 0 ? run.stdout : undefined
   } catch (error) {
     for (const c of created.reverse()) await tryVirsh(shell, v.volDelete(localUri, c.pool, c.volume))
     await ledgerRemove(shell, request.stagingDir)
     throw error
   }
-  const info = parseDominfo((await runVirsh(shell, v.dominfo(localUri, name))).stdout)
+  const info = parseDominfo(defined ?? (await runVirsh(shell, v.dominfo(localUri, name))).stdout)
   return {name, state: info.state, id: info.uuid}
 }

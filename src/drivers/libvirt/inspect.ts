@@ -3,6 +3,7 @@ import {z} from 'zod'
 import type {Context} from '../../context.js'
 import {OcvmError, UnsupportedError} from '../../errors.js'
 import type {HostSpec} from '../../hosts/host-spec.js'
+import {execAll, type BatchResult} from '../../hosts/batch.js'
 import type {Shell} from '../../hosts/shell.js'
 import type {VmDisk, VmInfo, VmNic} from '../api.js'
 import {domainNotFound, runVirsh, tryVirsh} from './domain.js'
@@ -21,17 +22,25 @@ export interface DomainFacts extends VmInfo {
 
 const StatLine = z.tuple([z.coerce.number().int().nonnegative(), z.coerce.number().int().nonnegative()])
 
-/** Apparent size and allocated bytes of a file on the host. */
-export async function statFile(shell: Shell, file: string): Promise<{bytes: number; allocated: number}> {
-  const stat = StatLine.safeParse((await shell.exec(['stat', '-L', '-c', '%s %b', '--', file], {timeoutMs: v.TIMEOUTS.query})).stdout.trim().split(/\s+/))
+const statArgv = (file: string) => ['stat', '-L', '-c', '%s %b', '--', file]
+
+function parseStat(stdout: string, file: string): {bytes: number; allocated: number} {
+  const stat = StatLine.safeParse(stdout.trim().split(/\s+/))
   if (!stat.success) throw new OcvmError('unexpected-output', `unexpected output from stat for ${file}`)
   return {bytes: stat.data[0], allocated: stat.data[1] * 512}
 }
 
-/** One disk's image facts from the host (qemu-img for format/virtual size/chain, stat for apparent size). */
+/** Apparent size and allocated bytes of a file on the host. */
+export async function statFile(shell: Shell, file: string): Promise<{bytes: number; allocated: number}> {
+  return parseStat((await shell.exec(statArgv(file), {timeoutMs: v.TIMEOUTS.query})).stdout, file)
+}
+
+/** One disk's image facts from the host (qemu-img for format/virtual size/chain, stat for apparent size), in one round trip. */
 async function imageFacts(shell: Shell, file: string): Promise<VmDisk & {fileBytes: number; layers: BackingLayer[]}> {
-  const info = parseQemuImgInfo((await shell.exec(v.qemuImgInfo(file), {timeoutMs: v.TIMEOUTS.query})).stdout)
-  const stat = await statFile(shell, file)
+  const [infoRun, statRun] = await execAll(shell, [v.qemuImgInfo(file), statArgv(file)], {timeoutMs: v.TIMEOUTS.query})
+  // A failure is asked again on its own, for the usual error.
+  const info = parseQemuImgInfo(infoRun?.exitCode === 0 ? infoRun.stdout : (await shell.exec(v.qemuImgInfo(file), {timeoutMs: v.TIMEOUTS.query})).stdout)
+  const stat = statRun?.exitCode === 0 ? parseStat(statRun.stdout, file) : await statFile(shell, file)
   return {target: '', path: file, format: info.format, virtualBytes: info.virtualBytes, allocatedBytes: info.allocatedBytes || stat.allocated, backingChain: info.backingChain, fileBytes: stat.bytes, layers: info.backing}
 }
 
@@ -54,15 +63,17 @@ export function toNic(i: XmlInterface): VmNic {
 /** dominfo + the inactive XML + domblklist + qemu-img per disk. Changes nothing. */
 export async function inspectDomain(host: HostSpec, name: string, ctx: Context, uri: string): Promise<DomainFacts> {
   const shell = ctx.shells.get(host)
-  const infoRun = await tryVirsh(shell, v.dominfo(uri, name))
-  if (infoRun.exitCode !== 0) {
-    if (isNotFound(infoRun.stderr)) throw domainNotFound(name, shell, uri)
+  // Three reads in one round trip; one that failed is asked again on its own, for the usual error.
+  const [infoRun, xmlRun, blkRun] = await execAll(shell, [v.dominfo(uri, name), v.dumpxmlInactive(uri, name), v.domblklist(uri, name)], {timeoutMs: v.TIMEOUTS.query})
+  const again = async (run: BatchResult | undefined, argv: string[]) => (run?.exitCode === 0 ? run.stdout : (await runVirsh(shell, argv)).stdout)
+  if (infoRun?.exitCode !== 0) {
+    if (isNotFound(infoRun?.stderr ?? '')) throw domainNotFound(name, shell, uri)
     await runVirsh(shell, v.dominfo(uri, name))
   }
-  const info = parseDominfo(infoRun.stdout)
-  const xml = (await runVirsh(shell, v.dumpxmlInactive(uri, name))).stdout
+  const info = parseDominfo(infoRun?.stdout ?? '')
+  const xml = await again(xmlRun, v.dumpxmlInactive(uri, name))
   const dom = parseDomainXml(xml)
-  const blk = parseDomblklist((await runVirsh(shell, v.domblklist(uri, name))).stdout)
+  const blk = parseDomblklist(await again(blkRun, v.domblklist(uri, name)))
   const disks: VmDisk[] = []
   const fileBytes: Record<string, number> = {}
   const layers: Record<string, BackingLayer[]> = {}

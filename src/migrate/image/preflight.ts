@@ -33,10 +33,17 @@ export async function imagePreflight(options: ImageMigrateOptions, driver: Image
     throw new UsageError('--from and --to are the same host', 'Give another --to, or --target-name to copy the VM under a new name on the same host.')
   }
 
-  await requireDriver(driver, sourceHost, ctx, source)
-  const vm = await driver.inspect(sourceHost, options.vm, ctx)
-  const targetArch = normaliseArch((await target.exec(['uname', '-m'], {timeoutMs: 30_000})).stdout)
-  const targetProbe = await driver.probe(targetHost, ctx)
+  // Both ends are asked at once (each ssh connection is set up meanwhile); the source's error, if
+  // any, is the one reported, as when they were asked in turn.
+  const [sourceSide, targetSide] = await Promise.allSettled([
+    requireDriver(driver, sourceHost, ctx, source).then(() => driver.inspect(sourceHost, options.vm, ctx)),
+    Promise.all([target.exec(['uname', '-m'], {timeoutMs: 30_000}), driver.probe(targetHost, ctx)]),
+  ])
+  if (sourceSide.status === 'rejected') throw sourceSide.reason
+  if (targetSide.status === 'rejected') throw targetSide.reason
+  const vm = sourceSide.value
+  const targetArch = normaliseArch(targetSide.value[0].stdout)
+  const targetProbe = targetSide.value[1]
   let decision: {mode: ImageMigrationState['mode']; reason: string}
   let targetKind: 'vm' | 'host' = 'vm'
   if (targetProbe.available) {

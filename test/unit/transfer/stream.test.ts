@@ -207,6 +207,25 @@ describe('streamTree with digest (disk images)', () => {
   })
 })
 
+describe('streamTree adaptive compression (disk images)', () => {
+  it.each([['random', false], ['text', true]] as const)('zstd only when a sample compresses (%s data): the stream says which, the digest and the copy are the same either way', async (kind, shrinks) => {
+    const disks = path.join(dir, `adaptive-${kind}`)
+    await mkdir(disks, {recursive: true})
+    const disk = path.join(disks, 'disk.img')
+    execFileSync('truncate', ['-s', '64M', disk])
+    const data = path.join(dir, `adaptive-${kind}.bin`)
+    await writeFile(data, kind === 'random' ? randomBytes(20 * 1024 * 1024) : Buffer.from('openclaw gateway log line\n'.repeat(120_000)))
+    execFileSync('dd', [`if=${data}`, `of=${disk}`, 'bs=1M', 'seek=30', 'conv=notrunc', 'status=none'])
+    const dest = path.join(dir, `adaptive-dest-${kind}`)
+    const result = await streamTree({source: shell, target: shell, sourceRoot: disks, targetDir: dest, compress: true, adaptive: true, sparse: true, digest: true, paths: ['disk.img']})
+    expect(result.compressed).toBe(shrinks)
+    if (shrinks) expect(result.wireBytes).toBeLessThan(1024 * 1024)
+    else expect(result.wireBytes).toBeGreaterThan(20 * 1024 * 1024)
+    expect(result.digest).toBe((await fileFacts(shell, [disk], 'tar-sparse')).get(disk)?.sha256)
+    expect((await readFile(path.join(dest, 'disk.img'))).equals(await readFile(disk))).toBe(true)
+  })
+})
+
 describe('verifyFiles of a disk whose holes differ', () => {
   it('a copy holding zeros where the source has holes fails the tar-sparse digest, passes byte for byte against its origin, and is then described by its sha256', async () => {
     const src = path.join(dir, 'holes-src')
