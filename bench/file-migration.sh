@@ -34,40 +34,15 @@ fi
 SEED="${BENCH_SEED:-20260917}"
 read -r -a METHODS <<<"${BENCH_METHODS:-ocvm guide rsync backup raw}"
 
-STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
-OUT_DIR="$BENCH/out"
-WORK="$OUT_DIR/file-migration-$STAMP"
-RESULTS="$WORK/results.jsonl"
-
-log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { printf '[bench] ERROR: %s\n' "$*" >&2; exit 1; }
-
-[[ $EUID -eq 0 ]] || die "run as root (the test hosts need it)"
-[[ -f "$REPO/dist/commands/migrate.js" ]] || die "dist/ is missing: run npm run build first"
-for m in "${METHODS[@]}"; do
-  [[ " ocvm guide rsync backup raw " == *" $m "* ]] || die "unknown method '$m' in BENCH_METHODS"
-done
-mkdir -p "$WORK"
+# shellcheck source=bench/lib.sh
+. "$BENCH/lib.sh"
+bench_start file-migration "ocvm guide rsync backup raw" "${METHODS[@]}"
 
 # ------------------------------------------------------------------------------------------ infra
-if [[ ! -x /usr/bin/time ]]; then
-  log "installing GNU time (for peak RSS)"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null
-fi
-log "provisioning (idempotent)"
-bash "$REPO/test/infra/provision.sh" >"$WORK/provision.log" 2>&1 || { cat "$WORK/provision.log" >&2; die "provision.sh failed"; }
-if ! bash "$REPO/test/infra/hosts.sh" status >/dev/null 2>&1; then
-  log "starting the test hosts"
-  bash "$REPO/test/infra/hosts.sh" up >"$WORK/hosts-up.log" 2>&1 || { cat "$WORK/hosts-up.log" >&2; die "hosts.sh up failed"; }
-fi
-# shellcheck disable=SC1091
-. "${OCVM_INFRA_ROOT:-/var/lib/ocvm-test}/env.sh"
-export OCVM_SSH_CONFIG
-CFG="$OCVM_SSH_CONFIG"
+bench_hosts
 SRC_HOME="$OCVM_INFRA_ROOT/hosts/ocvm-src/fs/home/alice"   # alice's /home/alice on ocvm-src, seen from here
 DST_HOME="$OCVM_INFRA_ROOT/hosts/ocvm-dst/fs/home/bob"     # bob's /home/bob on ocvm-dst
 [[ -d "$SRC_HOME" && -d "$DST_HOME" ]] || die "host homes not found under $OCVM_INFRA_ROOT/hosts"
-sshh() { ssh -F "$CFG" "$@"; }
 # /tmp is NOT private to the hosts (hosts.sh shares everything but /home and a few /etc dirs), so
 # the per-host scratch dirs must differ or a copy would overwrite its own source.
 SCRATCH=/tmp/ocvm-bench

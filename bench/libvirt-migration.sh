@@ -38,38 +38,15 @@ EXTENTS="${BENCH_EXTENTS:-64}"
 FORMAT="${BENCH_FORMAT:-raw}"
 read -r -a METHODS <<<"${BENCH_METHODS:-ocvm ocvm-samefs guide raw}"
 
-STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
-OUT_DIR="$BENCH/out"
-WORK="$OUT_DIR/libvirt-migration-$STAMP"
-RESULTS="$WORK/results.jsonl"
-
-log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { printf '[bench] ERROR: %s\n' "$*" >&2; exit 1; }
-
-[[ $EUID -eq 0 ]] || die "run as root (the test hosts need it)"
-[[ -f "$REPO/dist/commands/migrate.js" ]] || die "dist/ is missing: run npm run build first"
+# shellcheck source=bench/lib.sh
+. "$BENCH/lib.sh"
 [[ $FORMAT == raw || $FORMAT == qcow2 ]] || die "BENCH_FORMAT must be raw or qcow2"
-for m in "${METHODS[@]}"; do [[ " ocvm ocvm-samefs guide raw " == *" $m "* ]] || die "unknown method '$m' in BENCH_METHODS"; done
 (( DATA_MB % EXTENTS == 0 )) || die "BENCH_DATA_MB ($DATA_MB) must be a multiple of BENCH_EXTENTS ($EXTENTS)"
 (( DATA_MB < DISK_GB * 1024 )) || die "the data must fit in the disk"
-mkdir -p "$WORK"
+bench_start libvirt-migration "ocvm ocvm-samefs guide raw" "${METHODS[@]}"
 
 # ------------------------------------------------------------------------------------------ infra
-if [[ ! -x /usr/bin/time ]]; then
-  log "installing GNU time (for peak RSS)"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null
-fi
-log "provisioning (idempotent)"
-bash "$REPO/test/infra/provision.sh" >"$WORK/provision.log" 2>&1 || { cat "$WORK/provision.log" >&2; die "provision.sh failed"; }
-if ! bash "$REPO/test/infra/hosts.sh" status >/dev/null 2>&1; then
-  log "starting the test hosts"
-  bash "$REPO/test/infra/hosts.sh" up >"$WORK/hosts-up.log" 2>&1 || { cat "$WORK/hosts-up.log" >&2; die "hosts.sh up failed"; }
-fi
-# shellcheck disable=SC1091
-. "${OCVM_INFRA_ROOT:-/var/lib/ocvm-test}/env.sh"
-export OCVM_SSH_CONFIG
-CFG="$OCVM_SSH_CONFIG"
-sshh() { ssh -F "$CFG" "$@"; }
+bench_hosts
 vsh() { local h="$1"; shift; sshh "$h" "virsh -q -c qemu:///system $*"; }
 
 log "starting libvirtd on the test hosts (fresh state)"
