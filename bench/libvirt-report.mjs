@@ -3,15 +3,11 @@
 // the full JSON and prints a markdown summary.
 //
 //   node bench/libvirt-report.mjs <meta.json> <results.jsonl> <out.json>
-import {readFileSync, writeFileSync} from 'node:fs'
+import {writeFileSync} from 'node:fs'
 
-const [metaFile, resultsFile, outFile] = process.argv.slice(2)
-if (!metaFile || !resultsFile || !outFile) {
-  console.error('usage: libvirt-report.mjs <meta.json> <results.jsonl> <out.json>')
-  process.exit(2)
-}
-const meta = JSON.parse(readFileSync(metaFile, 'utf8'))
-const runs = readFileSync(resultsFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
+import {readReportInputs} from './report-inputs.mjs'
+
+const {meta, runs, outFile} = readReportInputs(process.argv)
 
 const median = (xs) => {
   const s = xs.filter((x) => typeof x === 'number').sort((a, b) => a - b)
