@@ -22,6 +22,15 @@ const TO = `alice@${DST}`
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex')
 const allocated = (file: string) => statSync(file).blocks * 512
 
+/** A real OpenClaw deployment of alice's on ocvm-src (the fakes' source guest), with a memory file holding `marker`. */
+async function seedGuestDeployment(marker: string): Promise<void> {
+  await sshCheck(SRC, 'cd ~ && openclaw setup --baseline >/dev/null 2>&1', {user: 'alice', timeoutMs: 120_000})
+  const mem = hostFsPath(SRC, '/home/alice/.openclaw/workspace/memory')
+  mkdirSync(mem, {recursive: true})
+  writeFileSync(path.join(mem, '2026-11-24.md'), `# Notes\n\n${marker}\n`)
+  await sshCheck(SRC, 'chown -R alice: /home/alice/.openclaw')
+}
+
 /** Writes `text` at `offset` inside a (sparse) file on a host, as alice, without truncating it. */
 async function writeAt(host: string, file: string, offset: number, text: string): Promise<void> {
   await sshCheck(host, `printf %s '${text}' | dd of=${file} bs=1 seek=${offset} conv=notrunc status=none`, {user: 'alice'})
@@ -161,11 +170,7 @@ describe('migrate --driver lume to a Linux host without lume: the state moves ou
     await sshExec(SRC, 'lume delete lume-oc --force', {user: 'alice'})
     await sshCheck(SRC, 'lume create lume-oc --os macOS --cpu 2 --memory 2GB --disk-size 256MB && lume run lume-oc --no-display --detach', {user: 'alice'})
     // The deployment inside the source guest (the fake's guest is ocvm-src itself, reached as root over ssh).
-    await sshCheck(SRC, 'cd ~ && openclaw setup --baseline >/dev/null 2>&1', {user: 'alice', timeoutMs: 120_000})
-    const mem = hostFsPath(SRC, '/home/alice/.openclaw/workspace/memory')
-    mkdirSync(mem, {recursive: true})
-    writeFileSync(path.join(mem, '2026-11-24.md'), `# Notes\n\n${MARKER}\n`)
-    await sshCheck(SRC, 'chown -R alice: /home/alice/.openclaw')
+    await seedGuestDeployment(MARKER)
   })
 
   const args = ['migrate', '--driver', 'lume', '--vm', 'lume-oc', '--from', FROM, '--to', `root@${DST}`, '--user', 'alice', '--target-user', 'bob']
@@ -268,11 +273,7 @@ describe('migrate --driver multipass (fake multipass): a state move into a fresh
     for (const h of [SRC, DST]) installFake(h, 'multipass')
     await sshCheck(SRC, 'multipass launch 22.04 --name openclaw-mp --cpus 2 --memory 2G --disk 8G', {user: 'alice'})
     // The OpenClaw deployment inside the source "guest" (the fake's guest is the host, as alice).
-    await sshCheck(SRC, 'cd ~ && openclaw setup --baseline >/dev/null 2>&1', {user: 'alice', timeoutMs: 120_000})
-    const mem = hostFsPath(SRC, '/home/alice/.openclaw/workspace/memory')
-    mkdirSync(mem, {recursive: true})
-    writeFileSync(path.join(mem, '2026-11-24.md'), `# Notes\n\n${MARKER}\n`)
-    await sshCheck(SRC, 'chown -R alice: /home/alice/.openclaw')
+    await seedGuestDeployment(MARKER)
   })
 
   it('the plan says it is a state move, not an image move', async () => {
