@@ -3,6 +3,7 @@ import {PassThrough, Readable} from 'node:stream'
 import {OcvmError} from '../errors.js'
 import type {Shell} from '../hosts/shell.js'
 import {diskFullError, isNoSpace} from './disk-full.js'
+import {RelayDigest} from './relay-digest.js'
 
 export interface StreamTreeOptions {
   source: Shell
@@ -36,8 +37,8 @@ export interface StreamTreeOptions {
   /** The hint when the target fills up, for callers whose flags and recovery differ (VM disks). */
   diskFullHint?: string
   /**
-   * Pack the files as a canonical archive (see CANONICAL_TAR) and SHA-256 it on the source while it
-   * is sent: for one file, the result's `digest` is that file's `tar`/`tar-sparse` digest
+   * Pack the files as a canonical archive (see CANONICAL_TAR) and SHA-256 it while it is sent (on the
+   * source before zstd, or here as it is relayed: see RelayDigest): for one file, the result's `digest` is that file's `tar`/`tar-sparse` digest
    * (transfer/files.ts), computed without a second read of the file.
    */
   digest?: boolean
@@ -45,7 +46,7 @@ export interface StreamTreeOptions {
 
 export interface StreamTreeResult {
   wireBytes: number
-  /** With `digest`: SHA-256 of the canonical archive as packed on the source. */
+  /** With `digest`: SHA-256 of the canonical archive as packed on the source (hashed there, or here as it was relayed). */
   digest?: string
   /** With `adaptive`: whether the sample compressed, so zstd was used. */
   compressed?: boolean
@@ -86,8 +87,11 @@ else
 fi
 `
 
-// The canonical archive goes through tee into the hasher (a fifo: POSIX sh has no process
-// substitution); tar's own exit status is kept, since a pipeline only reports zstd's.
+// A zstd stream: the canonical archive goes through tee into the hasher (a fifo: POSIX sh has no
+// process substitution) before it is compressed; tar's own exit status is kept, since a pipeline
+// only reports zstd's. A plain one goes as tar writes it: this machine hashes it as it relays it
+// (see relayDigest), which spares the source a tee, a fifo and a hasher (two extra passes over
+// every byte on a host whose CPU the ssh stream needs).
 // z=a (adaptive): the first $5 bytes of the archive are packed and compressed first; the stream
 // then starts with one byte telling the receiver what follows: Z (zstd) or T (plain tar).
 const SEND_DIGEST_SCRIPT = String.raw`
@@ -97,7 +101,6 @@ cd -- "$root" || exit 3
 t=$(mktemp -d) || exit 3
 trap 'rm -rf "$t"' EXIT
 cat >"$t/list" || exit 3
-mkfifo "$t/f" || exit 3
 set -- --null --no-recursion -T "$t/list" ${CANONICAL_TAR}
 [ "$sparse" = 1 ] && set -- "$@" --sparse
 if [ "$z" = a ]; then
@@ -107,12 +110,10 @@ if [ "$z" = a ]; then
   echo "OCVM-COMPRESS:$z" >&2
 fi
 set -- "$@" --checkpoint="$cp" --checkpoint-action='echo=OCVM-PROGRESS:%{w}T'
+if [ "$z" != 1 ]; then tar "$@" -cf -; exit; fi
+mkfifo "$t/f" || exit 3
 h <"$t/f" >"$t/sum" &
-if [ "$z" = 1 ]; then
-  { tar "$@" -cf -; echo $? >"$t/rc"; } | tee "$t/f" | zstd -1 -q -T0
-else
-  { tar "$@" -cf -; echo $? >"$t/rc"; } | tee "$t/f"
-fi
+{ tar "$@" -cf -; echo $? >"$t/rc"; } | tee "$t/f" | zstd -1 -q -T0
 rc=$?
 wait
 [ "$rc" = 0 ] || exit "$rc"
@@ -152,11 +153,13 @@ export async function streamTree(options: StreamTreeOptions): Promise<StreamTree
   const relay = new PassThrough({highWaterMark: 1024 * 1024})
   let wireBytes = 0
   let bytes = 0
+  const z = options.compress ? (options.adaptive && options.digest ? 'a' : '1') : '0'
+  const relayed = options.digest ? new RelayDigest(z) : undefined
   relay.on('data', (chunk: Buffer) => {
     wireBytes += chunk.length
+    relayed?.update(chunk)
     options.onProgress?.({bytes, wireBytes})
   })
-  const z = options.compress ? (options.adaptive && options.digest ? 'a' : '1') : '0'
   const list = options.paths instanceof Readable ? {stdin: options.paths} : {input: options.paths.map((p) => `${p}\0`).join('')}
 
   const receiving = options.target.script(RECEIVE_SCRIPT, [options.targetDir, z], {stdin: relay, allowFailure: true, signal: options.signal})
@@ -203,6 +206,7 @@ export async function streamTree(options: StreamTreeOptions): Promise<StreamTree
       details: {host: options.source.label},
     })
   }
+  digest ??= relayed?.digest()
   if (options.digest && !digest) {
     throw new OcvmError('transfer-failed', `packing on ${options.source.label} gave no checksum`, {hint: 'Run again with --resume; if it happens again, check that the host has GNU tar, mkfifo and sha256sum (or openssl).', details: {host: options.source.label}})
   }
