@@ -7,7 +7,8 @@ import type {RunOptions, RunResult, Runner} from '../exec/runner.js'
 import {toExternalError} from '../exec/runner.js'
 import {formatHostSpec, type HostSpec} from './host-spec.js'
 import {classifySshFailure, missingCommandName} from './ssh-errors.js'
-import {sshCommandArgs, sshControlExitArgs, type SshSettings} from './ssh-argv.js'
+import {sshCommandArgs, sshControlExitArgs, type SshHost, type SshSettings} from './ssh-argv.js'
+import {chooseCiphers} from './ssh-ciphers.js'
 
 export type ShellRunOptions = Omit<RunOptions, 'hostLabel'>
 
@@ -85,6 +86,9 @@ export function createShell(host: HostSpec, runner: Runner, settings: SshSetting
   // session on the shared master connection: reads that run at the same time wait for a slot
   // (locally, the cap only keeps a wide fan-out from starting hundreds of processes at once).
   const slots = new Slots(ssh === undefined ? 16 : MAX_SESSIONS_PER_HOST)
+  // Asked once, before the first command opens the master connection (which fixes the cipher).
+  let sshSettings: Promise<SshSettings> | undefined
+  const resolved = (to: SshHost) => (sshSettings ??= chooseCiphers(runner, to, settings).then((ciphers) => (ciphers ? {...settings, ciphers} : settings)))
 
   async function exec(argv: readonly string[], options: ShellRunOptions = {}): Promise<RunResult> {
     const [command, ...args] = argv
@@ -92,7 +96,7 @@ export function createShell(host: HostSpec, runner: Runner, settings: SshSetting
     const result =
       ssh === undefined
         ? await slots.run(() => runner.run(command, args, {...options, allowFailure: true, hostLabel: label}))
-        : await slots.run(() => runner.run('ssh', sshCommandArgs(ssh, settings, argv), {...options, allowFailure: true, hostLabel: label}))
+        : await slots.run(async () => runner.run('ssh', sshCommandArgs(ssh, await resolved(ssh), argv), {...options, allowFailure: true, hostLabel: label}))
 
     if (host.kind === 'ssh') {
       const connectionError = classifySshFailure(result.exitCode, result.stderr, label)

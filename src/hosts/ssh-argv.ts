@@ -9,9 +9,11 @@ export interface SshSettings {
   connectTimeoutSec?: number
   /** How long an idle master connection stays up after the last command. */
   controlPersistSec?: number
+  /** `-o Ciphers=` (see ssh-ciphers.ts); absent: ssh's own choice. */
+  ciphers?: string
 }
 
-type SshHost = Extract<HostSpec, {kind: 'ssh'}>
+export type SshHost = Extract<HostSpec, {kind: 'ssh'}>
 
 /** Options shared by every ssh invocation: non-interactive, multiplexed over one connection per host. */
 export function sshBaseArgs(host: SshHost, settings: SshSettings): string[] {
@@ -26,6 +28,7 @@ export function sshBaseArgs(host: SshHost, settings: SshSettings): string[] {
     '-o', `ControlPath=${settings.controlDir}/%C`,
     '-o', `ControlPersist=${settings.controlPersistSec ?? 60}`,
   )
+  if (settings.ciphers !== undefined) args.push('-o', `Ciphers=${settings.ciphers}`)
   if (host.port !== undefined) args.push('-p', String(host.port))
   if (host.user !== undefined) args.push('-l', host.user)
   return args

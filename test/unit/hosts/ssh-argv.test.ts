@@ -37,6 +37,11 @@ describe('sshBaseArgs', () => {
     expect(argv).not.toContain('-l')
   })
 
+  it('asks for ciphers only when the settings name them', () => {
+    expect(options(sshBaseArgs(host, settings)).Ciphers).toBeUndefined()
+    expect(options(sshBaseArgs(host, {...settings, ciphers: 'aes128-gcm@openssh.com,chacha20-poly1305@openssh.com'})).Ciphers).toBe('aes128-gcm@openssh.com,chacha20-poly1305@openssh.com')
+  })
+
   it('honours the timeouts from the settings', () => {
     const o = options(sshBaseArgs(host, {...settings, connectTimeoutSec: 3, controlPersistSec: 600}))
     expect(o.ConnectTimeout).toBe('3')
