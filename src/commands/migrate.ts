@@ -43,7 +43,7 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
     vm: Flags.string({description: 'The VM to move (hypervisor drivers).', helpGroup: 'VM'}),
     mode: Flags.string({description: 'auto (default): move the image where it can run on the target, else the OpenClaw state; image or state force one.', options: ['auto', 'image', 'state'], default: 'auto', helpGroup: 'VM'}),
     live: Flags.boolean({description: 'Move the running VM through the hypervisor (libvirt: virsh migrate --live --copy-storage-all).', helpGroup: 'VM'}),
-    'staging-dir': Flags.string({description: 'Where disk files land on the target before import (default /var/tmp/ocvm-staging-<run>).', helpGroup: 'VM'}),
+    'staging-dir': Flags.string({description: 'Where disk files land on the target before import (default: ocvm-staging-<run> beside the target pool\'s dir when the import can then link them into the pool, else in /var/tmp).', helpGroup: 'VM'}),
     ...vmStopFlags,
     ...vmSourceFlags,
     ...vmTargetFlags,

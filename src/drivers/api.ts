@@ -207,8 +207,10 @@ export interface ImageDriverVerbs {
    * Optional preflight of an import, before anything moves: would `importVm` be able to place a VM
    * like `vm` named `targetName` on `host` with these options (the hypervisor reachable, the storage
    * location there, nothing of that name)? MUST NOT change anything; throws the error `importVm` would.
+   * MAY name where on `host` a staging dir lets `importVm` link the staged files into their storage
+   * instead of copying them (a dir on the storage's filesystem).
    */
-  checkImport?(host: HostSpec, request: ImportCheck, ctx: Context): Promise<void>
+  checkImport?(host: HostSpec, request: ImportCheck, ctx: Context): Promise<ImportPlacement | void>
   guestShell(host: HostSpec, name: string, ctx: Context): Promise<GuestShell>
   /**
    * For hypervisors without image export (Multipass): create a fresh VM on `host` shaped like `like`
@@ -243,6 +245,12 @@ export interface RegistryTransport {
   checkRef(ref: string): void
   push(host: HostSpec, name: string, ref: string, ctx: Context, credentials?: RegistryCredentials): Promise<void>
   pull(host: HostSpec, ref: string, name: string, ctx: Context, request: {options: Record<string, unknown>; credentials?: RegistryCredentials}): Promise<VmSummary>
+}
+
+/** What `checkImport` found out about where the files will go. */
+export interface ImportPlacement {
+  /** A writable dir on the filesystem the imported files end up on: staging there is a link away from them. */
+  stagingParent?: string
 }
 
 export interface ImportCheck {

@@ -26,8 +26,12 @@ const TOP_DATA: Array<[number, number, number]> = [[1 * MiB, 1 * MiB, 0xcd], [10
 
 const domstate = async (host: string, name: string) => (await sshExec(host, `${VIRSH} domstate --domain ${name} --reason`)).stdout.trim()
 const json = (r: {stdout: string}) => JSON.parse(r.stdout)
-// Staging and scratch dirs ocvm makes in /var/tmp (the hosts' and ours): none may stay behind.
-const scratchDirs = () => readdirSync('/var/tmp').filter((n) => /^ocvm-(import-|flatten\.|staging-)/.test(n))
+// Staging and scratch dirs ocvm makes in /var/tmp (the hosts' and ours) and beside the target's
+// pool (a migration stages there, where import links): none may stay behind.
+const scratchDirs = () => [
+  ...readdirSync('/var/tmp').filter((n) => /^ocvm-(import-|flatten\.|staging-)/.test(n)),
+  ...readdirSync(lv(DST, 'lib')).filter((n) => n.startsWith('ocvm-staging-')).map((n) => `${DST}:${n}`),
+]
 let scratchBefore: string[] = []
 const stagingLeft = () => scratchDirs().filter((n) => !scratchBefore.includes(n))
 

@@ -43,6 +43,10 @@ describe('libvirt driver on real libvirt + QEMU', () => {
     expect(out.transfer.allocated).toBeLessThan(24 * MiB)
     expect(out.transfer.wireBytes).toBeLessThan(24 * MiB)
     expect(out.guest.system).toMatch(/Linux x86_64/)
+    // Staged beside the pool's dir, on its mount (/var/tmp is another one here), so the import
+    // could link each verified image into the pool; nothing of it is left.
+    expect(out.target.stagingDir).toBe(`/var/lib/libvirt/ocvm-staging-${out.runId}`)
+    expect(existsSync(lv(DST, 'lib', `ocvm-staging-${out.runId}`))).toBe(false)
 
     // Defined and running on the target, reading the same bytes (the guest's own console says so).
     expect(await domstate(DST, name)).toBe('running')

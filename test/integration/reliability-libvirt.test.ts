@@ -19,7 +19,8 @@ import {createDomain, type DomainSpec, domstate, image, libvirtDown, libvirtUp, 
 beforeAll(resetHosts)
 
 const migrate = (vm: string, stopTimeout = 60) => ['migrate', '--driver', 'libvirt', '--vm', vm, '--from', `root@${SRC}`, '--to', `root@${DST}`, '--target-pool', POOL, '--stop-timeout', String(stopTimeout), '--yes', '--json']
-const staging = (runId: string) => `/var/tmp/ocvm-staging-${runId}`
+// Where a run stages by default: beside the target pool's dir (/var/lib/libvirt/images), on its mount.
+const staging = (runId: string) => lv(DST, 'lib', `ocvm-staging-${runId}`)
 
 /** What the tests read from an image run's journal. */
 interface ImageJournal {

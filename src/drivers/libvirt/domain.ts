@@ -1,6 +1,7 @@
 import {OcvmError} from '../../errors.js'
 import type {RunResult} from '../../exec/runner.js'
 import type {Shell} from '../../hosts/shell.js'
+import {xmlUnescape} from './domain-xml.js'
 import {isNotFound, parseDomstate, parsePoolState, type DomState} from './parse.js'
 import * as v from './virsh.js'
 
@@ -59,15 +60,17 @@ export async function requirePool(shell: Shell, uri: string, pool: string): Prom
   })
 }
 
-/** `dir`, `fs`, `netfs` pools keep volumes as plain files (a copy and qemu-img work on them directly). */
-export async function poolIsFileBacked(shell: Shell, uri: string, pool: string): Promise<boolean> {
-  return fileBackedPool((await runVirsh(shell, v.poolDumpxml(uri, pool))).stdout)
-}
-
-/** Pure: from `virsh pool-dumpxml`. */
+/** Pure, from `virsh pool-dumpxml`: `dir`, `fs`, `netfs` pools keep volumes as plain files (a copy and qemu-img work on them directly). */
 export function fileBackedPool(xml: string): boolean {
   const type = /^<pool type=['"]([a-z]+)['"]/.exec(xml.trimStart())?.[1]
   return type === 'dir' || type === 'fs' || type === 'netfs'
+}
+
+/** Pure: the dir of a file-backed pool (`<target><path>`), from `virsh pool-dumpxml`. */
+export function poolTargetPath(xml: string): string | undefined {
+  const target = /<target>([\s\S]*?)<\/target>/.exec(xml)?.[1]
+  const dir = target ? /<path>([^<]+)<\/path>/.exec(target)?.[1]?.trim() : undefined
+  return dir ? xmlUnescape(dir) : undefined
 }
 
 /** `virsh define` from a private temp file on the host (the XML goes over stdin, not argv). */

@@ -6,8 +6,8 @@ import {OcvmError, UnsupportedError} from '../../errors.js'
 import type {HostSpec} from '../../hosts/host-spec.js'
 import {execAll} from '../../hosts/batch.js'
 import type {Shell} from '../../hosts/shell.js'
-import type {ImportCheck, ImportRequest, VmSummary} from '../api.js'
-import {domainExists, domainExistsError, domainState, fileBackedPool, poolIsFileBacked, requirePool, runVirsh, tryVirsh} from './domain.js'
+import type {ImportCheck, ImportPlacement, ImportRequest, VmSummary} from '../api.js'
+import {domainExists, domainExistsError, domainState, fileBackedPool, poolTargetPath, requirePool, runVirsh, tryVirsh} from './domain.js'
 import {parseDomainXml, rewriteDomainXml} from './domain-xml.js'
 import {backingVolumeName, ExportMeta, targetVolumeName, uniqueVolumes} from './export.js'
 import {parseLibvirtOptions, targetLocalUri} from './options.js'
@@ -133,29 +133,51 @@ function chainNeedsFiles(pool: string, shell: Shell): UnsupportedError {
   return new UnsupportedError(`pool ${pool} on ${shell.label} does not keep volumes as files, so backing chains cannot be relinked there`, 'Pass --flatten to move each disk as one standalone image, or choose a dir pool with --target-pool.')
 }
 
+// Prints the pool dir's parent when it is on the pool dir's mount (a link between the two works) and
+// /var/tmp is not (there, the default staging dir can already be linked from); nothing otherwise.
+// df names the mount a path is on, bind mounts included (stat's %m does not tell those apart).
+const STAGING_PARENT_SCRIPT = String.raw`
+p="$1"
+at() { df --output=target -- "$1" 2>/dev/null | tail -n 1; }
+here=$(at "$p"); [ -n "$here" ] || exit 0
+[ "$(at /var/tmp)" = "$here" ] && exit 0
+d=$(dirname -- "$p")
+[ "$(at "$d")" = "$here" ] && [ -w "$d" ] && printf '%s' "$d"
+true
+`
+
 /**
  * Read-only, in one round trip: no domain of that name, the pool runs, none of the volumes exists;
- * returns whether the pool keeps volumes as files. A probe that failed for another reason than
- * "not found" is asked again on its own, for the usual error.
+ * returns whether the pool keeps volumes as files, and their dir. A probe that failed for another
+ * reason than "not found" is asked again on its own, for the usual error.
  */
-async function probeTarget(shell: Shell, uri: string, name: string, pool: string, volumes: readonly string[]): Promise<{fileBacked: boolean}> {
+async function probeTarget(shell: Shell, uri: string, name: string, pool: string, volumes: readonly string[]): Promise<{fileBacked: boolean; poolDir?: string}> {
   const [info, poolRun, poolXml, ...vols] = await execAll(shell, [v.dominfo(uri, name), v.poolInfo(uri, pool), v.poolDumpxml(uri, pool), ...volumes.map((vol) => v.volInfo(uri, pool, vol))], {timeoutMs: v.TIMEOUTS.query})
   if (info?.exitCode === 0) throw domainExistsError(name, shell)
   if (!isNotFound(info?.stderr ?? '') && (await domainExists(shell, uri, name))) throw domainExistsError(name, shell)
   if (poolRun?.exitCode !== 0 || parsePoolState(poolRun.stdout) !== 'running') await requirePool(shell, uri, pool)
   const found = volumes.find((_, i) => vols[i]?.exitCode === 0)
   if (found) throw volumeExists(found, pool, shell)
-  return {fileBacked: poolXml?.exitCode === 0 ? fileBackedPool(poolXml.stdout) : await poolIsFileBacked(shell, uri, pool)}
+  const xml = poolXml?.exitCode === 0 ? poolXml.stdout : (await runVirsh(shell, v.poolDumpxml(uri, pool))).stdout
+  const poolDir = poolTargetPath(xml)
+  return {fileBacked: fileBackedPool(xml), ...(poolDir ? {poolDir} : {})}
 }
 
-/** Read-only: the target's libvirt answers, no domain of that name, the pool runs, the top volumes are free. */
-export async function checkImport(host: HostSpec, request: ImportCheck, ctx: Context, uri: string, flatten: boolean): Promise<void> {
+/**
+ * Read-only: the target's libvirt answers, no domain of that name, the pool runs, the top volumes
+ * are free. For a pool of files, staging beside the pool's dir (on its mount) lets the import link
+ * each verified image into the pool instead of copying every byte of it once more.
+ */
+export async function checkImport(host: HostSpec, request: ImportCheck, ctx: Context, uri: string, flatten: boolean): Promise<ImportPlacement> {
   const options = parseLibvirtOptions(request.options)
   const shell = ctx.shells.get(host)
   const localUri = targetLocalUri(options.targetConnect, uri)
   const volumes = request.vm.disks.map((d) => targetVolumeName(d.path, request.vm.name, request.targetName, d.target, d.format))
-  const {fileBacked} = await probeTarget(shell, localUri, request.targetName, options.targetPool, volumes)
+  const {fileBacked, poolDir} = await probeTarget(shell, localUri, request.targetName, options.targetPool, volumes)
   if (!flatten && request.vm.disks.some((d) => d.backingChain.length > 0) && !fileBacked) throw chainNeedsFiles(options.targetPool, shell)
+  if (!fileBacked || !poolDir) return {}
+  const parent = (await shell.script(STAGING_PARENT_SCRIPT, [poolDir], {timeoutMs: v.TIMEOUTS.query, allowFailure: true})).stdout.trim()
+  return parent.startsWith('/') ? {stagingParent: parent} : {}
 }
 
 export async function importVm(host: HostSpec, request: ImportRequest, ctx: Context, uri: string): Promise<VmSummary> {

@@ -5,7 +5,7 @@ import {formatHostSpec, parseHostSpec} from '../../hosts/host-spec.js'
 import type {Shell} from '../../hosts/shell.js'
 import {freeSpace} from '../../transfer/disk-full.js'
 import {decideMode, normaliseArch} from './mode.js'
-import {defaultStagingDir} from './migrate-image.js'
+import {defaultStagingDir, stagingDirIn} from './migrate-image.js'
 import {imageSteps} from './steps.js'
 import type {ImageMigrateOptions, ImageMigrationState} from './types.js'
 
@@ -65,10 +65,11 @@ export async function imagePreflight(options: ImageMigrateOptions, driver: Image
   }
   const {mode, reason} = decision
   const registry = registryRef(options, driver, mode)
-  const stagingDir = options.stagingDir ?? defaultStagingDir(runId)
+  let stagingDir = options.stagingDir ?? defaultStagingDir(runId)
   if (mode === 'image' && !registry) {
     // The target's storage (pool, its libvirt URI, volume names) is checked now, not after the transfer.
-    await driver.checkImport?.(targetHost, {vm, targetName: name, options: options.driverOptions}, ctx)
+    const placement = await driver.checkImport?.(targetHost, {vm, targetName: name, options: options.driverOptions}, ctx)
+    if (!options.stagingDir && placement?.stagingParent) stagingDir = stagingDirIn(placement.stagingParent, runId)
     await requireSpace(target, stagingDir, vm.disks.reduce((n, d) => n + d.allocatedBytes, 0))
   }
 

@@ -13,7 +13,7 @@ export interface ImageMigrateOptions {
   to: string
   /** Name on the target (default: the source name). */
   targetName?: string
-  /** Where files land on the target before import (default /var/tmp/ocvm-staging-<run>). */
+  /** Where files land on the target before import (default: a driver's choice on the storage's filesystem, else /var/tmp/ocvm-staging-<run>). */
   stagingDir?: string
   /** `auto` picks image when source and target allow it, the state fallback otherwise. */
   mode: 'auto' | 'image' | 'state'

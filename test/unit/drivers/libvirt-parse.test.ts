@@ -4,6 +4,7 @@ import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 
+import {fileBackedPool, poolTargetPath} from '../../../src/drivers/libvirt/domain.js'
 import {OcvmError} from '../../../src/errors.js'
 import {isNotFound, parseDomblklist, parseDominfo, parseDomifaddr, parseDomstate, parseNames, parsePoolState, parseQemuImgInfo, parseVolInfo} from '../../../src/drivers/libvirt/parse.js'
 import {REPO_ROOT} from '../../helpers/process.js'
@@ -88,5 +89,19 @@ describe('libvirt parsers (real virsh 9 output)', () => {
   it('recognises virsh "not found" errors', () => {
     for (const f of ['dominfo-missing.stderr', 'pool-info-missing.stderr', 'vol-info-missing.stderr']) expect(isNotFound(fixture(f))).toBe(true)
     expect(isNotFound('error: failed to connect to the hypervisor')).toBe(false)
+  })
+})
+
+describe('pool-dumpxml', () => {
+  it('tells a pool of files and its dir (captured from the default dir pool)', () => {
+    const xml = fixture('pool-dumpxml-dir.xml')
+    expect(fileBackedPool(xml)).toBe(true)
+    expect(poolTargetPath(xml)).toBe('/var/lib/libvirt/images')
+  })
+
+  it('unescapes the dir, and has none for a pool without a target path', () => {
+    expect(poolTargetPath("<pool type='dir'>\n  <target>\n    <path>/srv/vm &amp; images</path>\n  </target>\n</pool>")).toBe('/srv/vm & images')
+    expect(fileBackedPool("<pool type='rbd'>\n  <source>\n  </source>\n</pool>")).toBe(false)
+    expect(poolTargetPath("<pool type='rbd'>\n  <source>\n  </source>\n</pool>")).toBeUndefined()
   })
 })
