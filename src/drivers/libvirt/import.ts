@@ -25,7 +25,9 @@ import * as v from './virsh.js'
 // One round trip per volume: the ledger line (BEFORE the volume exists), vol-create-as (its argv
 // is the first $4 words after the ledger line $5), then vol-path (the rest); with $3=1 the staged image $2 then
 // becomes the volume file: linked when both are on one filesystem (staging is removed after the
-// import, so the volume is then its only name), copied sparse otherwise. Each stage says on stdout
+// import, so the volume is then its only name), copied sparse otherwise. Removed, then linked: a
+// link renamed over the fresh volume (ln -f) makes ext4 write the whole image out first
+// (auto_da_alloc), 0.7 s per 2 GiB here. Each stage says on stdout
 // that it is done, so a failure leaves no doubt about what exists. eval only sees "${k}" references.
 const CREATE_SCRIPT = String.raw`
 ledger="$1"; staged="$2"; place="$3"; n="$4"; line="$5"; shift 5
@@ -37,7 +39,7 @@ shift "$n"
 p=$("$@") || exit 5
 printf 'OCVM-PATH:%s\n' "$p"
 [ "$place" = 1 ] || exit 0
-ln -f -- "$staged" "$p" 2>/dev/null || cp --sparse=always --reflink=auto -- "$staged" "$p" || exit 6
+{ rm -f -- "$p" && ln -- "$staged" "$p"; } 2>/dev/null || cp --sparse=always --reflink=auto -- "$staged" "$p" || exit 6
 echo OCVM-PLACED
 `
 
