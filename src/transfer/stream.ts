@@ -4,6 +4,7 @@ import {OcvmError} from '../errors.js'
 import type {Shell} from '../hosts/shell.js'
 import {diskFullError, isNoSpace} from './disk-full.js'
 import {RelayDigest} from './relay-digest.js'
+import {FIND_PYTHON, SPARSE_RECEIVER_PY} from './sparse-receiver.js'
 
 export interface StreamTreeOptions {
   source: Shell
@@ -27,6 +28,11 @@ export interface StreamTreeOptions {
   adaptive?: boolean
   /** Keep holes: tar reads only the data of sparse files and recreates the holes (disk images). */
   sparse?: boolean
+  /**
+   * With `sparse`: who unpacks on the target. `auto` (default): the Python receiver where the host
+   * has Python 3 (large writes; see sparse-receiver.ts), else GNU tar; `tar`: GNU tar always.
+   */
+  receiver?: 'auto' | 'tar'
   /** Called with uncompressed bytes sent so far (from tar's checkpoints) and wire bytes. */
   onProgress?: (progress: {bytes: number; wireBytes: number}) => void
   signal?: AbortSignal
@@ -125,8 +131,9 @@ printf 'OCVM-DIGEST:%.64s\n' "$(cat "$t/sum")" >&2
 // (GNU tar's defaults). Directories that already exist get the archive's mode: tar sets a dir's mode
 // only after its contents, so an interrupted stream leaves dirs at the umask's 0700 and the re-sent
 // dir entry of --resume must repair them (--no-overwrite-dir made every interrupted run fail verify).
+// A disk stream ($3=1) is unpacked by the Python receiver when the host has one ($4), else by GNU tar.
 const RECEIVE_SCRIPT = String.raw`
-dest="$1"; z="$2"
+dest="$1"; z="$2"; sparse="$3"; receiver="$4"
 umask 077
 mkdir -p -- "$dest" || exit 3
 cd -- "$dest" || exit 3
@@ -134,9 +141,15 @@ cd -- "$dest" || exit 3
 if [ "$z" = a ]; then
   case "$(dd bs=1 count=1 2>/dev/null)" in Z) z=1 ;; T) z=0 ;; *) echo 'the stream does not start with Z or T' >&2; exit 5 ;; esac
 fi
+${FIND_PYTHON}
+py=''
+[ "$sparse" = 1 ] && [ -n "$receiver" ] && py=$(find_python </dev/null)
 # tar stops reading at the end-of-archive marker: the rest of the last record is drained (after a
-# success only), or the sender would see a broken pipe.
-x() { tar -xpf - --no-same-owner --warning=no-timestamp; rc=$?; [ "$rc" = 0 ] && cat >/dev/null; return "$rc"; }
+# success only), or the sender would see a broken pipe. The Python receiver drains it itself.
+x() {
+  if [ -n "$py" ]; then "$py" -c "$receiver"; return; fi
+  tar -xpf - --no-same-owner --warning=no-timestamp; rc=$?; [ "$rc" = 0 ] && cat >/dev/null; return "$rc"
+}
 if [ "$z" = 1 ]; then
   zstd -d -q | x
 else
@@ -162,7 +175,8 @@ export async function streamTree(options: StreamTreeOptions): Promise<StreamTree
   })
   const list = options.paths instanceof Readable ? {stdin: options.paths} : {input: options.paths.map((p) => `${p}\0`).join('')}
 
-  const receiving = options.target.script(RECEIVE_SCRIPT, [options.targetDir, z], {stdin: relay, allowFailure: true, signal: options.signal})
+  const receiver = options.sparse && options.receiver !== 'tar' ? SPARSE_RECEIVER_PY : ''
+  const receiving = options.target.script(RECEIVE_SCRIPT, [options.targetDir, z, options.sparse ? '1' : '0', receiver], {stdin: relay, allowFailure: true, signal: options.signal})
   let digest: string | undefined
   let compressed: boolean | undefined
   const sendArgs = options.digest ? [options.sourceRoot, z, String(CHECKPOINT_RECORDS), options.sparse ? '1' : '0', String(SAMPLE_BYTES)] : [options.sourceRoot, z, String(CHECKPOINT_RECORDS), options.sparse ? '1' : '0', options.live ? '1' : '0']

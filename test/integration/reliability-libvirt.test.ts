@@ -11,7 +11,7 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {DST, infra, REPO_ROOT, resetHosts, run, runOcvm, sshCheck, sshExec, SRC} from '../infra/hosts.js'
-import {installCorruptingTar, killPids, launchOcvm, processes, readJournal, sleep, stepBegun, throttleTarget, trialDirs, unthrottleTarget, waitFor, type Launched} from '../reliability/harness.js'
+import {installCorruptingUnpacker, killPids, launchOcvm, processes, readJournal, sleep, stepBegun, throttleTarget, trialDirs, unthrottleTarget, waitFor, type Launched} from '../reliability/harness.js'
 import {writeSection} from '../reliability/report.js'
 import {seeded, trialCount} from '../reliability/seeded.js'
 import {createDomain, type DomainSpec, domstate, image, libvirtDown, libvirtUp, lv, MiB, POOL, sameImage, startAndWait, type TestDomain, virsh, VIRSH, waitForConsole, waitUntilReady} from './libvirt-guest.js'
@@ -176,7 +176,7 @@ describe('faults during `ocvm migrate --driver libvirt`', () => {
         '|---|---|---|---|---|---|---|---|',
         ...byFault,
         '',
-        'tamper-ssh: a ProxyCommand relay flips one bit of the encrypted stream into ocvm-dst (ssh\'s MAC must drop the connection). tamper-after-ssh: a `tar` wrapper on ocvm-dst flips one byte of one staged disk after extraction, where only ocvm\'s checksums can see it: the verify step must name the disk, nothing may be defined, and `--resume` must send that disk again and only it.',
+        'tamper-ssh: a ProxyCommand relay flips one bit of the encrypted stream into ocvm-dst (ssh\'s MAC must drop the connection). tamper-after-ssh: a wrapper of the disk receiver (python3) on ocvm-dst flips one byte of one staged disk after it was unpacked, where only ocvm\'s checksums can see it: the verify step must name the disk, nothing may be defined, and `--resume` must send that disk again and only it.',
         '',
         `ocvm SIGKILLed at step boundaries (${stepRows.length} of the ${BOUNDARIES.length}: a seeded sample, all of them with OCVM_RELIABILITY_TRIALS=${BOUNDARIES.length}), found by watching the journal; \`stop\` is hit once \`virsh shutdown\` is on its way, \`import+\` once the first volume exists on the target. A: the run is resumed (domain running on the target, disks identical, staging removed). B: a run of a running source domain, killed at the same point at the same time, is rolled back: the source must run again and the target hold no domain, volume or staging.`,
         '',
@@ -304,7 +304,7 @@ describe('faults during `ocvm migrate --driver libvirt`', () => {
     const victim = rng.pick([xfer.qcow2, xfer.raw])
     const relPath = `disks/${victim === xfer.qcow2 ? 'vda' : 'vdb'}/${victim}`
     const offset = victim === xfer.qcow2 ? rng.int(1 * MiB, VDA_DATA - 1) : rng.int(16 * MiB, 16 * MiB + VDB_DATA - 1)
-    const wrapper = installCorruptingTar(victim, offset)
+    const wrapper = installCorruptingUnpacker(victim, offset, 'python3')
     try {
       const r = await runOcvm(migrate(xfer.name), {env, timeoutMs: 300_000})
       expect(existsSync(wrapper), 'the corrupting wrapper ran').toBe(false)

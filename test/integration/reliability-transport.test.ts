@@ -9,7 +9,7 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {DST, hostFsPath, infra, REPO_ROOT, resetHosts, run, runOcvm, SRC} from '../infra/hosts.js'
-import {installCorruptingTar, killPids, launchOcvm, processes, readJournal, sleep, stagingDirs, trialDirs, treeDigest, waitFor} from '../reliability/harness.js'
+import {installCorruptingUnpacker, killPids, launchOcvm, processes, readJournal, sleep, stagingDirs, trialDirs, treeDigest, waitFor} from '../reliability/harness.js'
 import {writeSection} from '../reliability/report.js'
 import {seeded, trialCount} from '../reliability/seeded.js'
 
@@ -193,7 +193,7 @@ describe('transport faults during `ocvm migrate --driver file`', () => {
     const {runs, env} = trialDirs('flip')
     const victim = `blob-${String(rng.int(0, FILES - 1)).padStart(2, '0')}.bin`
     const offset = rng.int(0, FILE_KB * 1024 - 1)
-    const wrapper = installCorruptingTar(victim, offset)
+    const wrapper = installCorruptingUnpacker(victim, offset)
     try {
       const r = await runOcvm([...MIGRATE, '--json'], {env, timeoutMs: 300_000})
       expect(existsSync(wrapper), 'the corrupting wrapper ran').toBe(false)

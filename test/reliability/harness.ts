@@ -151,16 +151,18 @@ export async function unthrottleTarget(): Promise<void> {
 }
 
 /**
- * A `tar` first on ocvm-dst's PATH (its /usr/local/bin is private to the host): the real tar runs,
- * then one byte of the first file named `victim` under its working dir is flipped at `offset`, once
- * (the wrapper removes itself). It corrupts data after ssh delivered it intact, where only ocvm's own
- * checksums can see it. Returns the wrapper's path (remove it in a finally).
+ * A wrapper of the target's unpacker in ocvm-dst's /usr/local/bin (private to the host, first on
+ * its PATH and where ocvm looks for python3 first): `tar` for trees, `python3` for disk streams (the
+ * Python receiver). The real one runs, then one byte of the first file named `victim` under its
+ * working dir is flipped at `offset`, once (the wrapper removes itself). It corrupts data after ssh
+ * delivered it intact, where only ocvm's own checksums can see it. Returns the wrapper's path
+ * (remove it in a finally).
  */
-export function installCorruptingTar(victim: string, offset: number): string {
-  const wrapper = hostFsPath(DST, '/usr/local/bin/tar')
+export function installCorruptingUnpacker(victim: string, offset: number, tool: 'tar' | 'python3' = 'tar'): string {
+  const wrapper = hostFsPath(DST, `/usr/local/bin/${tool}`)
   writeFileSync(wrapper, `#!/bin/sh
-# Test fault (test/reliability/harness.ts): corrupts ${victim} at byte ${offset} after tar ran, once.
-/usr/bin/tar "$@"; rc=$?
+# Test fault (test/reliability/harness.ts): corrupts ${victim} at byte ${offset} after ${tool} ran, once.
+/usr/bin/${tool} "$@"; rc=$?
 f=$(find . -name '${victim}' -type f 2>/dev/null | head -n 1)
 if [ -n "$f" ] && [ "$(stat -c %s "$f")" -gt ${offset} ]; then
   b=$(dd if="$f" bs=1 skip=${offset} count=1 2>/dev/null | od -An -tu1 | tr -d ' ')
