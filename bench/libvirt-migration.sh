@@ -14,10 +14,9 @@
 #   BENCH_FORMAT     raw (default) or qcow2 (created with metadata preallocation, as virt-manager does,
 #                    so its file is as large as the disk; a plain qcow2 file only holds its data)
 #   BENCH_REPEAT     repetitions of every method, the median is reported (default 3; full 1)
-#   BENCH_METHODS    subset/order of: ocvm ocvm-samefs guide raw (default all). ocvm-samefs stages on
-#                    the pool's filesystem (--staging-dir /var/lib/libvirt/...), as /var/tmp is on a
-#                    host where both live on the root filesystem; on the test hosts /var/lib/libvirt is
-#                    a separate (bind) mount, so plain ocvm copies the image from staging into the pool.
+#   BENCH_METHODS    subset/order of: ocvm guide raw raw-aes (default all). raw-aes is the raw pipe with
+#                    the ssh ciphers ocvm asks for (AES-GCM first, src/hosts/ssh-ciphers.ts), raw with
+#                    ssh's defaults (ChaCha20-Poly1305 first), as a user's plain `ssh cat` gets.
 #
 # Needs root, the namespace test hosts (started if they are not up), the packages of
 # test/infra/provision.sh, free disk for the guide's two non-sparse copies (2 x the disk size), and a
@@ -36,14 +35,14 @@ else
 fi
 EXTENTS="${BENCH_EXTENTS:-64}"
 FORMAT="${BENCH_FORMAT:-raw}"
-read -r -a METHODS <<<"${BENCH_METHODS:-ocvm ocvm-samefs guide raw}"
+read -r -a METHODS <<<"${BENCH_METHODS:-ocvm guide raw raw-aes}"
 
 # shellcheck source=bench/lib.sh
 . "$BENCH/lib.sh"
 [[ $FORMAT == raw || $FORMAT == qcow2 ]] || die "BENCH_FORMAT must be raw or qcow2"
 (( DATA_MB % EXTENTS == 0 )) || die "BENCH_DATA_MB ($DATA_MB) must be a multiple of BENCH_EXTENTS ($EXTENTS)"
 (( DATA_MB < DISK_GB * 1024 )) || die "the data must fit in the disk"
-bench_start libvirt-migration "ocvm ocvm-samefs guide raw" "${METHODS[@]}"
+bench_start libvirt-migration "ocvm guide raw raw-aes" "${METHODS[@]}"
 
 # ------------------------------------------------------------------------------------------ infra
 bench_hosts
@@ -123,7 +122,7 @@ reset_target() {
   vsh ocvm-dst undefine "$VM" >/dev/null 2>&1 || true
   vsh ocvm-dst vol-delete --pool default "$VOL" >/dev/null 2>&1 || true
   rm -f "$DST_VOL" "$DST_TMP"/* "$SRC_TMP/$VOL"
-  rm -rf /var/tmp/ocvm-staging-* "$(images ocvm-dst)/../ocvm-staging"
+  rm -rf /var/tmp/ocvm-staging-* "$(images ocvm-dst)"/../ocvm-staging-*
   # Flush the previous method's writes so they are not billed to the next one.
   sync
 }
@@ -151,7 +150,6 @@ record() {
 # a. ocvm: the whole command (shut off source: nothing to stop), and its time until the domain is
 # defined on the target (import done), which is what the other two methods achieve (or less).
 run_ocvm() { ocvm_method ocvm "$1"; }
-run_ocvm-samefs() { ocvm_method ocvm-samefs "$1" --staging-dir /var/lib/libvirt/ocvm-staging; }
 
 ocvm_method() { # <method> <rep> [extra flags]
   local name="$1" rep="$2" t0 t1 rc=0 extra state
@@ -205,14 +203,20 @@ run_guide() {
 }
 
 # c. the floor: the disk's data alone (no holes, no disk format, no checks) through the same two
-# ssh hops, written to a file on the target.
-run_raw() {
-  local rep="$1" t0 t1 rc=0 status=ok
+# ssh hops, written to a file on the target; raw-aes with the ciphers ocvm prefers (same set as
+# OpenSSH's defaults, AES-GCM first).
+run_raw() { raw_pipe raw "$1"; }
+run_raw-aes() { raw_pipe raw-aes "$1" -o Ciphers=aes128-gcm@openssh.com,aes256-gcm@openssh.com,chacha20-poly1305@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr; }
+
+raw_pipe() { # <method> <rep> [ssh options]
+  local name="$1" rep="$2" t0 t1 rc=0 status=ok
+  shift 2
+  rm -f "$DST_TMP/data.bin"
   t0=$(now_ns)
-  sshh ocvm-src "cat $SRC_TMP/data.bin" | sshh ocvm-dst "cat > $DST_TMP/data.bin" || rc=$?
+  sshh "$@" ocvm-src "cat $SRC_TMP/data.bin" | sshh "$@" ocvm-dst "cat > $DST_TMP/data.bin" || rc=$?
   t1=$(now_ns)
   cmp -s "$SRC_TMP/data.bin" "$DST_TMP/data.bin" || status=failed
-  record raw "$rep" "$rc" "$(secs "$t0" "$t1")" "$(stat -c %s "$SRC_TMP/data.bin")" null "{\"status\":\"$status\",\"targetAllocated\":null}" null
+  record "$name" "$rep" "$rc" "$(secs "$t0" "$t1")" "$(stat -c %s "$SRC_TMP/data.bin")" null "{\"status\":\"$status\",\"targetAllocated\":null}" null
 }
 
 # ---------------------------------------------------------------------------------------- run
