@@ -3,6 +3,8 @@ import {posix} from 'node:path'
 import {BugError, OcvmError} from '../errors.js'
 import type {Shell} from '../hosts/shell.js'
 import type {Reporter} from '../output/reporter.js'
+import {CANONICAL_TAR_PY} from './canonical-tar.js'
+import {FIND_PYTHON} from './python.js'
 import {CANONICAL_TAR, HASH_FN, streamTree} from './stream.js'
 
 /** A file to move: an absolute path on the source, and where it lands relative to the staging dir. */
@@ -74,16 +76,24 @@ interface Measured {
 // Size, allocated bytes, mtime and (unless $1 is `stat`) the digest $1 names of each file given as
 // a dir/name pair, as `F<TAB>size blocks mtime<TAB>hash<TAB>dir/name\0` (`S` records have no hash,
 // `M` says missing). GNU stat/tar; BSD stat and `shasum -a 256` on macOS hosts.
+// tar-sparse: the canonical archive's digest from Python where the host has it ($2 is its program,
+// CANONICAL_TAR_PY: one 1 MiB-read pass, no pipe), else (or when it declines a file) from GNU tar.
 const FACTS_SCRIPT = String.raw`
-mode="$1"; shift
+mode="$1"; canon="$2"; shift 2
 ${HASH_FN}
+${FIND_PYTHON}
+py=''
+[ "$mode" = tar-sparse ] && [ -n "$canon" ] && py=$(find_python)
 while [ $# -ge 2 ]; do
   d="$1"; n="$2"; shift 2; f="$d/$n"
   if [ ! -f "$f" ]; then printf 'M\t%s\0' "$f"; continue; fi
   if stat -c %s / >/dev/null 2>&1; then sz=$(stat -c '%s %b %Y' -- "$f"); else sz=$(stat -f '%z %b %m' -- "$f"); fi
   case "$mode" in
     stat) printf 'S\t%s\t%s\0' "$sz" "$f"; continue ;;
-    tar-sparse) hs=$(cd -- "$d" && printf '%s\0' "$n" | tar --null --no-recursion -T - ${CANONICAL_TAR} --sparse -cf - | h) ;;
+    tar-sparse)
+      if [ -z "$py" ] || ! hs=$("$py" -c "$canon" sum "$d" "$n" </dev/null); then
+        hs=$(cd -- "$d" && printf '%s\0' "$n" | tar --null --no-recursion -T - ${CANONICAL_TAR} --sparse -cf - | h)
+      fi ;;
     *) hs=$(h <"$f") ;;
   esac
   printf 'F\t%s\t%s\t%s\0' "$sz" "$hs" "$f"
@@ -122,7 +132,7 @@ export function parseFileFacts(stdout: string): Map<string, Measured | undefined
 export async function fileFacts(shell: Shell, paths: readonly string[], measure: Measure = 'sha256', signal?: AbortSignal): Promise<Map<string, Measured | undefined>> {
   if (paths.length === 0) return new Map()
   const pairs = paths.flatMap((p) => [posix.dirname(p), posix.basename(p)])
-  const result = await shell.script(FACTS_SCRIPT, [measure, ...pairs], {timeoutMs: 6 * 60 * 60_000, ...(signal ? {signal} : {})})
+  const result = await shell.script(FACTS_SCRIPT, [measure, measure === 'tar-sparse' ? CANONICAL_TAR_PY : '', ...pairs], {timeoutMs: 6 * 60 * 60_000, ...(signal ? {signal} : {})})
   const byKey = parseFileFacts(result.stdout)
   // The script names each file dir + '/' + name; give the answers back under the paths asked for.
   return new Map(paths.map((p) => [p, byKey.get(`${posix.dirname(p)}/${posix.basename(p)}`)]))

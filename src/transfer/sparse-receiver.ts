@@ -9,17 +9,6 @@
  * absolute names.
  */
 
-/**
- * sh: `find_python` prints the path of a system Python 3 that has tarfile (/usr/local/bin first, as
- * in the default PATH), never a login shell's version-manager shims.
- */
-export const FIND_PYTHON = String.raw`find_python() {
-  for p in /usr/local/bin/python3 /usr/bin/python3 /usr/libexec/platform-python; do
-    [ -x "$p" ] && "$p" -c 'import tarfile' 2>/dev/null && { printf '%s' "$p"; return 0; }
-  done
-  return 1
-}`
-
 export const SPARSE_RECEIVER_PY = String.raw`
 import os, sys, tarfile
 

@@ -3,8 +3,10 @@ import {PassThrough, Readable} from 'node:stream'
 import {OcvmError} from '../errors.js'
 import type {Shell} from '../hosts/shell.js'
 import {diskFullError, isNoSpace} from './disk-full.js'
+import {CANONICAL_TAR_PY} from './canonical-tar.js'
 import {RelayDigest} from './relay-digest.js'
-import {FIND_PYTHON, SPARSE_RECEIVER_PY} from './sparse-receiver.js'
+import {FIND_PYTHON} from './python.js'
+import {SPARSE_RECEIVER_PY} from './sparse-receiver.js'
 
 export interface StreamTreeOptions {
   source: Shell
@@ -101,8 +103,9 @@ fi
 // z=a (adaptive): the first $5 bytes of the archive are packed and compressed first; the stream
 // then starts with one byte telling the receiver what follows: Z (zstd) or T (plain tar).
 const SEND_DIGEST_SCRIPT = String.raw`
-root="$1"; z="$2"; cp="$3"; sparse="$4"; sample="$5"
+root="$1"; z="$2"; cp="$3"; sparse="$4"; sample="$5"; canon="$6"
 ${HASH_FN}
+${FIND_PYTHON}
 cd -- "$root" || exit 3
 t=$(mktemp -d) || exit 3
 trap 'rm -rf "$t"' EXIT
@@ -116,7 +119,14 @@ if [ "$z" = a ]; then
   echo "OCVM-COMPRESS:$z" >&2
 fi
 set -- "$@" --checkpoint="$cp" --checkpoint-action='echo=OCVM-PROGRESS:%{w}T'
-if [ "$z" != 1 ]; then tar "$@" -cf -; exit; fi
+if [ "$z" != 1 ]; then
+  # One disk, plain: Python writes the same archive with 1 MiB reads where the host has it.
+  if [ -n "$canon" ] && py=$(find_python); then
+    "$py" -c "$canon" cat . "$t/list" $((cp * 1048576)) </dev/null; rc=$?
+    [ "$rc" = 3 ] || exit "$rc"
+  fi
+  tar "$@" -cf -; exit
+fi
 mkfifo "$t/f" || exit 3
 h <"$t/f" >"$t/sum" &
 { tar "$@" -cf -; echo $? >"$t/rc"; } | tee "$t/f" | zstd -1 -q -T0
@@ -179,7 +189,7 @@ export async function streamTree(options: StreamTreeOptions): Promise<StreamTree
   const receiving = options.target.script(RECEIVE_SCRIPT, [options.targetDir, z, options.sparse ? '1' : '0', receiver], {stdin: relay, allowFailure: true, signal: options.signal})
   let digest: string | undefined
   let compressed: boolean | undefined
-  const sendArgs = options.digest ? [options.sourceRoot, z, String(CHECKPOINT_RECORDS), options.sparse ? '1' : '0', String(SAMPLE_BYTES)] : [options.sourceRoot, z, String(CHECKPOINT_RECORDS), options.sparse ? '1' : '0', options.live ? '1' : '0']
+  const sendArgs = options.digest ? [options.sourceRoot, z, String(CHECKPOINT_RECORDS), options.sparse ? '1' : '0', String(SAMPLE_BYTES), options.sparse ? CANONICAL_TAR_PY : ''] : [options.sourceRoot, z, String(CHECKPOINT_RECORDS), options.sparse ? '1' : '0', options.live ? '1' : '0']
   const sending = options.source.script(options.digest ? SEND_DIGEST_SCRIPT : SEND_SCRIPT, sendArgs, {
     ...list,
     stdout: relay,

@@ -11,7 +11,8 @@ import {createRunner} from '../../../src/exec/runner.js'
 import {LOCAL} from '../../../src/hosts/host-spec.js'
 import {createShell} from '../../../src/hosts/shell.js'
 import {fileFacts} from '../../../src/transfer/files.js'
-import {FIND_PYTHON, SPARSE_RECEIVER_PY} from '../../../src/transfer/sparse-receiver.js'
+import {FIND_PYTHON} from '../../../src/transfer/python.js'
+import {SPARSE_RECEIVER_PY} from '../../../src/transfer/sparse-receiver.js'
 import {CANONICAL_TAR, streamTree} from '../../../src/transfer/stream.js'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ocvm-sparse-rx-'))
