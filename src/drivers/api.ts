@@ -191,6 +191,12 @@ export interface StopOptions {
 export interface ImageDriverVerbs {
   list(host: HostSpec, ctx: Context): Promise<VmSummary[]>
   inspect(host: HostSpec, name: string, ctx: Context): Promise<VmInfo>
+  /**
+   * Optional: only the VM's state, in one cheap query (`inspect` reads disks and NICs too), for
+   * the checks around a shutdown. MUST NOT change anything; MUST throw as `inspect` does for an
+   * unknown VM.
+   */
+  state?(host: HostSpec, name: string, ctx: Context): Promise<VmState>
   stop(host: HostSpec, name: string, ctx: Context, options: StopOptions): Promise<void>
   start(host: HostSpec, name: string, ctx: Context): Promise<void>
   exportVm(host: HostSpec, name: string, ctx: Context): Promise<ExportSet>

@@ -157,6 +157,17 @@ function describeImageVerbs(driver: ImageDriver, setup: DriverContractSetup): vo
     })
   }
 
+  if (typeof driver.state === 'function') {
+    it('state agrees with inspect for every listed VM, fails for an unknown one, and changes nothing', async () => {
+      await inWorld(setup.world, async (w) => {
+        const before = await w.observe()
+        for (const vm of await driver.list(w.host, w.ctx)) expect(await driver.state!(w.host, vm.name, w.ctx), vm.name).toBe((await driver.inspect(w.host, vm.name, w.ctx)).state)
+        await expectOcvmError(driver.state!(w.host, freshName('nosuch'), w.ctx))
+        expect(await w.observe()).toEqual(before)
+      })
+    })
+  }
+
   it('inspect of an unknown VM fails with an OcvmError and a hint', async () => {
     await inWorld(setup.world, async (w) => {
       const before = await w.observe()

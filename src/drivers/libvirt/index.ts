@@ -148,6 +148,7 @@ export function createLibvirtDriver(settings: LibvirtDriverSettings = {}): Image
       const {xml: _x, fileBytes: _f, layers: _l, ...info} = await inspectDomain(host, name, ctx, uriFor(host))
       return info
     },
+    state: async (host, name, ctx) => (await domainState(ctx.shells.get(host), uriFor(host), name)).state,
     stop: (host, name, ctx, o) => stop(host, name, ctx, o, uriFor(host)),
     start: (host, name, ctx) => start(host, name, ctx, uriFor(host)),
     exportVm: (host, name, ctx) => exportVm(host, name, ctx, uriFor(host), {flatten}),

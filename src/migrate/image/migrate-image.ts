@@ -14,6 +14,7 @@ import {imagePreflight} from './preflight.js'
 import {runGuestHooks, type GuestHooksEnv} from './guest-hooks.js'
 import {removeExportScratch} from './scratch.js'
 import {commitStep, IMAGE_STEP_DESCRIPTIONS} from './steps.js'
+import {vmState} from './vm-state.js'
 import type {ImageMigrateOptions, ImageMigrationResult, ImageMigrationState, ImageStepName, ImageStepRecord} from './types.js'
 
 export interface ImageMigrateHooks extends Pick<MigrationHookInputs, 'secrets' | 'extraHooks'> {
@@ -94,12 +95,11 @@ function stepActions(env: StepEnv): Actions {
   return {
     preflight: async () => {},
     stop: async () => {
-      const info = await driver.inspect(sourceHost, vm, ctx)
-      if (info.state === 'stopped') return journal.data.source.wasRunning ? 'already stopped' : 'was not running'
+      if ((await vmState(driver, sourceHost, vm, ctx)) === 'stopped') return journal.data.source.wasRunning ? 'already stopped' : 'was not running'
       journal.update({stopRequestedAt: new Date().toISOString()})
       await driver.stop(sourceHost, vm, ctx, {timeoutMs: options.stopTimeoutSec * 1000, force: options.forceStop})
-      const after = await driver.inspect(sourceHost, vm, ctx)
-      if (after.state !== 'stopped') throw new OcvmError('stop-failed', `${vm} is still ${after.state} on ${source.label}`, {hint: 'Shut the guest down from inside, or pass --force-stop to power it off after the timeout.'})
+      const after = await vmState(driver, sourceHost, vm, ctx)
+      if (after !== 'stopped') throw new OcvmError('stop-failed', `${vm} is still ${after} on ${source.label}`, {hint: 'Shut the guest down from inside, or pass --force-stop to power it off after the timeout.'})
       return `${vm} shut down`
     },
     export: async () => {
@@ -174,7 +174,7 @@ function stepActions(env: StepEnv): Actions {
     },
     state: async () => {
       // The state is read from inside the source guest, so it must run (its gateway is stopped by the file driver).
-      if ((await driver.inspect(sourceHost, vm, ctx)).state === 'stopped') {
+      if ((await vmState(driver, sourceHost, vm, ctx)) === 'stopped') {
         await driver.start(sourceHost, vm, ctx)
         journal.update({startedSource: true})
       }

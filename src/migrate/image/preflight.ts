@@ -37,17 +37,19 @@ export async function imagePreflight(options: ImageMigrateOptions, driver: Image
   // any, is the one reported, as when they were asked in turn.
   const [sourceSide, targetSide] = await Promise.allSettled([
     requireDriver(driver, sourceHost, ctx, source).then(() => driver.inspect(sourceHost, options.vm, ctx)),
-    Promise.all([target.exec(['uname', '-m'], {timeoutMs: 30_000}), driver.probe(targetHost, ctx)]),
+    Promise.all([
+      target.exec(['uname', '-m'], {timeoutMs: 30_000}),
+      driver.probe(targetHost, ctx).then(async (probe) => ({probe, existing: probe.available ? await driver.list(targetHost, ctx) : []})),
+    ]),
   ])
   if (sourceSide.status === 'rejected') throw sourceSide.reason
   if (targetSide.status === 'rejected') throw targetSide.reason
   const vm = sourceSide.value
   const targetArch = normaliseArch(targetSide.value[0].stdout)
-  const targetProbe = targetSide.value[1]
+  const {probe: targetProbe, existing} = targetSide.value[1]
   let decision: {mode: ImageMigrationState['mode']; reason: string}
   let targetKind: 'vm' | 'host' = 'vm'
   if (targetProbe.available) {
-    const existing = await driver.list(targetHost, ctx)
     if (existing.some((v) => v.name === name)) {
       throw new OcvmError('target-exists', `a VM named "${name}" already exists on ${target.label}`, {hint: 'ocvm never overwrites a VM: pick another name with --target-name, or remove that VM yourself.'})
     }

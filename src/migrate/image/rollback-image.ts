@@ -7,6 +7,7 @@ import {rollback as rollbackState} from '../rollback.js'
 import {toImageResult} from './migrate-image.js'
 import {removeExportScratch} from './scratch.js'
 import type {ImageMigrationResult, ImageMigrationState} from './types.js'
+import {vmState} from './vm-state.js'
 
 /**
  * Undo a VM migration: remove what ocvm created on the target (the imported or provisioned VM, the
@@ -62,14 +63,14 @@ export async function rollbackImage(runId: string, driver: ImageDriver, ctx: Con
  */
 async function settledSource(state: ImageMigrationState, driver: ImageDriver, host: HostSpec, ctx: Context): Promise<VmInfo['state']> {
   const name = state.source.vm.name
-  let now = (await driver.inspect(host, name, ctx)).state
+  let now = await vmState(driver, host, name, ctx)
   if (state.steps.find((s) => s.name === 'stop')?.status !== 'running' || !state.stopRequestedAt) return now
   const waitSec = Math.min(state.options.stopTimeoutSec, 60)
   if (now !== 'stopped') ctx.reporter.step(`Waiting up to ${waitSec} s for ${name} to finish the shutdown asked for before the run was interrupted`)
   const deadline = Date.now() + waitSec * 1000
   while (now !== 'stopped' && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 1000))
-    now = (await driver.inspect(host, name, ctx)).state
+    now = await vmState(driver, host, name, ctx)
   }
   return now
 }
