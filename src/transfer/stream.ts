@@ -45,16 +45,16 @@ export interface StreamTreeOptions {
   /** The hint when the target fills up, for callers whose flags and recovery differ (VM disks). */
   diskFullHint?: string
   /**
-   * Pack the files as a canonical archive (see CANONICAL_TAR) and SHA-256 it while it is sent (on the
-   * source before zstd, or here as it is relayed: see RelayDigest): for one file, the result's `digest` is that file's `tar`/`tar-sparse` digest
-   * (transfer/files.ts), computed without a second read of the file.
+   * Pack the files as a canonical archive (see CANONICAL_TAR) and SHA-256 it while it is sent (on
+   * the source before zstd, or here as it is relayed: see RelayDigest): for one file, the result's
+   * `digest` is that file's `tar`/`tar-sparse` digest (transfer/files.ts), without a second read.
    */
   digest?: boolean
 }
 
 export interface StreamTreeResult {
   wireBytes: number
-  /** With `digest`: SHA-256 of the canonical archive as packed on the source (hashed there, or here as it was relayed). */
+  /** With `digest`: SHA-256 of the canonical archive as packed on the source (hashed there or in the relay). */
   digest?: string
   /** With `adaptive`: whether the sample compressed, so zstd was used. */
   compressed?: boolean
@@ -97,9 +97,10 @@ fi
 
 // A zstd stream: the canonical archive goes through tee into the hasher (a fifo: POSIX sh has no
 // process substitution) before it is compressed; tar's own exit status is kept, since a pipeline
-// only reports zstd's. A plain one goes as tar writes it: this machine hashes it as it relays it
-// (see relayDigest), which spares the source a tee, a fifo and a hasher (two extra passes over
-// every byte on a host whose CPU the ssh stream needs).
+// only reports zstd's. A plain one goes as it is packed (by Python where the host has it: the same
+// bytes with 1 MiB reads, see canonical-tar.ts): this machine hashes it as it relays it (see
+// RelayDigest), which spares the source a tee, a fifo and a hasher (two extra passes over every
+// byte on a host whose CPU the ssh stream needs).
 // z=a (adaptive): the first $5 bytes of the archive are packed and compressed first; the stream
 // then starts with one byte telling the receiver what follows: Z (zstd) or T (plain tar).
 const SEND_DIGEST_SCRIPT = String.raw`
@@ -141,9 +142,10 @@ printf 'OCVM-DIGEST:%.64s\n' "$(cat "$t/sum")" >&2
 // (GNU tar's defaults). Directories that already exist get the archive's mode: tar sets a dir's mode
 // only after its contents, so an interrupted stream leaves dirs at the umask's 0700 and the re-sent
 // dir entry of --resume must repair them (--no-overwrite-dir made every interrupted run fail verify).
-// A disk stream ($3=1) is unpacked by the Python receiver when the host has one ($4), else by GNU tar.
+// A disk stream is unpacked by the Python receiver ($3, see sparse-receiver.ts) where the host has
+// Python 3, else by GNU tar.
 const RECEIVE_SCRIPT = String.raw`
-dest="$1"; z="$2"; sparse="$3"; receiver="$4"
+dest="$1"; z="$2"; receiver="$3"
 umask 077
 mkdir -p -- "$dest" || exit 3
 cd -- "$dest" || exit 3
@@ -153,7 +155,7 @@ if [ "$z" = a ]; then
 fi
 ${FIND_PYTHON}
 py=''
-[ "$sparse" = 1 ] && [ -n "$receiver" ] && py=$(find_python </dev/null)
+[ -n "$receiver" ] && py=$(find_python </dev/null)
 # tar stops reading at the end-of-archive marker: the rest of the last record is drained (after a
 # success only), or the sender would see a broken pipe. The Python receiver drains it itself.
 x() {
@@ -186,7 +188,7 @@ export async function streamTree(options: StreamTreeOptions): Promise<StreamTree
   const list = options.paths instanceof Readable ? {stdin: options.paths} : {input: options.paths.map((p) => `${p}\0`).join('')}
 
   const receiver = options.sparse && options.receiver !== 'tar' ? SPARSE_RECEIVER_PY : ''
-  const receiving = options.target.script(RECEIVE_SCRIPT, [options.targetDir, z, options.sparse ? '1' : '0', receiver], {stdin: relay, allowFailure: true, signal: options.signal})
+  const receiving = options.target.script(RECEIVE_SCRIPT, [options.targetDir, z, receiver], {stdin: relay, allowFailure: true, signal: options.signal})
   let digest: string | undefined
   let compressed: boolean | undefined
   const sendArgs = options.digest ? [options.sourceRoot, z, String(CHECKPOINT_RECORDS), options.sparse ? '1' : '0', String(SAMPLE_BYTES), options.sparse ? CANONICAL_TAR_PY : ''] : [options.sourceRoot, z, String(CHECKPOINT_RECORDS), options.sparse ? '1' : '0', options.live ? '1' : '0']
