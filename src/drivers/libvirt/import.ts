@@ -23,12 +23,12 @@ import * as v from './virsh.js'
  */
 
 // One round trip per volume: the ledger line (BEFORE the volume exists), vol-create-as (its argv
-// is the first $4 words after the ledger line $5), then vol-path (the rest); with $3=1 the staged image $2 then
-// becomes the volume file: linked when both are on one filesystem (staging is removed after the
-// import, so the volume is then its only name), copied sparse otherwise. Removed, then linked: a
-// link renamed over the fresh volume (ln -f) makes ext4 write the whole image out first
-// (auto_da_alloc), 0.7 s per 2 GiB here. Each stage says on stdout
-// that it is done, so a failure leaves no doubt about what exists. eval only sees "${k}" references.
+// is the first $4 words after the ledger line $5), then vol-path (the rest); with $3=1 the staged
+// image $2 then becomes the volume file: linked when both are on one filesystem (staging is removed
+// after the import, so the volume is then its only name), copied sparse otherwise. The fresh volume
+// is removed before the link: a link renamed over it (ln -f) makes ext4 write the whole image out
+// first (auto_da_alloc), 0.7 s per 2 GiB here. Each stage says on stdout that it is done, so a
+// failure leaves no doubt about what exists. eval only sees "${k}" references.
 const CREATE_SCRIPT = String.raw`
 ledger="$1"; staged="$2"; place="$3"; n="$4"; line="$5"; shift 5
 printf '%s\n' "$line" >>"$ledger" || exit 3
