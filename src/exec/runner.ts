@@ -3,6 +3,7 @@ import {pipeline} from 'node:stream/promises'
 import type {Readable, Writable} from 'node:stream'
 
 import {ExternalCommandError, MissingToolError} from '../errors.js'
+import {DirectPipe} from './direct-pipe.js'
 import {Redactor} from './redactor.js'
 import {shellJoin} from './quote.js'
 
@@ -11,15 +12,15 @@ import {shellJoin} from './quote.js'
 export interface RunOptions {
   /** Bytes or text written to stdin, then stdin is closed. */
   input?: string | Uint8Array
-  /** A stream piped into stdin (transfers). */
-  stdin?: Readable
+  /** A stream piped into stdin (transfers), or the reading end of a DirectPipe. */
+  stdin?: Readable | DirectPipe
   /**
    * Send stdout here instead of buffering it (transfers); `stdout` in the result is then empty. The
    * writable is not ended, and when run returns it may still be processing the last chunks: end it
    * and wait for 'finish' before reading what it made. (Waiting here instead would hang on a relay
-   * whose reader died.)
+   * whose reader died.) Or the writing end of a DirectPipe: the command starts once the reader has.
    */
-  stdout?: Writable
+  stdout?: Writable | DirectPipe
   timeoutMs?: number
   signal?: AbortSignal
   env?: Record<string, string | undefined>
@@ -74,14 +75,17 @@ export function createRunner(options: {redactor?: Redactor; log?: DebugLog; sign
     // Redact before quoting: quoting rewrites a secret that contains `'`, so it would no longer match.
     const shown = shellJoin(redactor.redactAll([command, ...args]).map(abbreviate))
     log(`$ ${shown}${opts.hostLabel ? `   [${opts.hostLabel}]` : ''}`)
+    const [directIn, relayIn] = opts.stdin instanceof DirectPipe ? [opts.stdin, undefined] : [undefined, opts.stdin]
+    const [directOut, relayOut] = opts.stdout instanceof DirectPipe ? [opts.stdout, undefined] : [undefined, opts.stdout]
     const started = Date.now()
 
-    const subprocess = execa(command, [...args], {
+    const spawn = (stdout?: Writable) => execa(command, [...args], {
       reject: false,
       stripFinalNewline: false,
       encoding: opts.binary ? 'buffer' : 'utf8',
       input: opts.input,
       stdin: opts.input === undefined ? 'pipe' : undefined,
+      ...(stdout ? {stdout} : {}),
       buffer: {stdout: opts.stdout === undefined, stderr: opts.onStderrLine === undefined},
       timeout: opts.timeoutMs,
       cancelSignal: opts.signal ?? options.signal,
@@ -91,6 +95,8 @@ export function createRunner(options: {redactor?: Redactor; log?: DebugLog; sign
       cwd: opts.cwd,
       maxBuffer: 512 * 1024 * 1024,
     })
+    // Wrapped: awaiting the subprocess itself would wait for it to exit.
+    const subprocess = directOut ? (await directOut.spawnWriter((stdout) => ({child: spawn(stdout)}))).child : spawn()
 
     let liveStderr = ''
     if (opts.onStderrLine && subprocess.stderr) {
@@ -105,9 +111,10 @@ export function createRunner(options: {redactor?: Redactor; log?: DebugLog; sign
     }
 
     const pumps: Promise<void>[] = []
-    if (opts.stdin && subprocess.stdin) pumps.push(pipeline(opts.stdin, subprocess.stdin))
+    if (directIn && subprocess.stdin) directIn.attach(subprocess.stdin)
+    else if (relayIn && subprocess.stdin) pumps.push(pipeline(relayIn, subprocess.stdin))
     else if (opts.input === undefined) subprocess.stdin?.end()
-    if (opts.stdout && subprocess.stdout) pumps.push(pipeline(subprocess.stdout, opts.stdout, {end: false}))
+    if (relayOut && subprocess.stdout) pumps.push(pipeline(subprocess.stdout, relayOut, {end: false}))
 
     const [result, pumpResults] = await Promise.all([subprocess, Promise.allSettled(pumps)])
     const durationMs = Date.now() - started

@@ -2,6 +2,7 @@ import {z} from 'zod'
 import type {Readable} from 'node:stream'
 
 import {OcvmError} from '../../errors.js'
+import {DirectPipe} from '../../exec/direct-pipe.js'
 import type {RunResult} from '../../exec/runner.js'
 import type {Shell, ShellRunOptions} from '../../hosts/shell.js'
 import {agentCommandLine, virsh, TIMEOUTS} from './virsh.js'
@@ -80,6 +81,9 @@ export function agentShell(host: Shell, uri: string, domain: string): Shell {
   async function exec(argv: readonly string[], options: ShellRunOptions = {}): Promise<RunResult> {
     const [command, ...args] = argv
     if (command === undefined) throw new TypeError('exec needs a command')
+    if (options.stdin instanceof DirectPipe || options.stdout instanceof DirectPipe) {
+      throw new OcvmError('unsupported', 'a disk stream cannot run through the QEMU guest agent', {hint: 'Give the guest network access and ssh, so ocvm can stream to it.'})
+    }
     const started = Date.now()
     let input: Buffer | undefined
     if (options.input !== undefined) input = Buffer.from(options.input)

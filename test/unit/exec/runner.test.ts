@@ -6,6 +6,7 @@ import {describe, expect, it} from 'vitest'
 
 import {ExternalCommandError, MissingToolError} from '../../../src/errors.js'
 import {REDACTED, Redactor} from '../../../src/exec/redactor.js'
+import {DirectPipe} from '../../../src/exec/direct-pipe.js'
 import {createRunner, stderrTail} from '../../../src/exec/runner.js'
 import {caught} from '../../helpers/caught.js'
 import {withTempDir, writeScript} from '../helpers/temp-dir.js'
@@ -163,6 +164,45 @@ describe('createRunner', () => {
     source.end('a\nb\nc\n')
     const result = await createRunner().run('wc', ['-l'], {stdin: source})
     expect(result.stdout.trim()).toBe('3')
+  })
+
+  describe('with a DirectPipe', () => {
+    it('moves 8 MB from one command straight into another, byte for byte', async () => {
+      await withTempDir(async (dir) => {
+        const data = randomBytes(8 * 1024 * 1024)
+        await writeFile(path.join(dir, 'data'), data)
+        const runner = createRunner()
+        const pipe = new DirectPipe()
+        const [reader, writer] = await Promise.all([
+          runner.run('sha256sum', [], {stdin: pipe}).finally(() => pipe.close()),
+          runner.run('cat', [path.join(dir, 'data')], {stdout: pipe}).finally(() => pipe.close()),
+        ])
+        expect(writer).toMatchObject({exitCode: 0, stdout: ''})
+        expect(reader.stdout.split(' ')[0]).toBe(sha256(data))
+      })
+    })
+
+    it('a reader sees the end of its input when the writer never starts; a writer started after that fails instead of waiting', async () => {
+      const runner = createRunner()
+      const pipe = new DirectPipe()
+      const reading = runner.run('wc', ['-c'], {stdin: pipe, timeoutMs: 5000})
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      pipe.close()
+      expect((await reading).stdout.trim()).toBe('0')
+      await expect(runner.run('echo', ['late'], {stdout: pipe, timeoutMs: 5000})).rejects.toThrow(/did not start/)
+    })
+
+    it('a writer whose reader exits early gets a broken pipe and ends', async () => {
+      const runner = createRunner()
+      const pipe = new DirectPipe()
+      const [reader, writer] = await Promise.all([
+        runner.run('head', ['-c', '10'], {stdin: pipe, timeoutMs: 10_000}).finally(() => pipe.close()),
+        runner.run('yes', [], {stdout: pipe, allowFailure: true, timeoutMs: 10_000}).finally(() => pipe.close()),
+      ])
+      expect(reader.stdout).toBe('y\ny\ny\ny\ny\n')
+      expect(writer.timedOut).toBe(false)
+      expect(writer.exitCode).not.toBe(0)
+    })
   })
 
   it('returns raw bytes with binary: true', async () => {
