@@ -19,7 +19,7 @@ const median = (xs) => {
 const good = (name) => runs.filter((r) => r.method === name && r.exitCode === 0 && r.check.status === 'ok')
 
 const LABELS = {
-  ocvm: 'ocvm migrate --driver libvirt (sparse tar relay, zstd only if it pays, SHA-256 as relayed and re-read on the target)',
+  ocvm: 'ocvm migrate --driver libvirt (sparse canonical tar piped from ssh to ssh, zstd only if it pays, SHA-256 on the source and re-read on the target)',
   guide: "guide's recipe: vol-download, scp -3, vol-create-as + vol-upload (not sparse)",
   raw: 'raw pipe of the data only: ssh cat \\| ssh cat, ssh\'s default ciphers (the floor)',
   'raw-aes': 'the same raw pipe with the ciphers ocvm asks for (AES-GCM first)',

@@ -151,7 +151,7 @@ async function send<T>(ctx: CopyContext, root: RootPlan, records: AsyncIterable<
   const result = await streamTree({
     source: ctx.source, target: ctx.target, sourceRoot: root.source, targetDir: root.staging,
     paths: pathList(records, pick), compress: ctx.journal.data.compress, signal: ctx.signal, totalBytes, ...(live ? {live: true} : {}),
-    onProgress: (p) => progress.update(p.bytes),
+    onProgress: (bytes) => progress.update(bytes),
   })
   progress.done()
   return result.wireBytes

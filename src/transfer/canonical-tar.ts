@@ -1,3 +1,5 @@
+import {WIDER_PIPE_PY} from './python.js'
+
 /**
  * GNU tar's canonical archive of one disk image (CANONICAL_TAR with --sparse: the old GNU sparse
  * format, one member, 1 MiB records), written by Python: the same bytes, byte for byte, as GNU tar
@@ -8,9 +10,10 @@
  *
  * `sum ROOT NAME` prints the archive's SHA-256 (the `tar-sparse` digest, one read of the data and
  * no pipe); `cat ROOT LIST EVERY` writes the archive of the one file LIST names (NUL-terminated) to
- * stdout and `OCVM-PROGRESS:<bytes>` to stderr every EVERY bytes. Exit 3, before any output: GNU tar
- * must do it (a name of 100 bytes or more, no SEEK_DATA, not one regular file), and gives the same
- * bytes. Exit 4: an I/O error.
+ * stdout, `OCVM-PROGRESS:<bytes>` to stderr every EVERY bytes, and at the end its SHA-256 and size
+ * (`OCVM-DIGEST:<hex>`, `OCVM-WIRE:<bytes>`). Exit 3, before any output: GNU tar must do it (a name
+ * of 100 bytes or more, no SEEK_DATA, not one regular file), and gives the same bytes. Exit 4: an
+ * I/O error.
  */
 export const CANONICAL_TAR_PY = String.raw`
 import hashlib, os, stat, sys
@@ -112,6 +115,8 @@ def archive(path, name):
         os.close(fd)
 
 
+${WIDER_PIPE_PY}
+
 def main():
     mode, root = sys.argv[1], sys.argv[2]
     os.chdir(root)
@@ -127,8 +132,11 @@ def main():
         if len(names) != 1:
             raise Unsupported('%d files in one stream' % len(names))
         every, done, told = int(sys.argv[4]), 0, 0
+        digest = hashlib.sha256()
         out = sys.stdout.buffer
+        wider_pipe(1)
         for chunk in archive(names[0], names[0]):
+            digest.update(chunk)
             out.write(chunk)
             done += len(chunk)
             if done - told >= every:
@@ -136,6 +144,7 @@ def main():
                 sys.stderr.write('OCVM-PROGRESS:%d\n' % done)
                 sys.stderr.flush()
         out.flush()
+        sys.stderr.write('OCVM-DIGEST:%s\nOCVM-WIRE:%d\n' % (digest.hexdigest(), done))
     except Unsupported as why:
         sys.stderr.write('ocvm canonical tar: %s\n' % why)
         sys.exit(3)

@@ -181,7 +181,7 @@ export async function sendFiles(options: SendFilesOptions): Promise<SendFilesRes
       const result = await streamTree({
         source, target, sourceRoot: group.sourceDir, paths: group.names, targetDir: posix.join(stagingDir, group.relDir),
         compress: options.compress, adaptive: group.sparse, sparse: group.sparse, digest: group.sparse, totalBytes: todoBytes, ...(options.signal ? {signal: options.signal} : {}), ...(options.diskFullHint ? {diskFullHint: options.diskFullHint} : {}),
-        onProgress: (p) => progress.update(Math.min(before + p.bytes, todoBytes)),
+        onProgress: (bytes) => progress.update(Math.min(before + bytes, todoBytes)),
       })
       doneBytes += group.files.reduce((n, f) => n + sizeOf(f), 0)
       wireBytes += result.wireBytes

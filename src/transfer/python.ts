@@ -11,3 +11,16 @@ export const FIND_PYTHON = String.raw`find_python() {
   done
   return 1
 }`
+
+/**
+ * Python: `wider_pipe(fd)` makes the pipe on fd hold 1 MiB (Linux' F_SETPIPE_SZ), so a 1 MiB read
+ * or write is one system call and sshd and Python switch less often. Where that cannot be had (not
+ * a pipe, not Linux, over the user's pipe quota) the pipe stays as it is.
+ */
+export const WIDER_PIPE_PY = String.raw`
+def wider_pipe(fd):
+    try:
+        import fcntl
+        fcntl.fcntl(fd, getattr(fcntl, 'F_SETPIPE_SZ', 1031), 1 << 20)
+    except (ImportError, OSError):
+        pass`

@@ -1,3 +1,5 @@
+import {WIDER_PIPE_PY} from './python.js'
+
 /**
  * The target's end of a disk stream, when the host has Python 3: it unpacks the canonical GNU tar
  * (CANONICAL_TAR, one or more regular files, sparse or not) writing each data region in 1 MiB
@@ -55,8 +57,12 @@ def unpack(member, stream):
     os.utime(name, (member.mtime, member.mtime))
 
 
+${WIDER_PIPE_PY}
+
+
 def main():
     source = sys.stdin.buffer
+    wider_pipe(0)
     archive = tarfile.open(fileobj=source, mode='r|', bufsize=CHUNK)
     for member in archive:
         name = os.path.normpath(member.name)

@@ -1,10 +1,10 @@
 import {PassThrough, Readable} from 'node:stream'
 
 import {OcvmError} from '../errors.js'
+import {DirectPipe} from '../exec/direct-pipe.js'
 import type {Shell} from '../hosts/shell.js'
 import {diskFullError, isNoSpace} from './disk-full.js'
 import {CANONICAL_TAR_PY} from './canonical-tar.js'
-import {RelayDigest} from './relay-digest.js'
 import {FIND_PYTHON} from './python.js'
 import {SPARSE_RECEIVER_PY} from './sparse-receiver.js'
 
@@ -31,12 +31,13 @@ export interface StreamTreeOptions {
   /** Keep holes: tar reads only the data of sparse files and recreates the holes (disk images). */
   sparse?: boolean
   /**
-   * With `sparse`: who unpacks on the target. `auto` (default): the Python receiver where the host
-   * has Python 3 (large writes; see sparse-receiver.ts), else GNU tar; `tar`: GNU tar always.
+   * With `sparse`: who packs and unpacks a disk. `auto` (default): Python where a host has Python 3
+   * (1 MiB reads and writes, see canonical-tar.ts and sparse-receiver.ts), else GNU tar; `tar`: GNU
+   * tar on both ends, as hosts without Python 3 get.
    */
-  receiver?: 'auto' | 'tar'
-  /** Called with uncompressed bytes sent so far (from tar's checkpoints) and wire bytes. */
-  onProgress?: (progress: {bytes: number; wireBytes: number}) => void
+  tools?: 'auto' | 'tar'
+  /** Called with the uncompressed bytes sent so far (from the packer's checkpoints). */
+  onProgress?: (bytes: number) => void
   signal?: AbortSignal
   /** The source is live (--precopy): files that change or vanish while read are skipped, not an error. */
   live?: boolean
@@ -45,16 +46,17 @@ export interface StreamTreeOptions {
   /** The hint when the target fills up, for callers whose flags and recovery differ (VM disks). */
   diskFullHint?: string
   /**
-   * Pack the files as a canonical archive (see CANONICAL_TAR) and SHA-256 it while it is sent (on
-   * the source before zstd, or here as it is relayed: see RelayDigest): for one file, the result's
-   * `digest` is that file's `tar`/`tar-sparse` digest (transfer/files.ts), without a second read.
+   * Pack the files as a canonical archive (see CANONICAL_TAR) and SHA-256 it on the source while it
+   * is sent (before zstd): for one file, the result's `digest` is that file's `tar`/`tar-sparse`
+   * digest (transfer/files.ts), without a second read. The stream then goes straight from the
+   * source's ssh to the target's (a DirectPipe), not through this process.
    */
   digest?: boolean
 }
 
 export interface StreamTreeResult {
   wireBytes: number
-  /** With `digest`: SHA-256 of the canonical archive as packed on the source (hashed there or in the relay). */
+  /** With `digest`: SHA-256 of the canonical archive as packed on the source. */
   digest?: string
   /** With `adaptive`: whether the sample compressed, so zstd was used. */
   compressed?: boolean
@@ -78,6 +80,7 @@ export const HASH_FN = String.raw`h() {
 const CHECKPOINT_RECORDS = 50
 const CHECKPOINT_RE = /OCVM-PROGRESS:(\d+)/
 const DIGEST_RE = /^OCVM-DIGEST:([0-9a-f]{64})$/
+const WIRE_RE = /^OCVM-WIRE:(\d+)$/
 const COMPRESS_RE = /^OCVM-COMPRESS:([01])$/
 // How much of the archive the adaptive sender compresses to decide (the first MiBs of data).
 const SAMPLE_BYTES = 16 * 1024 * 1024
@@ -95,14 +98,15 @@ else
 fi
 `
 
-// A zstd stream: the canonical archive goes through tee into the hasher (a fifo: POSIX sh has no
-// process substitution) before it is compressed; tar's own exit status is kept, since a pipeline
-// only reports zstd's. A plain one goes as it is packed (by Python where the host has it: the same
-// bytes with 1 MiB reads, see canonical-tar.ts): this machine hashes it as it relays it (see
-// RelayDigest), which spares the source a tee, a fifo and a hasher (two extra passes over every
-// byte on a host whose CPU the ssh stream needs).
+// A disk: the stream goes straight to the target's ssh, so the source hashes the canonical archive
+// and counts the bytes it sends (OCVM-DIGEST, OCVM-WIRE on stderr). Python does both as it packs,
+// with 1 MiB reads, where the host has it and the stream is plain (see canonical-tar.ts). Otherwise
+// GNU tar packs, tee feeds the hasher through a fifo (POSIX sh has no process substitution) and dd
+// counts what leaves; tar's and zstd's exit statuses are kept in files, since a pipeline only
+// reports its last command's.
 // z=a (adaptive): the first $5 bytes of the archive are packed and compressed first; the stream
-// then starts with one byte telling the receiver what follows: Z (zstd) or T (plain tar).
+// then starts with one byte telling the receiver what follows: Z (zstd) or T (plain tar), which
+// OCVM-WIRE does not count.
 const SEND_DIGEST_SCRIPT = String.raw`
 root="$1"; z="$2"; cp="$3"; sparse="$4"; sample="$5"; canon="$6"
 ${HASH_FN}
@@ -119,23 +123,27 @@ if [ "$z" = a ]; then
   if [ "$c" -lt $((n * 9 / 10)) ]; then z=1; printf Z; else z=0; printf T; fi || exit 3
   echo "OCVM-COMPRESS:$z" >&2
 fi
-set -- "$@" --checkpoint="$cp" --checkpoint-action='echo=OCVM-PROGRESS:%{w}T'
-if [ "$z" != 1 ]; then
-  # One disk, plain: Python writes the same archive with 1 MiB reads where the host has it.
-  if [ -n "$canon" ] && py=$(find_python); then
-    "$py" -c "$canon" cat . "$t/list" $((cp * 1048576)) </dev/null; rc=$?
-    [ "$rc" = 3 ] || exit "$rc"
-  fi
-  tar "$@" -cf -; exit
+if [ "$z" != 1 ] && [ -n "$canon" ] && py=$(find_python); then
+  "$py" -c "$canon" cat . "$t/list" $((cp * 1048576)) </dev/null; rc=$?
+  [ "$rc" = 3 ] || exit "$rc"
 fi
+set -- "$@" --checkpoint="$cp" --checkpoint-action='echo=OCVM-PROGRESS:%{w}T'
 mkfifo "$t/f" || exit 3
 h <"$t/f" >"$t/sum" &
-{ tar "$@" -cf -; echo $? >"$t/rc"; } | tee "$t/f" | zstd -1 -q -T0
+count() { LC_ALL=C dd bs=1048576 2>"$t/dd"; }
+if [ "$z" = 1 ]; then
+  { tar "$@" -cf -; echo $? >"$t/rc"; } | tee "$t/f" | { zstd -1 -q -T0; echo $? >"$t/zrc"; } | count
+else
+  echo 0 >"$t/zrc"
+  { tar "$@" -cf -; echo $? >"$t/rc"; } | tee "$t/f" | count
+fi
 rc=$?
 wait
 [ "$rc" = 0 ] || exit "$rc"
-[ "$(cat "$t/rc")" = 0 ] || exit 4
+[ "$(cat "$t/rc")" = 0 ] && [ "$(cat "$t/zrc")" = 0 ] || exit 4
 printf 'OCVM-DIGEST:%.64s\n' "$(cat "$t/sum")" >&2
+# GNU dd: "N bytes (...) copied", BSD dd: "N bytes transferred".
+printf 'OCVM-WIRE:%s\n' "$(sed -n 's/^\([0-9][0-9]*\) bytes.*/\1/p' "$t/dd" | tail -n 1)" >&2
 `
 
 // Unpacks as the login user, never restoring owners from the archive; refuses absolute names and `..`
@@ -171,51 +179,59 @@ fi
 
 /**
  * Streams files from one host to another through this machine (agentless: the hosts never need to
- * reach each other): `tar | zstd` on the source, relayed with backpressure, `zstd -d | tar -x` on
- * the target. Memory use is bounded by the pipe buffers, whatever the size of the tree.
+ * reach each other): `tar | zstd` on the source, `zstd -d | tar -x` on the target. A tree is relayed
+ * here with backpressure (counting its bytes); a disk (`digest`) goes through a DirectPipe between
+ * the two ssh processes, and the source counts and hashes it. Memory use is bounded by the pipe
+ * buffers, whatever the size of the tree.
  */
 export async function streamTree(options: StreamTreeOptions): Promise<StreamTreeResult> {
-  const relay = new PassThrough({highWaterMark: 1024 * 1024})
-  let wireBytes = 0
-  let bytes = 0
   const z = options.compress ? (options.adaptive && options.digest ? 'a' : '1') : '0'
-  const relayed = options.digest ? new RelayDigest(z) : undefined
-  relay.on('data', (chunk: Buffer) => {
-    wireBytes += chunk.length
-    relayed?.update(chunk)
-    options.onProgress?.({bytes, wireBytes})
-  })
-  const list = options.paths instanceof Readable ? {stdin: options.paths} : {input: options.paths.map((p) => `${p}\0`).join('')}
-
-  const receiver = options.sparse && options.receiver !== 'tar' ? SPARSE_RECEIVER_PY : ''
-  const receiving = options.target.script(RECEIVE_SCRIPT, [options.targetDir, z, receiver], {stdin: relay, allowFailure: true, signal: options.signal})
+  let bytes = 0
+  let relayed = 0
+  let sentWire: number | undefined
   let digest: string | undefined
   let compressed: boolean | undefined
-  const sendArgs = options.digest ? [options.sourceRoot, z, String(CHECKPOINT_RECORDS), options.sparse ? '1' : '0', String(SAMPLE_BYTES), options.sparse ? CANONICAL_TAR_PY : ''] : [options.sourceRoot, z, String(CHECKPOINT_RECORDS), options.sparse ? '1' : '0', options.live ? '1' : '0']
+  const pipe = options.digest ? new DirectPipe() : undefined
+  const relay = pipe ? undefined : new PassThrough({highWaterMark: 1024 * 1024})
+  relay?.on('data', (chunk: Buffer) => {
+    relayed += chunk.length
+  })
+  const list = options.paths instanceof Readable ? {stdin: options.paths} : {input: options.paths.map((p) => `${p}\0`).join('')}
+  const python = options.sparse && options.tools !== 'tar'
+
+  const receiving = options.target.script(RECEIVE_SCRIPT, [options.targetDir, z, python ? SPARSE_RECEIVER_PY : ''], {stdin: pipe ?? relay, allowFailure: true, signal: options.signal})
+    .finally(() => pipe?.close())
+  const sendArgs = options.digest ? [options.sourceRoot, z, String(CHECKPOINT_RECORDS), options.sparse ? '1' : '0', String(SAMPLE_BYTES), python ? CANONICAL_TAR_PY : ''] : [options.sourceRoot, z, String(CHECKPOINT_RECORDS), options.sparse ? '1' : '0', options.live ? '1' : '0']
   const sending = options.source.script(options.digest ? SEND_DIGEST_SCRIPT : SEND_SCRIPT, sendArgs, {
     ...list,
-    stdout: relay,
+    stdout: pipe ?? relay,
     allowFailure: true,
     signal: options.signal,
     onStderrLine(line) {
-      const d = DIGEST_RE.exec(line.trim())
+      const text = line.trim()
+      const d = DIGEST_RE.exec(text)
       if (d?.[1]) digest = d[1]
-      const c = COMPRESS_RE.exec(line.trim())
+      const w = WIRE_RE.exec(text)
+      if (w?.[1]) sentWire = Number(w[1])
+      const c = COMPRESS_RE.exec(text)
       if (c?.[1]) compressed = c[1] === '1'
       const m = CHECKPOINT_RE.exec(line)
       if (m?.[1]) {
         bytes = Number(m[1])
-        options.onProgress?.({bytes, wireBytes})
+        options.onProgress?.(bytes)
       }
     },
-  }).finally(() => relay.end())
+  }).finally(() => {
+    relay?.end()
+    pipe?.close()
+  })
 
   const [sent, received] = await Promise.allSettled([sending, receiving])
   if (sent.status === 'rejected') throw brokenStream(sent.reason, options.source.label)
   if (received.status === 'rejected') throw brokenStream(received.reason, options.target.label)
   // GNU tar exits 1 when a file changed while it was read: expected on a live source.
   const sendFailed = sent.value.exitCode !== 0 && !(options.live && sent.value.exitCode === 1)
-  const sendErr = sendFailed ? sent.value.stderr.split('\n').filter((l) => !CHECKPOINT_RE.test(l) && !DIGEST_RE.test(l.trim()) && !COMPRESS_RE.test(l.trim())).join('\n').trim() : ''
+  const sendErr = sendFailed ? sent.value.stderr.split('\n').filter((l) => ![CHECKPOINT_RE, DIGEST_RE, WIRE_RE, COMPRESS_RE].some((re) => re.test(l.trim()))).join('\n').trim() : ''
   const recvErr = received.value.exitCode !== 0 ? received.value.stderr.trim() : ''
   if (isNoSpace(recvErr)) {
     throw await diskFullError(options.target, options.targetDir, {done: bytes, total: options.totalBytes ?? bytes}, options.diskFullHint ?? `Nothing was activated and the staging dir is removed; the source is untouched. Free space on ${options.target.label} (or choose another --target-state-dir) and run the migration again.`)
@@ -232,11 +248,12 @@ export async function streamTree(options: StreamTreeOptions): Promise<StreamTree
       details: {host: options.source.label},
     })
   }
-  digest ??= relayed?.digest()
-  if (options.digest && !digest) {
-    throw new OcvmError('transfer-failed', `packing on ${options.source.label} gave no checksum`, {hint: 'Run again with --resume; if it happens again, check that the host has GNU tar, mkfifo and sha256sum (or openssl).', details: {host: options.source.label}})
+  if (!pipe) return {wireBytes: relayed}
+  if (!digest || sentWire === undefined) {
+    throw new OcvmError('transfer-failed', `packing on ${options.source.label} gave no checksum`, {hint: 'Run again with --resume; if it happens again, check that the host has GNU tar, mkfifo, dd and sha256sum (or openssl).', details: {host: options.source.label}})
   }
-  return {wireBytes, ...(digest ? {digest} : {}), ...(compressed === undefined ? {} : {compressed})}
+  // The adaptive stream's first byte (Z or T) is not part of what the source counted.
+  return {wireBytes: sentWire + (z === 'a' ? 1 : 0), digest, ...(compressed === undefined ? {} : {compressed})}
 }
 
 /**

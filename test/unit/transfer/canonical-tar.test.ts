@@ -67,13 +67,16 @@ describe('the canonical disk archive written by Python', () => {
     }
   })
 
-  it('sizes past 8 GiB (base-256 fields) and the progress lines', () => {
+  it('sizes past 8 GiB (base-256 fields), the progress lines, and the digest and size of what it wrote', () => {
     file('big.img', 9 * GiB + 7, [[5 * GiB, 3 * MiB], [9 * GiB, 7]])
     const got = pythonCat(['big.img'])
-    expect(got.stdout.equals(gnuTar('big.img'))).toBe(true)
-    expect(pythonSum('big.img')).toBe(sha(gnuTar('big.img')))
+    const expected = gnuTar('big.img')
+    expect(got.stdout.equals(expected)).toBe(true)
+    expect(pythonSum('big.img')).toBe(sha(expected))
+    expect(got.stderr.trim().split('\n').slice(-2)).toEqual([`OCVM-DIGEST:${sha(expected)}`, `OCVM-WIRE:${expected.length}`])
     file('progress.img', 160 * MiB, [[0, 120 * MiB]])
-    expect(pythonCat(['progress.img']).stderr.trim().split('\n')).toEqual(['OCVM-PROGRESS:52429312', 'OCVM-PROGRESS:104858112'])
+    const progress = pythonCat(['progress.img'])
+    expect(progress.stderr.trim().split('\n')).toEqual(['OCVM-PROGRESS:52429312', 'OCVM-PROGRESS:104858112', `OCVM-DIGEST:${sha(progress.stdout)}`, `OCVM-WIRE:${progress.stdout.length}`])
   })
 
   it('declines (exit 3, no output) what it does not write like GNU tar, so the caller runs GNU tar', () => {

@@ -127,7 +127,7 @@ describe('streamTree', () => {
     const result = await streamTree({
       source: shell, target: shell, sourceRoot: src, targetDir: dest, compress,
       paths: pathList(listRecords(manifest), (r) => r.path),
-      onProgress: (p) => seen.push(p.bytes),
+      onProgress: (bytes) => seen.push(bytes),
     })
     expect(result.wireBytes).toBeGreaterThan(0)
     expect(Math.max(...seen)).toBeGreaterThan(3 * 1024 * 1024 * 0.9)
