@@ -35,13 +35,44 @@ export async function statFile(shell: Shell, file: string): Promise<{bytes: numb
   return parseStat((await shell.exec(statArgv(file), {timeoutMs: v.TIMEOUTS.query})).stdout, file)
 }
 
+type ImageFacts = VmDisk & {fileBytes: number; layers: BackingLayer[]}
+
 /** One disk's image facts from the host (qemu-img for format/virtual size/chain, stat for apparent size), in one round trip. */
-async function imageFacts(shell: Shell, file: string): Promise<VmDisk & {fileBytes: number; layers: BackingLayer[]}> {
+async function imageFacts(shell: Shell, file: string): Promise<ImageFacts> {
   const [infoRun, statRun] = await execAll(shell, [v.qemuImgInfo(file), statArgv(file)], {timeoutMs: v.TIMEOUTS.query})
   // A failure is asked again on its own, for the usual error.
-  const info = parseQemuImgInfo(infoRun?.exitCode === 0 ? infoRun.stdout : (await shell.exec(v.qemuImgInfo(file), {timeoutMs: v.TIMEOUTS.query})).stdout)
-  const stat = statRun?.exitCode === 0 ? parseStat(statRun.stdout, file) : await statFile(shell, file)
-  return {target: '', path: file, format: info.format, virtualBytes: info.virtualBytes, allocatedBytes: info.allocatedBytes || stat.allocated, backingChain: info.backingChain, fileBytes: stat.bytes, layers: info.backing}
+  const info = infoRun?.exitCode === 0 ? infoRun.stdout : (await shell.exec(v.qemuImgInfo(file), {timeoutMs: v.TIMEOUTS.query})).stdout
+  const stat = statRun?.exitCode === 0 ? statRun.stdout : (await shell.exec(statArgv(file), {timeoutMs: v.TIMEOUTS.query})).stdout
+  return toImageFacts(file, info, stat)
+}
+
+function toImageFacts(file: string, qemuImgInfo: string, stat: string): ImageFacts {
+  const info = parseQemuImgInfo(qemuImgInfo)
+  const {bytes, allocated} = parseStat(stat, file)
+  return {target: '', path: file, format: info.format, virtualBytes: info.virtualBytes, allocatedBytes: info.allocatedBytes || allocated, backingChain: info.backingChain, fileBytes: bytes, layers: info.backing}
+}
+
+// A pool volume's file ($2.. : the first $1 words are vol-path's argv), then its stat and qemu-img
+// facts (the rest of the words, the file appended): one round trip. Prints the file, stat's line,
+// then qemu-img's JSON. Exit 9, 10, 11: that command failed (asked again on its own, for the usual
+// error). eval only sees "${k}" references.
+const VOLUME_FACTS_SCRIPT = String.raw`
+n="$1"; shift
+c=''; k=1; while [ "$k" -le "$n" ]; do c="$c \"\${$k}\""; k=$((k + 1)); done
+f=$(eval "$c") || exit 9
+shift "$n"
+printf '%s\n' "$f"
+stat -L -c '%s %b' -- "$f" || exit 10
+"$@" "$f" || exit 11
+`
+
+/** A `volume` disk names a pool volume, not a path: the pool says where it lives, then as imageFacts. */
+async function volumeFacts(shell: Shell, uri: string, pool: string, volume: string): Promise<ImageFacts> {
+  const pathArgv = v.volPath(uri, pool, volume)
+  const run = await shell.script(VOLUME_FACTS_SCRIPT, [String(pathArgv.length), ...pathArgv, ...v.qemuImgInfo('').slice(0, -1)], {timeoutMs: v.TIMEOUTS.query, allowFailure: true})
+  const [file = '', stat = '', ...info] = run.stdout.split('\n')
+  if (run.exitCode === 0) return toImageFacts(file, info.join('\n'), stat)
+  return imageFacts(shell, run.exitCode === 9 ? (await runVirsh(shell, pathArgv)).stdout.trim() : file)
 }
 
 /** The domain's address: lease (libvirt DHCP), then the agent, then the ARP table; first IPv4. */
@@ -74,22 +105,26 @@ export async function inspectDomain(host: HostSpec, name: string, ctx: Context, 
   const xml = await again(xmlRun, v.dumpxmlInactive(uri, name))
   const dom = parseDomainXml(xml)
   const blk = parseDomblklist(await again(blkRun, v.domblklist(uri, name)))
-  const disks: VmDisk[] = []
-  const fileBytes: Record<string, number> = {}
-  const layers: Record<string, BackingLayer[]> = {}
-  for (const dev of blk) {
-    if (dev.device !== 'disk' || !dev.source) continue
+  const devices = blk.filter((dev): dev is typeof dev & {source: string} => dev.device === 'disk' && Boolean(dev.source))
+  for (const dev of devices) {
     if (dev.type !== 'file' && dev.type !== 'volume') {
       throw new UnsupportedError(`disk ${dev.target} of ${name} is a ${dev.type} device (${dev.source})`, 'The libvirt driver moves file-backed disks (dir pools, image files); move block/network disks with your storage tools.')
     }
-    // A `volume` disk names a pool volume, not a path: ask the pool where it lives.
+  }
+  // Every disk at once (one round trip each, side by side).
+  const facts = await Promise.all(devices.map((dev) => {
     const xmlDisk = dom.disks.find((d) => d.target === dev.target)
-    const file = dev.type === 'volume' && xmlDisk?.pool && xmlDisk.volume ? (await runVirsh(shell, v.volPath(uri, xmlDisk.pool, xmlDisk.volume))).stdout.trim() : dev.source
-    const {fileBytes: bytes, layers: chain, ...disk} = await imageFacts(shell, file)
+    return dev.type === 'volume' && xmlDisk?.pool && xmlDisk.volume ? volumeFacts(shell, uri, xmlDisk.pool, xmlDisk.volume) : imageFacts(shell, dev.source)
+  }))
+  const disks: VmDisk[] = []
+  const fileBytes: Record<string, number> = {}
+  const layers: Record<string, BackingLayer[]> = {}
+  devices.forEach((dev, i) => {
+    const {fileBytes: bytes, layers: chain, ...disk} = facts[i]!
     fileBytes[dev.target] = bytes
     layers[dev.target] = chain
     disks.push({...disk, target: dev.target})
-  }
+  })
   const address = info.state === 'running' ? await guestAddress(shell, uri, name) : undefined
   return {
     name: info.name,
