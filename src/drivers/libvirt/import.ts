@@ -85,10 +85,10 @@ async function ledgerRemove(shell: Shell, stagingDir: string): Promise<void> {
  * Undoes an import of this staging dir that did not finish (ocvm killed, a host gone): the domain it
  * defined, if it is still ours (its metadata names only volumes of the ledger), then its volumes.
  */
-export async function abandonImport(host: HostSpec, request: Pick<ImportRequest, 'stagingDir' | 'options'>, ctx: Context, uri: string): Promise<void> {
+export async function abandonImport(host: HostSpec, request: Pick<ImportRequest, 'stagingDir' | 'options'>, ctx: Context, uri: string, ledger?: LedgerLine[]): Promise<void> {
   const shell = ctx.shells.get(host)
   const localUri = targetLocalUri(parseLibvirtOptions(request.options).targetConnect, uri)
-  const lines = await ledgerRead(shell, request.stagingDir)
+  const lines = ledger ?? (await ledgerRead(shell, request.stagingDir))
   if (lines.length === 0) return
   const volumes = lines.flatMap((l) => ('volume' in l ? [l] : []))
   const ours = (vol: {pool: string; volume: string}) => volumes.some((x) => x.pool === vol.pool && x.volume === vol.volume)
@@ -194,8 +194,6 @@ export async function importVm(host: HostSpec, request: ImportRequest, ctx: Cont
   const sourceName = request.exportSet.vm.name
   const renamed = name !== sourceName
 
-  // An earlier attempt of this import that was cut short is undone first, then done again.
-  if (!request.dryRun) await abandonImport(host, request, ctx, uri)
   // Preflight: nothing is created until every check passed.
   const planned = {
     disks: meta.disks.map((d) => ({...d, volume: renamed ? targetVolumeName('', sourceName, name, d.target, d.format) : d.volume})),
@@ -203,7 +201,14 @@ export async function importVm(host: HostSpec, request: ImportRequest, ctx: Cont
   }
   uniqueVolumes(planned, name)
   const images = [...planned.backingImages, ...planned.disks]
-  const {fileBacked} = await probeTarget(shell, localUri, name, pool, images.map((i) => i.volume))
+  const probe = () => probeTarget(shell, localUri, name, pool, images.map((i) => i.volume))
+  // An earlier attempt of this import that was cut short (its ledger is read while the target is
+  // probed) is undone first, then the target is probed again and the import done again.
+  const [unfinished, probed] = await Promise.allSettled([request.dryRun ? [] : ledgerRead(shell, request.stagingDir), probe()])
+  if (unfinished.status === 'rejected') throw unfinished.reason
+  if (unfinished.value.length > 0) await abandonImport(host, request, ctx, uri, unfinished.value)
+  else if (probed.status === 'rejected') throw probed.reason
+  const {fileBacked} = probed.status === 'fulfilled' && unfinished.value.length === 0 ? probed.value : await probe()
   if (!fileBacked && planned.backingImages.length > 0) throw chainNeedsFiles(pool, shell)
   if (request.dryRun) {
     ctx.reporter.step(`would create ${images.map((d) => `${pool}/${d.volume}`).join(', ')} and define ${name} on ${shell.label}`)
