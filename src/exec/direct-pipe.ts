@@ -10,6 +10,10 @@ import type {Writable} from 'node:stream'
  * start both at once. The writer starts once the reader has. Whoever starts them calls `close()`
  * when either one ends: a writer that never started then fails instead of waiting, and a reader
  * whose writer never started sees the end of its input instead of waiting for it.
+ *
+ * Unlike a relay, the pipe outlives this process: if ocvm is SIGKILLed, the two commands may run
+ * on to the end of the stream. Callers must not rely on its death to stop them (a disk's receiver
+ * writes a file that `--resume` replaces and `--rollback` removes, and is never imported unverified).
  */
 export class DirectPipe {
   private input: Writable | undefined
