@@ -8,6 +8,16 @@ export interface BatchResult {
   stderr: string
 }
 
+/**
+ * sh: `run_first N WORDS...` runs the first N words as one command (argv: eval only ever sees
+ * "${k}" references, so the words stay data), for scripts that take two commands in one list.
+ */
+export const RUN_FIRST_FN = String.raw`run_first() {
+  n="$1"; shift
+  c=''; k=1; while [ "$k" -le "$n" ]; do c="$c \"\${$k}\""; k=$((k + 1)); done
+  eval "$c"
+}`
+
 // Runs independent commands at once on the host and frames each one's results:
 // `OCVM-BATCH <exit> <stdout bytes> <stderr bytes>\n<stdout><stderr>`, in the order given.
 // Positional args are `<argc> <argv...>` per command; eval only ever sees "${k}" references, so

@@ -4,7 +4,7 @@ import {z} from 'zod'
 import type {Context} from '../../context.js'
 import {OcvmError, UnsupportedError} from '../../errors.js'
 import type {HostSpec} from '../../hosts/host-spec.js'
-import {execAll} from '../../hosts/batch.js'
+import {execAll, RUN_FIRST_FN} from '../../hosts/batch.js'
 import type {Shell} from '../../hosts/shell.js'
 import type {ImportCheck, ImportPlacement, ImportRequest, VmSummary} from '../api.js'
 import {domainExists, domainExistsError, domainState, fileBackedPool, poolTargetPath, requirePool, runVirsh, tryVirsh} from './domain.js'
@@ -28,12 +28,12 @@ import * as v from './virsh.js'
 // after the import, so the volume is then its only name), copied sparse otherwise. The fresh volume
 // is removed before the link: a link renamed over it (ln -f) makes ext4 write the whole image out
 // first (auto_da_alloc), 0.7 s per 2 GiB here. Each stage says on stdout that it is done, so a
-// failure leaves no doubt about what exists. eval only sees "${k}" references.
+// failure leaves no doubt about what exists.
 const CREATE_SCRIPT = String.raw`
 ledger="$1"; staged="$2"; place="$3"; n="$4"; line="$5"; shift 5
+${RUN_FIRST_FN}
 printf '%s\n' "$line" >>"$ledger" || exit 3
-c=''; k=1; while [ "$k" -le "$n" ]; do c="$c \"\${$k}\""; k=$((k + 1)); done
-eval "$c" >/dev/null || exit 4
+run_first "$n" "$@" >/dev/null || exit 4
 echo OCVM-CREATED
 shift "$n"
 p=$("$@") || exit 5

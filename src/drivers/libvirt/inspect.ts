@@ -3,7 +3,7 @@ import {z} from 'zod'
 import type {Context} from '../../context.js'
 import {OcvmError, UnsupportedError} from '../../errors.js'
 import type {HostSpec} from '../../hosts/host-spec.js'
-import {execAll, type BatchResult} from '../../hosts/batch.js'
+import {execAll, RUN_FIRST_FN, type BatchResult} from '../../hosts/batch.js'
 import type {Shell} from '../../hosts/shell.js'
 import type {VmDisk, VmInfo, VmNic} from '../api.js'
 import {domainNotFound, runVirsh, tryVirsh} from './domain.js'
@@ -55,11 +55,11 @@ function toImageFacts(file: string, qemuImgInfo: string, stat: string): ImageFac
 // A pool volume's file ($2.. : the first $1 words are vol-path's argv), then its stat and qemu-img
 // facts (the rest of the words, the file appended): one round trip. Prints the file, stat's line,
 // then qemu-img's JSON. Exit 9, 10, 11: that command failed (asked again on its own, for the usual
-// error). eval only sees "${k}" references.
+// error).
 const VOLUME_FACTS_SCRIPT = String.raw`
+${RUN_FIRST_FN}
 n="$1"; shift
-c=''; k=1; while [ "$k" -le "$n" ]; do c="$c \"\${$k}\""; k=$((k + 1)); done
-f=$(eval "$c") || exit 9
+f=$(run_first "$n" "$@") || exit 9
 shift "$n"
 printf '%s\n' "$f"
 stat -L -c '%s %b' -- "$f" || exit 10
