@@ -4,20 +4,20 @@ import {basename, resolve} from 'node:path'
 import type {Context} from '../context.js'
 import {probeHost} from '../deployment/host-facts.js'
 import {inspectDeployment} from '../deployment/inspect.js'
-import {isInside, posix} from '../deployment/remote-fs.js'
+import {isInside, posix} from '../hosts/remote-fs.js'
 import {OcvmError, UnsupportedError} from '../errors.js'
 import {parseHostSpec} from '../hosts/host-spec.js'
 import type {Shell} from '../hosts/shell.js'
-import {ensureParent} from '../migrate/commit.js'
-import {verifyRoots} from '../migrate/copy-roots.js'
+import {ensureParent} from '../deployment/commit.js'
 import {writeManifest} from '../migrate/run-manifests.js'
-import {Journal, newRunId} from '../migrate/journal.js'
+import {Journal, newRunId} from '../pipeline/journal.js'
 import {stagingPath} from '../migrate/plan-layout.js'
 import {checkFreeSpace, checkNothingInTheWay, checkTargetVersion, requireTools} from '../migrate/preflight.js'
 import {danglingOnTarget, nextSteps, toResult} from '../migrate/result.js'
-import {classifyRewriteFile, oldDirs, planFileRewrite, type RewriteOutcome} from '../migrate/rewrite-paths.js'
-import {runSteps, stagedActions, type StepActions} from '../migrate/run-steps.js'
-import {STEPS} from '../migrate/steps.js'
+import {classifyRewriteFile, oldDirs, planFileRewrite, type RewriteOutcome} from '../rewrite/staged.js'
+import {runPlan} from '../pipeline/runner.js'
+import {statePlan} from '../migrate/state/plan.js'
+import {STEPS} from '../pipeline/state-steps.js'
 import type {MigrationResult, MigrationState, RootPlan, SessionsMode, StepName, StepRecord} from '../migrate/types.js'
 import {PathMap, type PathMapping} from '../rewrite/path-map.js'
 import type {Manifest} from '../transfer/manifest.js'
@@ -76,9 +76,8 @@ export async function importArchive(options: ImportOptions, ctx: Context, hooks:
   await Promise.all(scan.roots.map((root) => writeManifest(journal.dir, root.index, expectedManifest(root.manifest, options.sessions, root.kind))))
 
   const extractDir = stagingPath(posix.join(posix.dirname(state.target.stateDir), 'archive'), runId)
-  const actions: StepActions = {
-    preflight: async () => {},
-    precopy: async () => {},
+  // The state is already on the target (in the archive): "source" and target are the same host.
+  const steps = statePlan({journal, source: target, target, ctx}, {
     quiesce: async () => {},
     transfer: async () => {
       const started = Date.now()
@@ -98,13 +97,11 @@ export async function importArchive(options: ImportOptions, ctx: Context, hooks:
       }
       return `${scan.entries} entries unpacked into staging on ${target.label}`
     },
-    verify: async () => verifyRoots({source: target, target, journal, reporter: ctx.reporter}),
-    ...stagedActions(target, journal, options),
-    hooks: async () => {},
-    report: async () => {},
-  }
-  // No resume for an import: any failure before the commit removes staging, so the target is as it was.
-  await runSteps(journal, actions, target, ctx.reporter, {cleanStaging: () => true})
+  }, {
+    // No resume for an import: any failure before the commit removes staging, so the target is as it was.
+    removeStagingOn: () => true,
+  })
+  await runPlan(journal, steps, ctx.reporter)
 
   const t = journal.data.target
   const inventory = await inspectDeployment({host: target.host, user: t.user, home: t.home, stateDir: t.stateDir}, ctx)

@@ -4,8 +4,8 @@ import {exportArchive, type ExportResult} from '../archive/export.js'
 import {BaseCommand} from '../base-command.js'
 import {imageDriverFor, vmDriverOptions, vmExportFlags, vmSourceFlags, vmStopFlags} from '../drivers/vm-flags.js'
 import {UsageError} from '../errors.js'
-import {renderExport} from '../output/archive-view.js'
-import {renderVmExport} from '../output/vm-view.js'
+import {renderExport} from '../views/archive-view.js'
+import {renderVmExport} from '../views/vm-view.js'
 import {exportVmArchive, type VmExportResult} from '../vmarchive/export-vm.js'
 
 export default class Export extends BaseCommand {

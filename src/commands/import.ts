@@ -5,8 +5,8 @@ import {BaseCommand} from '../base-command.js'
 import {imageDriverFor, vmDriverOptions, vmTargetFlags} from '../drivers/vm-flags.js'
 import {UsageError} from '../errors.js'
 import type {MigrationResult, SessionsMode} from '../migrate/types.js'
-import {renderOutcome, renderPlan} from '../output/migration-view.js'
-import {renderVmImport} from '../output/vm-view.js'
+import {renderOutcome, renderPlan} from '../views/migration-view.js'
+import {renderVmImport} from '../views/vm-view.js'
 import {importVmArchive, type VmImportResult} from '../vmarchive/import-vm.js'
 
 export default class Import extends BaseCommand {

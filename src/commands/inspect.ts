@@ -7,8 +7,8 @@ import type {VmInfo, VmSummary} from '../drivers/api.js'
 import {imageDriverFor, vmDriverOptions, vmSourceFlags} from '../drivers/vm-flags.js'
 import {formatHostSpec, parseHostSpec} from '../hosts/host-spec.js'
 import {requireDriver} from '../migrate/image/preflight.js'
-import {renderInventory} from '../output/inventory-view.js'
-import {renderVmInfo, renderVmList} from '../output/vm-view.js'
+import {renderInventory} from '../views/inventory-view.js'
+import {renderVmInfo, renderVmList} from '../views/vm-view.js'
 
 export type VmInspection = VmInfo & {driver: string; host: string}
 export interface VmListing {

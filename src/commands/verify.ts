@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../base-command.js'
-import {renderVerify} from '../output/hooks-view.js'
+import {renderVerify} from '../views/hooks-view.js'
 import {verifyTarget, type VerifyResult} from '../verify/verify.js'
 
 export default class Verify extends BaseCommand {

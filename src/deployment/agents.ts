@@ -1,6 +1,6 @@
 import {getPath, isPlainObject} from './config-loader.js'
 import {abs, type Location} from './locate.js'
-import {posix} from './remote-fs.js'
+import {posix} from '../hosts/remote-fs.js'
 
 export interface AgentInfo {
   id: string

@@ -1,4 +1,4 @@
-import {isInside, posix, type TreeEntry} from './remote-fs.js'
+import {isInside, posix, type TreeEntry} from '../hosts/remote-fs.js'
 import type {Component, ComponentKind, Treatment} from './types.js'
 
 interface Catalog {

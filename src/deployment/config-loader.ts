@@ -1,7 +1,7 @@
 import JSON5 from 'json5'
 
 import {ConfigError} from '../errors.js'
-import {isInside, posix} from './remote-fs.js'
+import {isInside, posix} from '../hosts/remote-fs.js'
 
 // Loads openclaw.json the way OpenClaw does: JSON5, `$include` (a path or an array of paths,
 // relative to the including file, confined to the top-level config dir, at most 10 levels deep).

@@ -1,6 +1,6 @@
 import {getPath, isPlainObject, stringLeaves, type StringLeaf} from './config-loader.js'
 import {abs} from './locate.js'
-import {isInside, type TreeListing} from './remote-fs.js'
+import {isInside, type TreeListing} from '../hosts/remote-fs.js'
 import type {Finding, SecretKey} from './types.js'
 
 // Pure rules over what inspect gathered; each returns the findings a user must see before moving.

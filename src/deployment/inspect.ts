@@ -8,7 +8,7 @@ import {CATALOG, classifyEntries, newComponent, TABLE_KINDS, type Slot} from './
 import * as rules from './findings.js'
 import {probeHost, type HostFacts} from './host-facts.js'
 import {abs, locateCandidates, locateDeployment, type Location} from './locate.js'
-import {existingPaths, isInside, listTrees, probePaths, posix, readEnvKeys, readTextFile, type EnvKeys, type TreeListing} from './remote-fs.js'
+import {existingPaths, isInside, listTrees, probePaths, posix, readEnvKeys, readTextFile, type EnvKeys, type TreeListing} from '../hosts/remote-fs.js'
 import {discoverSchedules} from './schedules.js'
 import {discoverServices, type ServiceFile} from './services.js'
 import type {Component, Finding, Inventory, SecretKey} from './types.js'

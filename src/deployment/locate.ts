@@ -1,6 +1,6 @@
 import {DeploymentNotFoundError, UsageError} from '../errors.js'
 import type {HostFacts} from './host-facts.js'
-import {posix} from './remote-fs.js'
+import {posix} from '../hosts/remote-fs.js'
 
 export const LEGACY_STATE_DIRS = ['.clawdbot', '.moldbot', '.moltbot'] as const
 export const CONFIG_NAMES = ['openclaw.json', 'clawdbot.json', 'moldbot.json', 'moltbot.json'] as const

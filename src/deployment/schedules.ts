@@ -1,6 +1,6 @@
 import type {Shell} from '../hosts/shell.js'
 import {globFiles} from './glob-files.js'
-import {posix, readTextFile} from './remote-fs.js'
+import {posix, readTextFile} from '../hosts/remote-fs.js'
 import {maskInlineSecrets} from './secret-names.js'
 import type {ServiceFile} from './services.js'
 

@@ -1,4 +1,4 @@
-import type {TreeEntry} from './remote-fs.js'
+import type {TreeEntry} from '../hosts/remote-fs.js'
 import type {LayoutGeneration} from './types.js'
 
 /** OpenClaw versions are calendar versions: 2026.9.6, 2026.2.22-1, 2026.7.2-beta.3. */

@@ -1,26 +1,24 @@
 import type {Context} from '../context.js'
-import {probeHost} from '../deployment/host-facts.js'
 import {inspectDeployment} from '../deployment/inspect.js'
-import {existingPaths} from '../deployment/remote-fs.js'
+import {existingPaths} from '../hosts/remote-fs.js'
 import {OcvmError, UnsupportedError, UsageError} from '../errors.js'
 import {parseHostSpec} from '../hosts/host-spec.js'
 import {settledInOrder} from '../hosts/in-order.js'
 import type {Shell} from '../hosts/shell.js'
-import {describeHookRun, nextStepsWithHooks, runMigrationHooks, statusWithHooks} from '../postmigrate/after-migrate.js'
+import {describeHookRun, nextStepsWithHooks, runMigrationHooks, statusWithHooks} from './after-migrate.js'
 import type {Hook} from '../postmigrate/api.js'
 import type {SecretValues} from '../postmigrate/secrets-input.js'
-import {transferRoots, verifyRoots, type CopyContext} from './copy-roots.js'
-import {describeStop, executeStop, planStop} from './gateway-control.js'
-import {Journal, listJournals, newRunId} from './journal.js'
+import {Journal, listJournals, newRunId} from '../pipeline/journal.js'
 import {preflight} from './preflight.js'
 import {sourceSinceRun} from './source-since.js'
 import {danglingOnTarget, nextSteps, toResult} from './result.js'
-import {isDiskFull, runSteps, stagedActions, type StepActions} from './run-steps.js'
+import {runPlan} from '../pipeline/runner.js'
+import {statePlan} from './state/plan.js'
 import {validateMigrateOptions} from './validate-options.js'
 import type {MigrateOptions, MigrationResult, MigrationState, StepRecord} from './types.js'
 
 export {rollback} from './rollback.js'
-export {STEP_DESCRIPTIONS} from './steps.js'
+export {STEP_DESCRIPTIONS} from '../pipeline/state-steps.js'
 
 export interface MigrateHooks {
   /** Asked once the plan is known, before anything changes (the command prompts, or --yes). */
@@ -87,46 +85,15 @@ export async function migrate(requested: MigrateOptions, ctx: Context, hooks: Mi
     ctx.reporter.step(`Run ${runId} (journal: ${journal.dir})`)
   }
 
-  const copy: CopyContext = {source, target, journal, reporter: ctx.reporter, ...(ctx.signal ? {signal: ctx.signal} : {})}
-  const actions: StepActions = {
-    preflight: async () => {},
-    precopy: async () => {
-      await transferRoots(copy, 'precopy')
-      const p = journal.data.precopy
-      return p ? `${p.files} files, ${p.bytes} bytes staged while the gateway ran (${p.wireBytes} on the wire)` : undefined
-    },
-    quiesce: async () => {
-      // Planned and journaled before anything stops, so a run killed mid-stop knows what to start on
-      // --rollback; a resumed run keeps that plan (the processes it found may be stopped already).
-      let stop = journal.data.stop
-      if (!stop) {
-        const facts = await probeHost(source, undefined)
-        stop = planStop(journal.data.source.user, journal.data.source.services, facts)
-        journal.update({stop})
-      }
-      await executeStop(source, stop)
-      return `source gateway ${describeStop(stop)}`
-    },
-    transfer: async () => {
-      await transferRoots(copy)
-      const t = journal.data.transfer
-      return t ? `${t.files} files, ${t.bytes} bytes (${t.wireBytes} on the wire${t.resumedFiles ? `, ${t.resumedFiles} already there` : ''})` : undefined
-    },
-    verify: async () => verifyRoots(copy),
-    ...stagedActions(target, journal, options),
+  const plan = statePlan({journal, source, target, ctx}, {
     // Journaled like every step: a run killed during the hooks re-runs them on --resume (they are idempotent).
     hooks: async () => {
       const run = await runMigrationHooks(journal.data, options, ctx, hooks)
       journal.update({hooks: run})
       return describeHookRun(run)
     },
-    report: async () => {},
-  }
-
-  await runSteps(journal, actions, target, ctx.reporter, {
-    cleanStaging: isDiskFull,
-    hint: (runId) => `Continue with \`ocvm migrate --resume ${runId}\`, or go back to the running source with \`ocvm migrate --rollback ${runId}\`.`,
-  })
+  }, {hint: `Continue with \`ocvm migrate --resume ${journal.runId}\`, or go back to the running source with \`ocvm migrate --rollback ${journal.runId}\`.`})
+  await runPlan(journal, plan, ctx.reporter)
 
   const t = journal.data.target
   const targetInventory = await inspectDeployment({host: target.host, user: t.user, home: t.home, stateDir: t.stateDir}, ctx)

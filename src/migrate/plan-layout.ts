@@ -1,4 +1,4 @@
-import {isInside, posix} from '../deployment/remote-fs.js'
+import {isInside, posix} from '../hosts/remote-fs.js'
 import type {Inventory} from '../deployment/types.js'
 import {PathMap, type PathMapping} from '../rewrite/path-map.js'
 import type {MigrateOptions, RootPlan} from './types.js'

@@ -1,15 +1,15 @@
 import type {Context} from '../context.js'
 import {probeHost} from '../deployment/host-facts.js'
 import {inspectWithFacts, type InspectOptions} from '../deployment/inspect.js'
-import {existingPaths} from '../deployment/remote-fs.js'
+import {existingPaths} from '../hosts/remote-fs.js'
 import {compareVersions} from '../deployment/version.js'
 import {OcvmError} from '../errors.js'
 import {parseHostSpec} from '../hosts/host-spec.js'
 import {settledInOrder} from '../hosts/in-order.js'
 import type {Shell} from '../hosts/shell.js'
 import {planLayout} from './plan-layout.js'
-import {previewRewrites} from './rewrite-paths.js'
-import {STEPS} from './steps.js'
+import {previewRewrites} from '../rewrite/staged.js'
+import {STEPS} from '../pipeline/state-steps.js'
 import type {MigrateOptions, MigrationState, StepRecord} from './types.js'
 
 /** Minimum free space on the target: the payload plus 10 % and 64 MiB. */

@@ -1,17 +1,5 @@
-import {describeRetargeted} from './retarget-host-specific.js'
-import type {MigrationResult} from './types.js'
-
-/**
- * The end of a migration in four lists (issue "cross-platform"): what moved as files, what was
- * rebuilt for this machine instead of copied, what was translated for the target (paths, service
- * manager, log rotation, cron, owner), and what a human still has to do.
- */
-export interface MigrationReport {
-  moved: string[]
-  rebuilt: string[]
-  translated: string[]
-  manual: string[]
-}
+import {describeRetargeted} from '../rewrite/retarget-host-specific.js'
+import type {MigrationReport, MigrationResult} from './types.js'
 
 const OS_NAME: Record<string, string> = {macos: 'macOS', linux: 'Linux'}
 const SERVICE_KIND: Record<string, string> = {'launch-daemon': 'LaunchDaemon', 'launch-agent': 'LaunchAgent', 'systemd-unit': 'systemd unit', 'systemd-timer': 'systemd timer'}

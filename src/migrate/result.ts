@@ -1,7 +1,7 @@
 import type {Inventory} from '../deployment/types.js'
-import {describeStop} from './gateway-control.js'
-import {describeQuarantine} from './quarantine.js'
-import {describeRetargeted} from './retarget-host-specific.js'
+import {describeStop} from '../deployment/gateway-control.js'
+import {describeQuarantine} from '../deployment/quarantine.js'
+import {describeRetargeted} from '../rewrite/retarget-host-specific.js'
 import type {MigrationResult, MigrationState} from './types.js'
 
 export function danglingOnTarget(inv: Inventory): string[] {

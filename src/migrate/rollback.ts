@@ -1,10 +1,10 @@
 import type {Context} from '../context.js'
 import {probeHost} from '../deployment/host-facts.js'
 import {parseHostSpec} from '../hosts/host-spec.js'
-import {removeStaging} from './commit.js'
+import {removeStaging} from '../deployment/commit.js'
 import type {Shell} from '../hosts/shell.js'
-import {executeStop, startGateway} from './gateway-control.js'
-import {Journal} from './journal.js'
+import {executeStop, startGateway} from '../deployment/gateway-control.js'
+import {Journal} from '../pipeline/journal.js'
 import {toResult} from './result.js'
 import type {GatewayStop, MigrationResult, MigrationState} from './types.js'
 

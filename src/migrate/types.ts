@@ -1,11 +1,16 @@
+import type {GatewayStop} from '../deployment/gateway-control.js'
+import type {RootPlan} from '../deployment/roots.js'
 import type {PathMapping} from '../rewrite/path-map.js'
+import type {PathChange} from '../rewrite/staged.js'
+import type {StepName} from '../pipeline/state-steps.js'
 import type {ScheduledTask} from '../deployment/schedules.js'
 import type {ServiceFile} from '../deployment/services.js'
 import type {HostFacts} from '../deployment/host-facts.js'
-import type {QuarantinedSession} from './quarantine.js'
+import type {QuarantinedSession} from '../deployment/quarantine.js'
 import type {HookRunResult} from '../postmigrate/engine.js'
-import type {RetargetedValue} from './retarget-host-specific.js'
-import type {MigrationReport} from './report.js'
+import type {RetargetedValue} from '../rewrite/retarget-host-specific.js'
+
+export type {GatewayStop, PathChange, RootPlan, StepName}
 
 export type SessionsMode = 'include' | 'exclude' | 'scan'
 
@@ -33,47 +38,12 @@ export interface MigrateOptions {
   skipHooks?: boolean
 }
 
-/** One tree that moves: the state dir, or a workspace that lives outside it. */
-export interface RootPlan {
-  index: number
-  kind: 'state' | 'workspace'
-  label: string
-  source: string
-  target: string
-  /** Where it lands first on the target, next to `target` (same filesystem, so commit is a rename). */
-  staging: string
-  /** `find -path` patterns (relative to the root) that do not move. */
-  exclude: string[]
-  bytes: number
-  files: number
-  /** Set once this root's staging dir has been renamed into place (the commit point of this root). */
-  activated?: boolean
-  /** Set just before the rename: a resumed run then knows a missing staging dir next to a present target is this run's. */
-  activating?: boolean
-}
-
-/** How the source gateway was stopped, so it can be started again (rollback, or the user's choice). */
-export type GatewayStop =
-  | {kind: 'none'}
-  | {kind: 'systemd'; unit: string; scope: 'system' | 'user'}
-  | {kind: 'launchd'; domain: string; label: string; plist: string}
-  | {kind: 'process'; pids: number[]; user: string}
-
-export type StepName = 'preflight' | 'precopy' | 'quiesce' | 'transfer' | 'verify' | 'rewrite' | 'commit' | 'permissions' | 'hooks' | 'report'
-
 export interface StepRecord {
   name: StepName
   status: 'pending' | 'running' | 'done' | 'failed' | 'skipped'
   startedAt?: string
   finishedAt?: string
   detail?: string
-}
-
-export interface PathChange {
-  file: string
-  key: string
-  from: string
-  to: string
 }
 
 /** The journal of a run (no secret values: paths, names, sizes and checksums only). */
@@ -145,4 +115,16 @@ export interface MigrationResult {
   hooks?: HookRunResult
   /** What moved, was rebuilt, was translated, needs a human (absent for --dry-run). */
   report?: MigrationReport
+}
+
+/**
+ * The end of a migration in four lists (issue "cross-platform"): what moved as files, what was
+ * rebuilt for this machine instead of copied, what was translated for the target (paths, service
+ * manager, log rotation, cron, owner), and what a human still has to do.
+ */
+export interface MigrationReport {
+  moved: string[]
+  rebuilt: string[]
+  translated: string[]
+  manual: string[]
 }

@@ -1,7 +1,7 @@
 import type {Context} from '../context.js'
 import {probeHost} from '../deployment/host-facts.js'
 import {inspectDeployment, pickGatewayService} from '../deployment/inspect.js'
-import {isInside, posix} from '../deployment/remote-fs.js'
+import {isInside, posix} from '../hosts/remote-fs.js'
 import type {Inventory} from '../deployment/types.js'
 import {parseHostSpec} from '../hosts/host-spec.js'
 import type {PathMapping} from '../rewrite/path-map.js'

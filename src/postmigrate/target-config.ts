@@ -1,5 +1,5 @@
 import {getPath, isPlainObject, loadConfig, type LoadedConfig} from '../deployment/config-loader.js'
-import {readTextFile} from '../deployment/remote-fs.js'
+import {readTextFile} from '../hosts/remote-fs.js'
 import type {Shell} from '../hosts/shell.js'
 
 /** The target's openclaw.json with its `$include`s resolved, read over the hook's shell. */

@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../base-command.js'
 import {UsageError} from '../../errors.js'
-import {renderHookRun} from '../../output/hooks-view.js'
+import {renderHookRun} from '../../views/hooks-view.js'
 import type {HookRunResult} from '../../postmigrate/engine.js'
 import {secretsFlags, secretsFromFlags} from '../../postmigrate/secrets-flags.js'
 import {runHooksOn} from '../../postmigrate/session.js'

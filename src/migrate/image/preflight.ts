@@ -3,14 +3,11 @@ import type {ImageDriver} from '../../drivers/api.js'
 import {OcvmError, UsageError} from '../../errors.js'
 import {formatHostSpec, parseHostSpec} from '../../hosts/host-spec.js'
 import type {Shell} from '../../hosts/shell.js'
-import {freeSpace} from '../../transfer/disk-full.js'
+import {requireSpace} from '../../transfer/disk-space.js'
 import {decideMode, normaliseArch} from './mode.js'
-import {defaultStagingDir, stagingDirIn} from './migrate-image.js'
-import {imageSteps} from './steps.js'
+import {defaultStagingDir, stagingDirIn} from './staging.js'
+import {imageSteps} from '../../pipeline/image-steps.js'
 import type {ImageMigrateOptions, ImageMigrationState} from './types.js'
-
-// Keep a margin on the target: a full disk mid-transfer costs a whole re-run.
-const DISK_MARGIN = 1.1
 
 // VM names reach hypervisor CLIs as argv (never a shell), but a leading '-' would still read as an
 // option, and control characters make unreadable journals and logs.
@@ -110,13 +107,5 @@ export async function requireDriver(driver: ImageDriver, host: ReturnType<typeof
     throw new OcvmError('driver-unavailable', `the ${driver.name} driver cannot work on ${shell.label}${probe.detail ? `: ${probe.detail}` : ''}`, {
       hint: probe.detail ?? `Install the ${driver.name} tools on ${shell.label}; \`ocvm doctor --on ${shell.label}\` shows what is there.`,
     })
-  }
-}
-
-/** Refuses when the filesystem that will hold `dir` on that host has less than `needed` bytes (+10 %) free. */
-export async function requireSpace(shell: Shell, dir: string, needed: number, hint = 'Free space on the target, or point --staging-dir at a bigger filesystem.'): Promise<void> {
-  const space = await freeSpace(shell, dir)
-  if (space && space.free < needed * DISK_MARGIN) {
-    throw new OcvmError('target-disk-full', `not enough disk on ${shell.label} for ${dir}: ${needed} bytes of disk data need ${Math.ceil(needed * DISK_MARGIN)} with margin, ${space.free} free`, {hint})
   }
 }

@@ -1,9 +1,9 @@
 import type {ExportSet, VmInfo, VmSummary} from '../../drivers/api.js'
 import type {HookRunResult} from '../../postmigrate/engine.js'
 import type {FileFacts} from '../../transfer/files.js'
+import type {ImageStepName, MoveMode} from '../../pipeline/image-steps.js'
 
-/** How a VM moves: its image (cold), live through the hypervisor, or only the OpenClaw state inside it. */
-export type MoveMode = 'image' | 'live' | 'state'
+export type {ImageStepName, MoveMode}
 
 /** What the user asked for (flags → one options object). */
 export interface ImageMigrateOptions {
@@ -41,10 +41,6 @@ export interface StateMoveOptions {
   profile?: string
   sessions?: 'include' | 'exclude' | 'scan'
 }
-
-export type ImageStepName =
-  | 'preflight' | 'stop' | 'export' | 'transfer' | 'verify' | 'import' | 'start'
-  | 'push' | 'pull' | 'live' | 'provision' | 'state' | 'guest' | 'hooks' | 'report'
 
 export interface ImageStepRecord {
   name: ImageStepName

@@ -1,5 +1,5 @@
 import {isPlainObject} from '../../deployment/config-loader.js'
-import {readTextFile} from '../../deployment/remote-fs.js'
+import {readTextFile} from '../../hosts/remote-fs.js'
 import {defineHook, type HookCheck, type HookContext} from '../api.js'
 import {runAsUser} from '../as-user.js'
 import {targetInputs} from '../inputs.js'

@@ -1,5 +1,5 @@
-import {posix} from '../../deployment/remote-fs.js'
-import {classifyRewriteFile, findFilesMentioning, rewriteFiles, type RewriteFile} from '../../migrate/rewrite-paths.js'
+import {posix} from '../../hosts/remote-fs.js'
+import {classifyRewriteFile, findFilesMentioning, rewriteFiles, type RewriteFile} from '../../rewrite/staged.js'
 import {PathMap} from '../../rewrite/path-map.js'
 import {defineHook, type HookContext} from '../api.js'
 import {targetInputs} from '../inputs.js'

@@ -1,4 +1,4 @@
-import {applyPermissions} from '../../migrate/commit.js'
+import {applyPermissions} from '../../deployment/commit.js'
 import {defineHook, type HookContext} from '../api.js'
 import {targetInputs} from '../inputs.js'
 

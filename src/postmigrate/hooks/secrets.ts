@@ -1,6 +1,6 @@
 import {createHash} from 'node:crypto'
 
-import {readEnvKeys} from '../../deployment/remote-fs.js'
+import {readEnvKeys} from '../../hosts/remote-fs.js'
 import {parseLaunchdPlist} from '../../deployment/services.js'
 import {defineHook, type HookContext} from '../api.js'
 import {launchDaemonPath, secretsFilePath, secretValues, targetInputs} from '../inputs.js'

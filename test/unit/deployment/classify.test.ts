@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {classifyEntries, classifyStatePath} from '../../../src/deployment/classify.js'
-import type {TreeEntry} from '../../../src/deployment/remote-fs.js'
+import type {TreeEntry} from '../../../src/hosts/remote-fs.js'
 
 const S = '/home/alice/.openclaw'
 const file = (path: string, size = 10): TreeEntry => ({type: 'file', size, mode: 0o600, owner: 'alice', path})

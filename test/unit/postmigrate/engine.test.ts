@@ -5,7 +5,7 @@ import {createShell, ShellPool} from '../../../src/hosts/shell.js'
 import {silentReporter} from '../../../src/output/reporter.js'
 import {defineHook, type Hook} from '../../../src/postmigrate/api.js'
 import {runHooks} from '../../../src/postmigrate/engine.js'
-import {nextStepsWithHooks} from '../../../src/postmigrate/after-migrate.js'
+import {nextStepsWithHooks} from '../../../src/migrate/after-migrate.js'
 import {selectHooks} from '../../../src/postmigrate/registry.js'
 import {OcvmError} from '../../../src/errors.js'
 

@@ -6,7 +6,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 import {createRunner} from '../../../src/exec/runner.js'
 import {LOCAL} from '../../../src/hosts/host-spec.js'
 import {ShellPool} from '../../../src/hosts/shell.js'
-import {describeRetargeted, retargetHostSpecific} from '../../../src/migrate/retarget-host-specific.js'
+import {describeRetargeted, retargetHostSpecific} from '../../../src/rewrite/retarget-host-specific.js'
 import {applyRetargets, decideRetarget, findHostSpecific, retargetKey} from '../../../src/rewrite/host-specific.js'
 
 const CONFIG = `{
