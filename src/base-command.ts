@@ -4,10 +4,14 @@ import {createInterface} from 'node:readline/promises'
 import type {Context} from './context.js'
 import {createHookList, type ListedHook} from './plugins/hook-list.js'
 import {BUILTIN_HOOKS} from './postmigrate/registry.js'
+import type {Driver} from './drivers/api.js'
+import {BUILTIN_DRIVERS} from './drivers/builtin.js'
+import {configureDriver} from './drivers/configure.js'
 import {createDriverRegistry, type DriverRegistryResult} from './drivers/create-registry.js'
 import {BugError, EXIT_CODES, OcvmError, UsageError} from './errors.js'
 import {Redactor} from './exec/redactor.js'
 import {createRunner} from './exec/runner.js'
+import {parseHostSpec} from './hosts/host-spec.js'
 import {ShellPool} from './hosts/shell.js'
 import {createStderrReporter} from './output/reporter.js'
 
@@ -66,6 +70,18 @@ export abstract class BaseCommand extends Command {
     const result = await createDriverRegistry(this.config)
     for (const w of result.warnings) ctx.reporter.warn(w.hint ? `${w.message}\n  hint: ${w.hint}` : w.message)
     return result
+  }
+
+  /**
+   * The driver a command runs with, bound to the run's driver options and hosts. Built-in drivers
+   * need no plugins loaded; any other name loads them (an unknown one fails here, with the list).
+   */
+  protected async driverFor(name: string, ctx: Context, options: Record<string, unknown>, hosts: {from?: string; to?: string}): Promise<Driver> {
+    const driver = BUILTIN_DRIVERS.find((d) => d.name === name) ?? (await this.loadDrivers(ctx)).registry.get(name)
+    return configureDriver(driver, options, {
+      ...(hosts.from ? {source: parseHostSpec(hosts.from)} : {}),
+      ...(hosts.to ? {target: parseHostSpec(hosts.to)} : {}),
+    })
   }
 
   /** The post-migrate hooks of this run: the built-ins, then what plugins register (warnings shown). */

@@ -1,12 +1,12 @@
 import {Flags} from '@oclif/core'
 
-import {exportArchive, type ExportResult} from '../archive/export.js'
+import {exportDeployment} from '../archive/archive.js'
+import type {ExportResult} from '../archive/state/export.js'
+import type {VmExportResult} from '../archive/vm/export-vm.js'
 import {BaseCommand} from '../base-command.js'
-import {imageDriverFor, vmDriverOptions, vmExportFlags, vmSourceFlags, vmStopFlags} from '../drivers/vm-flags.js'
-import {UsageError} from '../errors.js'
+import {vmDriverOptions, vmExportFlags, vmSourceFlags, vmStopFlags} from '../drivers/vm-flags.js'
 import {renderExport} from '../views/archive-view.js'
 import {renderVmExport} from '../views/vm-view.js'
-import {exportVmArchive, type VmExportResult} from '../vmarchive/export-vm.js'
 
 export default class Export extends BaseCommand {
   static summary = 'Write an OpenClaw deployment to one archive file, for a two-step move (USB disk, air gap).'
@@ -47,30 +47,23 @@ With a hypervisor driver (--driver libvirt) and --vm NAME it exports the whole V
   async run(): Promise<ExportResult | VmExportResult> {
     const {flags} = await this.parse(Export)
     const ctx = this.createContext(flags)
-    if (flags.driver !== 'file') {
-      if (!flags.vm) throw new UsageError(`--vm is required with --driver ${flags.driver}`, `Example: ocvm export --driver ${flags.driver} --vm openclaw --from root@kvm1 --out ./openclaw-vm`)
-      if (!flags.quiesce) throw new UsageError('--no-quiesce cannot export a VM: a running VM\'s disks are not consistent', 'Leave it out: ocvm shuts the VM down for the export (--restart starts it again).')
-      const {registry} = await this.loadDrivers(ctx)
-      const driver = await imageDriverFor(registry.get(flags.driver), vmDriverOptions(flags), {from: flags.from})
-      const result = await exportVmArchive({
-        vm: flags.vm, from: flags.from, out: flags.out, forceStop: Boolean(flags['force-stop']), stopTimeoutSec: flags['stop-timeout'], restart: Boolean(flags.restart), dryRun: Boolean(flags['dry-run']),
-      }, driver, ctx)
-      if (!this.jsonEnabled()) this.log(renderVmExport(result))
-      return this.finish(result)
-    }
-    const result = await exportArchive({
-      driver: flags.driver,
+    const driver = await this.driverFor(flags.driver, ctx, vmDriverOptions(flags), {from: flags.from})
+    const result = await exportDeployment({
+      driver,
       from: flags.from,
       out: flags.out,
-      sessions: flags.sessions as 'include' | 'exclude',
-      quiesce: flags.quiesce,
       restart: Boolean(flags.restart),
       dryRun: Boolean(flags['dry-run']),
-      ...(flags.user ? {user: flags.user} : {}),
-      ...(flags['state-dir'] ? {stateDir: flags['state-dir']} : {}),
-      ...(flags.profile ? {profile: flags.profile} : {}),
+      state: {
+        sessions: flags.sessions as 'include' | 'exclude',
+        quiesce: flags.quiesce,
+        ...(flags.user ? {user: flags.user} : {}),
+        ...(flags['state-dir'] ? {stateDir: flags['state-dir']} : {}),
+        ...(flags.profile ? {profile: flags.profile} : {}),
+      },
+      vm: {forceStop: Boolean(flags['force-stop']), stopTimeoutSec: flags['stop-timeout'], ...(flags.vm ? {vm: flags.vm} : {})},
     }, ctx)
-    if (!this.jsonEnabled()) this.log(renderExport(result))
+    if (!this.jsonEnabled()) this.log('kind' in result ? renderVmExport(result) : renderExport(result))
     return this.finish(result)
   }
 }

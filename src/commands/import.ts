@@ -1,13 +1,12 @@
 import {Args, Flags} from '@oclif/core'
 
-import {importArchive} from '../archive/import.js'
+import {importDeployment, type ImportResult} from '../archive/archive.js'
 import {BaseCommand} from '../base-command.js'
-import {imageDriverFor, vmDriverOptions, vmTargetFlags} from '../drivers/vm-flags.js'
+import {vmDriverOptions, vmTargetFlags} from '../drivers/vm-flags.js'
 import {UsageError} from '../errors.js'
-import type {MigrationResult, SessionsMode} from '../migrate/types.js'
+import type {SessionsMode} from '../migrate/types.js'
 import {renderOutcome, renderPlan} from '../views/migration-view.js'
 import {renderVmImport} from '../views/vm-view.js'
-import {importVmArchive, type VmImportResult} from '../vmarchive/import-vm.js'
 
 export default class Import extends BaseCommand {
   static summary = 'Move an OpenClaw deployment from an archive (ocvm export, or openclaw backup create) onto a host.'
@@ -46,39 +45,42 @@ With a hypervisor driver (--driver libvirt) it imports a VM export (\`ocvm expor
     force: Flags.boolean({description: 'If the target path exists, keep it aside (renamed *.ocvm-old-<run>) instead of refusing.'}),
   }
 
-  async run(): Promise<MigrationResult | VmImportResult> {
+  async run(): Promise<ImportResult> {
     const {args, flags} = await this.parse(Import)
     const ctx = this.createContext(flags)
     const interactive = process.stdin.isTTY === true && !this.jsonEnabled()
     if (!flags.yes && !flags['dry-run'] && !interactive) {
       throw new UsageError('refusing to import without confirmation in a non-interactive session', 'Pass --yes (after checking the plan with --dry-run).')
     }
-    if (flags.driver !== 'file') {
-      const {registry} = await this.loadDrivers(ctx)
-      const driver = await imageDriverFor(registry.get(flags.driver), vmDriverOptions(flags), {to: flags.to})
-      const result = await importVmArchive({
-        archive: args.file, to: flags.to, driverOptions: vmDriverOptions(flags), start: Boolean(flags.start), dryRun: Boolean(flags['dry-run']),
-        ...(flags['target-name'] ? {targetName: flags['target-name']} : {}),
-        ...(flags['staging-dir'] ? {stagingDir: flags['staging-dir']} : {}),
-      }, driver, ctx, {confirm: flags.yes ? undefined : async (plan) => this.ask(renderVmImport(plan))})
-      if (!this.jsonEnabled()) this.log(renderVmImport(result))
-      return this.finish(result)
-    }
-    const result = await importArchive({
-      driver: flags.driver,
+    const driver = await this.driverFor(flags.driver, ctx, vmDriverOptions(flags), {to: flags.to})
+    const result = await importDeployment({
+      driver,
       archive: args.file,
       to: flags.to,
-      sessions: flags.sessions as SessionsMode,
       dryRun: Boolean(flags['dry-run']),
-      force: Boolean(flags.force),
-      ...(flags['target-user'] ? {targetUser: flags['target-user']} : {}),
-      ...(flags['target-home'] ? {targetHome: flags['target-home']} : {}),
-      ...(flags['target-state-dir'] ? {targetStateDir: flags['target-state-dir']} : {}),
-    }, ctx, {
-      confirm: flags.yes ? undefined : async (plan) => this.ask(renderPlan(plan)),
-    })
-    if (!this.jsonEnabled()) this.log(result.dryRun ? renderPlan(result) : renderOutcome(result))
+      state: {
+        sessions: flags.sessions as SessionsMode,
+        force: Boolean(flags.force),
+        ...(flags['target-user'] ? {targetUser: flags['target-user']} : {}),
+        ...(flags['target-home'] ? {targetHome: flags['target-home']} : {}),
+        ...(flags['target-state-dir'] ? {targetStateDir: flags['target-state-dir']} : {}),
+      },
+      vm: {
+        driverOptions: vmDriverOptions(flags),
+        start: Boolean(flags.start),
+        ...(flags['target-name'] ? {targetName: flags['target-name']} : {}),
+        ...(flags['staging-dir'] ? {stagingDir: flags['staging-dir']} : {}),
+      },
+    }, ctx, {confirm: flags.yes ? undefined : async (plan) => this.ask(renderImportPlan(plan))})
+    if (!this.jsonEnabled()) this.log(result.dryRun ? renderImportPlan(result) : renderImportOutcome(result))
     return this.finish(result)
   }
+}
 
+function renderImportPlan(result: ImportResult): string {
+  return 'kind' in result ? renderVmImport(result) : renderPlan(result)
+}
+
+function renderImportOutcome(result: ImportResult): string {
+  return 'kind' in result ? renderVmImport(result) : renderOutcome(result)
 }

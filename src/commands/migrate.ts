@@ -1,20 +1,14 @@
 import {Flags, type Interfaces} from '@oclif/core'
 
 import {BaseCommand} from '../base-command.js'
-import {imageDriverFor, vmDriverOptFlag, vmDriverOptions, vmExportFlags, vmSourceFlags, vmStopFlags, vmTargetFlags} from '../drivers/vm-flags.js'
+import {vmDriverOptFlag, vmDriverOptions, vmExportFlags, vmSourceFlags, vmStopFlags, vmTargetFlags} from '../drivers/vm-flags.js'
 import {UsageError} from '../errors.js'
-import {migrateImage} from '../migrate/image/migrate-image.js'
-import {rollbackImage} from '../migrate/image/rollback-image.js'
-import type {ImageMigrateOptions, ImageMigrationResult, ImageMigrationState} from '../migrate/image/types.js'
-import {Journal} from '../pipeline/journal.js'
-import {migrate, rollback} from '../migrate/migrate.js'
-import {migrationReport} from '../migrate/report.js'
-import type {MigrationResult, SessionsMode} from '../migrate/types.js'
-import {renderHookRun} from '../views/hooks-view.js'
-import {renderImageOutcome, renderImagePlan} from '../views/image-view.js'
-import {renderOutcome, renderPlan} from '../views/migration-view.js'
+import {checkRequest, journaledRun, migrate, type AnyMigrationResult, type MigrateRequest, type MigrationCallbacks, type VmMoveOptions} from '../migrate/migrate.js'
+import type {MigrateOptions, SessionsMode} from '../migrate/types.js'
 import {selectHooks} from '../postmigrate/registry.js'
 import {secretsFlags, secretsFromFlags} from '../postmigrate/secrets-flags.js'
+import {renderHookRun} from '../views/hooks-view.js'
+import {renderMigrationOutcome, renderMigrationPlan} from '../views/migration-view.js'
 
 export default class Migrate extends BaseCommand {
   static summary = 'Move an OpenClaw deployment to another host, verified, resumable, with the old one kept intact.'
@@ -70,58 +64,29 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
     ...secretsFlags,
   }
 
-  async run(): Promise<MigrationResult | ImageMigrationResult> {
+  async run(): Promise<AnyMigrationResult> {
     const {flags} = await this.parse(Migrate)
     const ctx = this.createContext(flags)
-    const imageRun = imageRunDriver(flags.resume ?? flags.rollback)
-    if (flags.driver !== 'file' || imageRun) {
-      // Built-ins + plugins: an unknown driver, or a plugin built for another API version, fails
-      // here. The file driver is built in: a file migration does not load plugins' drivers.
-      const {registry} = await this.loadDrivers(ctx)
-      // Bound to the run's --connect/--target-connect/--flatten and hosts (a resumed run: as journaled).
-      const journaled = imageRunOptions(flags.resume ?? flags.rollback)
-      const driver = await imageDriverFor(registry.get(imageRun ?? flags.driver), journaled?.driverOptions ?? vmDriverOptions(flags), journaled ?? {from: flags.from, to: flags.to})
-      return this.runImage(flags, driver, ctx)
+    // A resumed or undone run keeps the driver, driver options and hosts it was started with.
+    const runId = flags.resume ?? flags.rollback
+    const journaled = runId ? journaledRun(runId) : undefined
+    const driver = await this.driverFor(journaled?.driver ?? flags.driver, ctx, journaled?.driverOptions ?? vmDriverOptions(flags), journaled ?? {from: flags.from, to: flags.to})
+    const request: MigrateRequest = {driver, options: migrateOptions(flags, driver.name), vm: vmMoveOptions(flags), ...(flags.rollback ? {rollback: flags.rollback} : {})}
+    checkRequest(request)
+    const callbacks: MigrationCallbacks = {}
+    if (!flags.rollback) {
+      const {hookIds, extraHooks, secrets} = await this.hookInputs(flags, ctx)
+      this.requireConfirmation(flags)
+      if (hookIds) request.options.hooks = hookIds
+      if (secrets) callbacks.secrets = secrets
+      if (extraHooks.length > 0) callbacks.extraHooks = extraHooks
+      if (!flags.yes && !flags.resume) callbacks.confirm = async (plan) => this.ask(renderMigrationPlan(plan))
     }
-    if (flags.rollback) {
-      const result = await rollback(flags.rollback, ctx)
-      if (!this.jsonEnabled()) this.log(renderOutcome(result))
-      return this.finish(result)
+    const result = await migrate(request, ctx, callbacks)
+    if (!this.jsonEnabled()) {
+      this.log(result.dryRun ? renderMigrationPlan(result) : renderMigrationOutcome(result))
+      if (result.hooks && !flags.rollback) this.log(`\n${renderHookRun(result.hooks)}`)
     }
-    if (!flags.resume && (!flags.from || !flags.to)) {
-      throw new UsageError('--from and --to are required', 'Example: ocvm migrate --from root@old-host --user openclaw --to root@new-host --dry-run')
-    }
-    const {hookIds, extraHooks, secrets} = await this.hookInputs(flags, ctx)
-    this.requireConfirmation(flags)
-    const migrated = await migrate(
-      {
-        driver: flags.driver,
-        from: flags.from ?? '',
-        to: flags.to ?? '',
-        sessions: flags.sessions as SessionsMode,
-        dryRun: Boolean(flags['dry-run']),
-        force: Boolean(flags.force),
-        ...(flags.precopy ? {precopy: true} : {}),
-        ...(flags.user ? {user: flags.user} : {}),
-        ...(flags['target-user'] ? {targetUser: flags['target-user']} : {}),
-        ...(flags['target-home'] ? {targetHome: flags['target-home']} : {}),
-        ...(flags['target-state-dir'] ? {targetStateDir: flags['target-state-dir']} : {}),
-        ...(flags['state-dir'] ? {stateDir: flags['state-dir']} : {}),
-        ...(flags.profile ? {profile: flags.profile} : {}),
-        ...(flags.resume ? {resume: flags.resume} : {}),
-        ...(hookIds ? {hooks: hookIds} : {}),
-        ...(flags['skip-hooks'] ? {skipHooks: true} : {}),
-      },
-      ctx,
-      {
-        ...(secrets ? {secrets} : {}),
-        ...(extraHooks.length > 0 ? {extraHooks} : {}),
-        confirm: flags.yes || flags.resume ? undefined : async (plan) => this.ask(renderPlan(plan)),
-      },
-    )
-    const result = migrated.dryRun ? migrated : {...migrated, report: migrationReport(migrated)}
-    if (!this.jsonEnabled()) this.log(result.dryRun ? renderPlan(result) : renderOutcome(result))
-    if (!this.jsonEnabled() && result.hooks) this.log(`\n${renderHookRun(result.hooks)}`)
     return this.finish(result)
   }
 
@@ -143,65 +108,41 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
     }
   }
 
-
-  private async runImage(flags: MigrateFlags, driver: Parameters<typeof migrateImage>[1], ctx: ReturnType<Migrate['createContext']>): Promise<ImageMigrationResult> {
-    if (flags.rollback) {
-      const result = await rollbackImage(flags.rollback, driver, ctx)
-      if (!this.jsonEnabled()) this.log(renderImageOutcome(result))
-      return this.finish(result)
-    }
-    if (!flags.resume && (!flags.from || !flags.to || !flags.vm)) {
-      throw new UsageError('--vm, --from and --to are required with a hypervisor driver', `Example: ocvm migrate --driver ${driver.name} --vm openclaw --from root@old-host --to root@new-host --dry-run`)
-    }
-    const {hookIds, extraHooks, secrets} = await this.hookInputs(flags, ctx)
-    this.requireConfirmation(flags)
-    const options: ImageMigrateOptions = {
-      driver: driver.name,
-      vm: flags.vm ?? '',
-      from: flags.from ?? '',
-      to: flags.to ?? '',
-      mode: flags.mode as ImageMigrateOptions['mode'],
-      live: Boolean(flags.live),
-      forceStop: Boolean(flags['force-stop']),
-      stopTimeoutSec: flags['stop-timeout'],
-      driverOptions: vmDriverOptions(flags),
-      dryRun: Boolean(flags['dry-run']),
-      ...(flags['target-name'] ? {targetName: flags['target-name']} : {}),
-      ...(flags['staging-dir'] ? {stagingDir: flags['staging-dir']} : {}),
-      ...(flags.resume ? {resume: flags.resume} : {}),
-      ...(hookIds ? {hooks: hookIds} : {}),
-      ...(flags['skip-hooks'] ? {skipHooks: true} : {}),
-      // Used when only the OpenClaw state moves (state mode): the deployment inside the guest.
-      state: {
-        sessions: flags.sessions as SessionsMode,
-        ...(flags.user ? {user: flags.user} : {}),
-        ...(flags['target-user'] ? {targetUser: flags['target-user']} : {}),
-        ...(flags['target-home'] ? {targetHome: flags['target-home']} : {}),
-        ...(flags['target-state-dir'] ? {targetStateDir: flags['target-state-dir']} : {}),
-        ...(flags['state-dir'] ? {stateDir: flags['state-dir']} : {}),
-        ...(flags.profile ? {profile: flags.profile} : {}),
-      },
-    }
-    const result = await migrateImage(options, driver, ctx, {
-      ...(secrets ? {secrets} : {}),
-      ...(extraHooks.length > 0 ? {extraHooks} : {}),
-      confirm: flags.yes || flags.resume ? undefined : async (plan) => this.ask(renderImagePlan(plan)),
-    })
-    if (!this.jsonEnabled()) this.log(result.dryRun ? renderImagePlan(result) : renderImageOutcome(result))
-    if (!this.jsonEnabled() && result.hooks) this.log(`\n${renderHookRun(result.hooks)}`)
-    return this.finish(result)
-  }
 }
 
 type MigrateFlags = Interfaces.InferredFlags<typeof Migrate.flags>
 
-/** The driver of a journaled VM run (resume/rollback need no --driver); undefined for file runs. */
-function imageRunDriver(runId: string | undefined): string | undefined {
-  return imageRunOptions(runId)?.driver
+/** Flags → the options every driver's migration reads (journaled as given). */
+function migrateOptions(flags: MigrateFlags, driver: string): MigrateOptions {
+  return {
+    driver,
+    from: flags.from ?? '',
+    to: flags.to ?? '',
+    sessions: flags.sessions as SessionsMode,
+    dryRun: Boolean(flags['dry-run']),
+    force: Boolean(flags.force),
+    ...(flags.precopy ? {precopy: true} : {}),
+    ...(flags.user ? {user: flags.user} : {}),
+    ...(flags['target-user'] ? {targetUser: flags['target-user']} : {}),
+    ...(flags['target-home'] ? {targetHome: flags['target-home']} : {}),
+    ...(flags['target-state-dir'] ? {targetStateDir: flags['target-state-dir']} : {}),
+    ...(flags['state-dir'] ? {stateDir: flags['state-dir']} : {}),
+    ...(flags.profile ? {profile: flags.profile} : {}),
+    ...(flags.resume ? {resume: flags.resume} : {}),
+    ...(flags['skip-hooks'] ? {skipHooks: true} : {}),
+  }
 }
 
-function imageRunOptions(runId: string | undefined): ImageMigrateOptions | undefined {
-  if (!runId) return undefined
-  const data = Journal.open<Partial<ImageMigrationState>>(runId).data
-  return data.kind === 'image' ? data.options : undefined
+/** Flags → how a VM moves (read by drivers that move images). */
+function vmMoveOptions(flags: MigrateFlags): VmMoveOptions {
+  return {
+    vm: flags.vm ?? '',
+    mode: flags.mode as VmMoveOptions['mode'],
+    live: Boolean(flags.live),
+    forceStop: Boolean(flags['force-stop']),
+    stopTimeoutSec: flags['stop-timeout'],
+    driverOptions: vmDriverOptions(flags),
+    ...(flags['target-name'] ? {targetName: flags['target-name']} : {}),
+    ...(flags['staging-dir'] ? {stagingDir: flags['staging-dir']} : {}),
+  }
 }

@@ -1,5 +1,6 @@
 import type {Context} from '../context.js'
 import type {HostSpec} from '../hosts/host-spec.js'
+import {UsageError} from '../errors.js'
 import type {GuestShell} from '../postmigrate/api.js'
 
 /**
@@ -276,6 +277,12 @@ export type ImageDriver = Driver & ImageDriverVerbs
 /** True when the driver declares itself image-level and has the verbs. */
 export function isImageDriver(driver: Driver): driver is ImageDriver {
   return driver.capabilities.level === 'image' && typeof (driver as Partial<ImageDriverVerbs>).exportVm === 'function'
+}
+
+/** The driver as an image driver, or a usage error saying that it does not move VMs. */
+export function asImageDriver(driver: Driver, refusal = `the ${driver.name} driver does not move VMs`): ImageDriver {
+  if (!isImageDriver(driver)) throw new UsageError(refusal, 'Use --driver file for bare hosts, or a hypervisor driver from `ocvm drivers list`.')
+  return driver
 }
 
 /**

@@ -1,126 +1,84 @@
 import type {Context} from '../context.js'
-import {inspectDeployment} from '../deployment/inspect.js'
-import {existingPaths} from '../hosts/remote-fs.js'
-import {OcvmError, UnsupportedError, UsageError} from '../errors.js'
-import {parseHostSpec} from '../hosts/host-spec.js'
-import {settledInOrder} from '../hosts/in-order.js'
-import type {Shell} from '../hosts/shell.js'
-import {describeHookRun, nextStepsWithHooks, runMigrationHooks, statusWithHooks} from './after-migrate.js'
-import type {Hook} from '../postmigrate/api.js'
-import type {SecretValues} from '../postmigrate/secrets-input.js'
-import {Journal, listJournals, newRunId} from '../pipeline/journal.js'
-import {preflight} from './preflight.js'
-import {sourceSinceRun} from './source-since.js'
-import {danglingOnTarget, nextSteps, toResult} from './result.js'
-import {runPlan} from '../pipeline/runner.js'
-import {statePlan} from './state/plan.js'
-import {validateMigrateOptions} from './validate-options.js'
-import type {MigrateOptions, MigrationResult, MigrationState, StepRecord} from './types.js'
+import {asImageDriver, type Driver} from '../drivers/api.js'
+import {UsageError} from '../errors.js'
+import {Journal} from '../pipeline/journal.js'
+import {migrateImage, type ImageMigrateCallbacks} from './image/migrate-image.js'
+import {rollbackImage} from './image/rollback-image.js'
+import type {ImageMigrateOptions, ImageMigrationResult, ImageMigrationState} from './image/types.js'
+import {migrationReport} from './report.js'
+import {migrateState, type MigrateCallbacks} from './state/migrate-state.js'
+import {rollbackState} from './state/rollback-state.js'
+import type {MigrateOptions, MigrationResult, MigrationState} from './types.js'
 
-export {rollback} from './rollback.js'
-export {STEP_DESCRIPTIONS} from '../pipeline/state-steps.js'
+/** How a VM moves (drivers that move images); the rest of a request is the same for every driver. */
+export type VmMoveOptions = Pick<ImageMigrateOptions, 'vm' | 'targetName' | 'stagingDir' | 'mode' | 'live' | 'forceStop' | 'stopTimeoutSec' | 'driverOptions'>
 
-export interface MigrateHooks {
-  /** Asked once the plan is known, before anything changes (the command prompts, or --yes). */
-  confirm?: (plan: MigrationResult) => Promise<boolean>
-  /** Secret values for ocvm/secrets (never journaled). */
-  secrets?: SecretValues
-  /** Post-migrate hooks registered by plugins (run after the built-ins). */
-  extraHooks?: readonly Hook[]
+/** One migration as the command parsed it: the driver, what to move, and how. */
+export interface MigrateRequest {
+  driver: Driver
+  /** The user's options (the driver's name included); for `--resume RUN`, only `resume` counts. */
+  options: MigrateOptions
+  vm: VmMoveOptions
+  /** Undo this run instead of migrating. */
+  rollback?: string
 }
 
-export async function migrate(requested: MigrateOptions, ctx: Context, hooks: MigrateHooks = {}): Promise<MigrationResult> {
-  // A resumed run continues with the options it was started with (hosts, users, dirs).
-  const resumed = requested.resume ? Journal.open<MigrationState>(requested.resume).data : undefined
-  if (resumed?.archive) throw new UsageError(`run ${requested.resume} is an import of ${resumed.archive.file}; imports do not resume`, 'A failed import leaves the target as it was: run `ocvm import` again.')
-  const options: MigrateOptions = resumed ? {...resumed.options, resume: requested.resume} : requested
-  if (!resumed) validateMigrateOptions(options)
-  if (options.driver !== 'file') {
-    throw new UnsupportedError(`the ${options.driver} driver cannot migrate yet`, 'Use --driver file to move the OpenClaw state between hosts.')
-  }
-  const source = ctx.shells.get(parseHostSpec(options.from))
-  const target = ctx.shells.get(parseHostSpec(options.to))
-  if (source.label === target.label && !options.targetStateDir) {
-    throw new UsageError('--from and --to are the same host', 'Give a different --to, or --target-state-dir to copy into another directory on the same host.')
-  }
-
-  const alreadyDone = options.resume || options.dryRun || options.force ? undefined : await completedRunFor(options, source, target, ctx)
-  if (alreadyDone) {
-    const {journal: done, since} = alreadyDone
-    if (since && since.changed > 0) {
-      throw new OcvmError('source-changed', `the source changed since run ${done.runId} migrated it to ${options.to}: ${since.changed} of ${since.entries} entries differ (size, mode or mtime)`, {
-        hint: 'Run again with --force to migrate the changes: only files that differ are sent, and the copy now on the target is kept aside (renamed to *.ocvm-old-<run>).',
-      })
-    }
-    ctx.reporter.step(`Run ${done.runId} already migrated this deployment to ${options.to}; nothing to do`)
-    const checked = since ? `the source still matches what it moved (${since.entries} entries compared by size, mode and mtime) and its copy is in place on the target` : 'its copy is in place on the target'
-    return toResult(done.data, {diffs: [], warnings: [], nextSteps: [`Nothing changed: run ${done.runId} already completed this migration; ${checked}. Use --force to migrate again over it.`]})
-  }
-
-  let journal: Journal<MigrationState>
-  if (options.resume) {
-    journal = Journal.open<MigrationState>(options.resume)
-    if (journal.data.status === 'completed') {
-      ctx.reporter.step(`Run ${options.resume} already completed; nothing to do`)
-      return toResult(journal.data, {diffs: [], warnings: [], nextSteps: ['Nothing changed: the run had already completed.']})
-    }
-    ctx.reporter.step(`Resuming run ${options.resume}`)
-  } else {
-    const runId = newRunId()
-    const {state, warnings, preview} = await preflight(options, runId, source, target, ctx)
-    const plan = toResult(state, {diffs: [], warnings, nextSteps: []})
-    plan.diffs = preview.diffs
-    plan.changes = preview.changes
-    if (options.dryRun) {
-      return {...plan, status: 'planned', dryRun: true, nextSteps: ['Nothing was changed. Run the same command without --dry-run to migrate.']}
-    }
-    if (hooks.confirm && !(await hooks.confirm(plan))) throw new OcvmError('aborted', 'migration cancelled; nothing was changed', {hint: 'Run again and answer y, or pass --yes.'})
-    const initial = (s: StepRecord): StepRecord => {
-      if (s.name === 'preflight') return {...s, status: 'done'}
-      if (s.name === 'precopy' && !options.precopy) return {...s, status: 'skipped'}
-      if (s.name === 'hooks' && options.skipHooks) return {...s, status: 'skipped', detail: `--skip-hooks: run them later with ocvm hooks run --on ${options.to}`}
-      return s
-    }
-    journal = Journal.create(runId, {...state, steps: state.steps.map(initial)})
-    ctx.reporter.step(`Run ${runId} (journal: ${journal.dir})`)
-  }
-
-  const plan = statePlan({journal, source, target, ctx}, {
-    // Journaled like every step: a run killed during the hooks re-runs them on --resume (they are idempotent).
-    hooks: async () => {
-      const run = await runMigrationHooks(journal.data, options, ctx, hooks)
-      journal.update({hooks: run})
-      return describeHookRun(run)
-    },
-  }, {hint: `Continue with \`ocvm migrate --resume ${journal.runId}\`, or go back to the running source with \`ocvm migrate --rollback ${journal.runId}\`.`})
-  await runPlan(journal, plan, ctx.reporter)
-
-  const t = journal.data.target
-  const targetInventory = await inspectDeployment({host: target.host, user: t.user, home: t.home, stateDir: t.stateDir}, ctx)
-  journal.update({status: 'completed'})
-  const result = toResult(journal.data, {diffs: [], warnings: danglingOnTarget(targetInventory), nextSteps: nextSteps(journal.data, targetInventory)})
-  const hookRun = journal.data.hooks
-  if (!hookRun) return result
-  return {...result, status: statusWithHooks(result.status, hookRun), hooks: hookRun, nextSteps: nextStepsWithHooks(result.nextSteps, hookRun)}
-}
+export type MigrationCallbacks = MigrateCallbacks & ImageMigrateCallbacks & {confirm?: (plan: MigrationResult | ImageMigrationResult) => Promise<boolean>}
+export type AnyMigrationResult = MigrationResult | ImageMigrationResult
 
 /**
- * The same migration (same hosts, users and dirs) already completed and its copy is still in place
- * on the target; `since` is how the source compares with what that run moved (a re-run only has
- * something to do when the source changed).
+ * The migration service: every driver goes through here, and the plan is chosen from what the
+ * driver declares (a state mover such as `file`, or an image driver), never from its name.
  */
-async function completedRunFor(options: MigrateOptions, source: Shell, target: Shell, ctx: Context) {
-  const same = (o: MigrateOptions) => o.from === options.from && o.to === options.to && o.user === options.user && o.targetUser === options.targetUser
-    && o.stateDir === options.stateDir && o.targetStateDir === options.targetStateDir && o.targetHome === options.targetHome && o.profile === options.profile
-  // The latest such run (run ids only have whole seconds: two runs may share one).
-  const done = listJournals<MigrationState>()
-    .filter((j) => j.data.status === 'completed' && (j.data as {kind?: string}).kind !== 'image' && j.data.options && same(j.data.options))
-    .sort((a, b) => (a.data.createdAt < b.data.createdAt ? 1 : a.data.createdAt > b.data.createdAt ? -1 : 0))[0]
-  if (!done) return undefined
-  const journal = Journal.open<MigrationState>(done.runId)
-  const [present, since] = await settledInOrder([
-    existingPaths(target, done.data.roots.map((r) => r.target)),
-    sourceSinceRun(source, done.data, journal.dir, ctx.signal),
-  ] as const)
-  return done.data.roots.every((r) => present.has(r.target)) ? {journal, since} : undefined
+export async function migrate(request: MigrateRequest, ctx: Context, callbacks: MigrationCallbacks = {}): Promise<AnyMigrationResult> {
+  const {driver, options} = request
+  if (driver.capabilities.level === 'state') {
+    if (request.rollback) return rollbackState(request.rollback, ctx)
+    const result = await migrateState(options, ctx, callbacks)
+    return result.dryRun ? result : {...result, report: migrationReport(result)}
+  }
+  const image = asImageDriver(driver, `the ${driver.name} driver cannot migrate yet`)
+  if (request.rollback) return rollbackImage(request.rollback, image, ctx)
+  return migrateImage(imageOptions(request), image, ctx, callbacks)
+}
+
+/** Checks what the driver needs before anything is loaded or asked (hosts, the VM). */
+export function checkRequest(request: MigrateRequest): void {
+  const {driver, options} = request
+  if (request.rollback || options.resume) return
+  if (driver.capabilities.level === 'state') {
+    if (!options.from || !options.to) throw new UsageError('--from and --to are required', 'Example: ocvm migrate --from root@old-host --user openclaw --to root@new-host --dry-run')
+  } else if (!options.from || !options.to || !request.vm.vm) {
+    throw new UsageError('--vm, --from and --to are required with a hypervisor driver', `Example: ocvm migrate --driver ${driver.name} --vm openclaw --from root@old-host --to root@new-host --dry-run`)
+  }
+}
+
+/** What a journaled run needs to be resumed or undone: its driver, bound as it was (options, hosts). */
+export function journaledRun(runId: string): {driver: string; driverOptions: Record<string, unknown>; from: string; to: string} {
+  const data = Journal.open<MigrationState | ImageMigrationState>(runId).data
+  const {options} = data
+  return {driver: options.driver, driverOptions: 'kind' in data && data.kind === 'image' ? data.options.driverOptions : {}, from: options.from, to: options.to}
+}
+
+function imageOptions({driver, options, vm}: MigrateRequest): ImageMigrateOptions {
+  return {
+    ...vm,
+    driver: driver.name,
+    from: options.from,
+    to: options.to,
+    dryRun: options.dryRun,
+    ...(options.resume ? {resume: options.resume} : {}),
+    ...(options.hooks ? {hooks: options.hooks} : {}),
+    ...(options.skipHooks ? {skipHooks: true} : {}),
+    // Used when only the OpenClaw state moves (state mode): the deployment inside the guest.
+    state: {
+      sessions: options.sessions,
+      ...(options.user ? {user: options.user} : {}),
+      ...(options.targetUser ? {targetUser: options.targetUser} : {}),
+      ...(options.targetHome ? {targetHome: options.targetHome} : {}),
+      ...(options.targetStateDir ? {targetStateDir: options.targetStateDir} : {}),
+      ...(options.stateDir ? {stateDir: options.stateDir} : {}),
+      ...(options.profile ? {profile: options.profile} : {}),
+    },
+  }
 }

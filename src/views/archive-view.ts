@@ -1,4 +1,4 @@
-import type {ExportResult} from '../archive/export.js'
+import type {ExportResult} from '../archive/state/export.js'
 import {formatBytes, table} from '../output/format.js'
 
 /** What `ocvm export` did (or would do, with --dry-run). */

@@ -1,4 +1,6 @@
+import type {AnyMigrationResult} from '../migrate/migrate.js'
 import type {MigrationResult} from '../migrate/types.js'
+import {renderImageOutcome, renderImagePlan} from './image-view.js'
 import {STEP_DESCRIPTIONS} from '../pipeline/state-steps.js'
 import {describeRetargeted} from '../rewrite/retarget-host-specific.js'
 import {formatBytes, table} from '../output/format.js'
@@ -62,4 +64,14 @@ export function renderOutcome(result: MigrationResult): string {
     for (const n of result.nextSteps) out.push(`  - ${n}`)
   }
   return out.join('\n')
+}
+
+/** The plan of any migration, state move or VM move. */
+export function renderMigrationPlan(result: AnyMigrationResult): string {
+  return 'kind' in result && result.kind === 'image' ? renderImagePlan(result) : renderPlan(result as MigrationResult)
+}
+
+/** The outcome of any migration (or rollback), state move or VM move. */
+export function renderMigrationOutcome(result: AnyMigrationResult): string {
+  return 'kind' in result && result.kind === 'image' ? renderImageOutcome(result) : renderOutcome(result as MigrationResult)
 }

@@ -1,6 +1,6 @@
 import type {VmInfo, VmSummary} from '../drivers/api.js'
-import type {VmExportResult} from '../vmarchive/export-vm.js'
-import type {VmImportResult} from '../vmarchive/import-vm.js'
+import type {VmExportResult} from '../archive/vm/export-vm.js'
+import type {VmImportResult} from '../archive/vm/import-vm.js'
 import {formatBytes, table} from '../output/format.js'
 
 /** `ocvm inspect --driver <hypervisor> --vm NAME`: the VM as the hypervisor defines it. */

@@ -8,7 +8,7 @@ import path from 'node:path'
 import {gzipSync} from 'node:zlib'
 import {beforeAll, describe, expect, it} from 'vitest'
 
-import {TAR_END, tarFileMember, tarHeader} from '../../src/archive/tar.js'
+import {TAR_END, tarFileMember, tarHeader} from '../../src/archive/state/tar.js'
 import {chownTree, DST, hostFsPath, runOcvm, sshCheck, sshExec, SRC, resetHosts} from '../infra/hosts.js'
 import {treeDigest} from '../helpers/tree-digest.js'
 

@@ -22,7 +22,7 @@ import {imagePreflight} from './preflight.js'
 import {commitStep, IMAGE_STEP_DESCRIPTIONS} from '../../pipeline/image-steps.js'
 import type {ImageMigrateOptions, ImageMigrationResult, ImageMigrationState, ImageStepName, ImageStepRecord} from './types.js'
 
-export interface ImageMigrateHooks extends Pick<MigrationHookInputs, 'secrets' | 'extraHooks'> {
+export interface ImageMigrateCallbacks extends Pick<MigrationHookInputs, 'secrets' | 'extraHooks'> {
   /** Asked once the plan is known, before anything changes. */
   confirm?: (plan: ImageMigrationResult) => Promise<boolean>
 }
@@ -32,7 +32,7 @@ export interface ImageMigrateHooks extends Pick<MigrationHookInputs, 'secrets' |
  * live or state), journaled so `--resume` continues after a crash. Before the commit step a failure
  * leaves the source VM as it was (stopped, restartable with --rollback) and only staging on the target.
  */
-export async function migrateImage(requested: ImageMigrateOptions, driver: ImageDriver, ctx: Context, hooks: ImageMigrateHooks = {}): Promise<ImageMigrationResult> {
+export async function migrateImage(requested: ImageMigrateOptions, driver: ImageDriver, ctx: Context, callbacks: ImageMigrateCallbacks = {}): Promise<ImageMigrationResult> {
   let journal: Journal<ImageMigrationState>
   if (requested.resume) {
     journal = Journal.open<ImageMigrationState>(requested.resume)
@@ -47,7 +47,7 @@ export async function migrateImage(requested: ImageMigrateOptions, driver: Image
     const state = await imagePreflight(requested, driver, runId, ctx)
     const plan = toImageResult(state, [])
     if (requested.dryRun) return {...plan, status: 'planned', dryRun: true, nextSteps: ['Nothing was changed. Run the same command without --dry-run to migrate.']}
-    if (hooks.confirm && !(await hooks.confirm(plan))) throw new OcvmError('aborted', 'migration cancelled; nothing was changed', {hint: 'Run again and answer y, or pass --yes.'})
+    if (callbacks.confirm && !(await callbacks.confirm(plan))) throw new OcvmError('aborted', 'migration cancelled; nothing was changed', {hint: 'Run again and answer y, or pass --yes.'})
     journal = Journal.create(runId, {...state, steps: state.steps.map((s) => initialStep(s, requested))})
     ctx.reporter.step(`Run ${runId} (journal: ${journal.dir})`)
   }
@@ -58,7 +58,7 @@ export async function migrateImage(requested: ImageMigrateOptions, driver: Image
   const source = ctx.shells.get(sourceHost)
   const target = ctx.shells.get(targetHost)
   const name = journal.data.target.name
-  const inputs = {...(hooks.secrets ? {secrets: hooks.secrets} : {}), ...(hooks.extraHooks ? {extraHooks: hooks.extraHooks} : {})}
+  const inputs = {...(callbacks.secrets ? {secrets: callbacks.secrets} : {}), ...(callbacks.extraHooks ? {extraHooks: callbacks.extraHooks} : {})}
   const actions = stepActions({journal, driver, ctx, source, target, sourceHost, targetHost, name, inputs})
 
   const {mode, target: {kind}} = journal.data

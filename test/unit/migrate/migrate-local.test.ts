@@ -7,7 +7,10 @@ import type {Context} from '../../../src/context.js'
 import {OcvmError} from '../../../src/errors.js'
 import {createRunner} from '../../../src/exec/runner.js'
 import {ShellPool} from '../../../src/hosts/shell.js'
-import {migrate, rollback} from '../../../src/migrate/migrate.js'
+import {fileDriver} from '../../../src/drivers/file/index.js'
+import {migrate as migrateService} from '../../../src/migrate/migrate.js'
+import {migrateState as migrate} from '../../../src/migrate/state/migrate-state.js'
+import {rollbackState as rollback} from '../../../src/migrate/state/rollback-state.js'
 import {Journal} from '../../../src/pipeline/journal.js'
 import type {MigrateOptions, MigrationState} from '../../../src/migrate/types.js'
 import {silentReporter} from '../../../src/output/reporter.js'
@@ -167,6 +170,9 @@ describe('migrate (local to local)', () => {
 
   it('refuses an unknown target user and an unknown driver clearly', async () => {
     await expect(migrate(options({targetUser: 'no-such-user-ocvm'}), ctx)).rejects.toThrow(/user "no-such-user-ocvm" does not exist on local/)
-    await expect(migrate(options({driver: 'vmware'}), ctx)).rejects.toThrow(/the vmware driver cannot migrate yet/)
+    // A driver that neither moves state nor has the verbs of an image driver.
+    const vmware = {...fileDriver, name: 'vmware', capabilities: {...fileDriver.capabilities, level: 'image' as const}}
+    const vm = {vm: 'gw', mode: 'auto' as const, live: false, forceStop: false, stopTimeoutSec: 60, driverOptions: {}}
+    await expect(migrateService({driver: vmware, options: options({driver: 'vmware'}), vm}, ctx)).rejects.toThrow(/the vmware driver cannot migrate yet/)
   })
 })

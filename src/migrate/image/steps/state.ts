@@ -1,6 +1,6 @@
 import type {StepAction} from '../../../pipeline/runner.js'
 import {formatHostSpec} from '../../../hosts/host-spec.js'
-import {migrate as migrateState} from '../../migrate.js'
+import {migrateState} from '../../state/migrate-state.js'
 import {vmState} from '../vm-state.js'
 import {withoutUndefined, type ImageStepEnv} from './env.js'
 

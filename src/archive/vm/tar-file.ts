@@ -1,7 +1,7 @@
 import {createReadStream} from 'node:fs'
 
-import {OcvmError} from '../errors.js'
-import type {Shell} from '../hosts/shell.js'
+import {OcvmError} from '../../errors.js'
+import type {Shell} from '../../hosts/shell.js'
 import {badArchive, VM_MANIFEST} from './manifest.js'
 
 /**

@@ -2,9 +2,9 @@ import {createHash} from 'node:crypto'
 import {createReadStream} from 'node:fs'
 import {PassThrough} from 'node:stream'
 
-import {OcvmError} from '../errors.js'
-import type {Shell} from '../hosts/shell.js'
-import {diskFullError, isNoSpace} from '../transfer/disk-space.js'
+import {OcvmError} from '../../errors.js'
+import type {Shell} from '../../hosts/shell.js'
+import {diskFullError, isNoSpace} from '../../transfer/disk-space.js'
 import type {Compression} from './format.js'
 
 // Unpacks an already validated archive into a fresh 0700 dir on the target, streamed from this

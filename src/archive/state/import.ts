@@ -1,26 +1,26 @@
 import {stat} from 'node:fs/promises'
 import {basename, resolve} from 'node:path'
 
-import type {Context} from '../context.js'
-import {probeHost} from '../deployment/host-facts.js'
-import {inspectDeployment} from '../deployment/inspect.js'
-import {isInside, posix} from '../hosts/remote-fs.js'
-import {OcvmError, UnsupportedError} from '../errors.js'
-import {parseHostSpec} from '../hosts/host-spec.js'
-import type {Shell} from '../hosts/shell.js'
-import {ensureParent} from '../deployment/commit.js'
-import {writeManifest} from '../migrate/run-manifests.js'
-import {Journal, newRunId} from '../pipeline/journal.js'
-import {stagingPath} from '../migrate/plan-layout.js'
-import {checkFreeSpace, checkNothingInTheWay, checkTargetVersion, requireTools} from '../migrate/preflight.js'
-import {danglingOnTarget, nextSteps, toResult} from '../migrate/result.js'
-import {classifyRewriteFile, oldDirs, planFileRewrite, type RewriteOutcome} from '../rewrite/staged.js'
-import {runPlan} from '../pipeline/runner.js'
-import {statePlan} from '../migrate/state/plan.js'
-import {STEPS} from '../pipeline/state-steps.js'
-import type {MigrationResult, MigrationState, RootPlan, SessionsMode, StepName, StepRecord} from '../migrate/types.js'
-import {PathMap, type PathMapping} from '../rewrite/path-map.js'
-import type {Manifest} from '../transfer/manifest.js'
+import type {Context} from '../../context.js'
+import {probeHost} from '../../deployment/host-facts.js'
+import {inspectDeployment} from '../../deployment/inspect.js'
+import {isInside, posix} from '../../hosts/remote-fs.js'
+import {OcvmError} from '../../errors.js'
+import {parseHostSpec} from '../../hosts/host-spec.js'
+import type {Shell} from '../../hosts/shell.js'
+import {ensureParent} from '../../deployment/commit.js'
+import {writeManifest} from '../../migrate/run-manifests.js'
+import {Journal, newRunId} from '../../pipeline/journal.js'
+import {stagingPath} from '../../migrate/plan-layout.js'
+import {checkFreeSpace, checkNothingInTheWay, checkTargetVersion, requireTools} from '../../migrate/preflight.js'
+import {danglingOnTarget, nextSteps, toResult} from '../../migrate/result.js'
+import {classifyRewriteFile, oldDirs, planFileRewrite, type RewriteOutcome} from '../../rewrite/staged.js'
+import {runPlan} from '../../pipeline/runner.js'
+import {statePlan} from '../../migrate/state/plan.js'
+import {STEPS} from '../../pipeline/state-steps.js'
+import type {MigrationResult, MigrationState, RootPlan, SessionsMode, StepName, StepRecord} from '../../migrate/types.js'
+import {PathMap, type PathMapping} from '../../rewrite/path-map.js'
+import type {Manifest} from '../../transfer/manifest.js'
 import {extractArchive, relocateRoots, removeDir} from './extract.js'
 import {type ArchiveScan, scanArchive} from './scan.js'
 
@@ -36,7 +36,7 @@ export interface ImportOptions {
   force: boolean
 }
 
-export interface ImportHooks {
+export interface ImportCallbacks {
   confirm?: (plan: MigrationResult) => Promise<boolean>
 }
 
@@ -48,8 +48,7 @@ const SESSIONS_RE = /^agents\/[^/]+\/sessions(\/|$)/
  * the target, unpacked into a 0700 staging dir, verified file by file, and then goes through the
  * same rewrite → commit → permissions steps as `ocvm migrate`.
  */
-export async function importArchive(options: ImportOptions, ctx: Context, hooks: ImportHooks = {}): Promise<MigrationResult> {
-  if (options.driver !== 'file') throw new UnsupportedError(`the ${options.driver} driver cannot import archives`, 'Use --driver file.')
+export async function importArchive(options: ImportOptions, ctx: Context, callbacks: ImportCallbacks = {}): Promise<MigrationResult> {
   const file = resolve(options.archive)
   ctx.reporter.step(`Checking ${file}: every entry and every file's SHA-256, before anything is written`)
   const size = await stat(file).then((s) => s.size, () => 0)
@@ -69,7 +68,7 @@ export async function importArchive(options: ImportOptions, ctx: Context, hooks:
   planned.diffs = preview.diffs
   planned.changes = preview.changes
   if (options.dryRun) return {...planned, status: 'planned', dryRun: true, nextSteps: ['Nothing was changed. Run the same command without --dry-run to import.']}
-  if (hooks.confirm && !(await hooks.confirm(planned))) throw new OcvmError('aborted', 'import cancelled; nothing was changed', {hint: 'Run again and answer y, or pass --yes.'})
+  if (callbacks.confirm && !(await callbacks.confirm(planned))) throw new OcvmError('aborted', 'import cancelled; nothing was changed', {hint: 'Run again and answer y, or pass --yes.'})
 
   const journal = Journal.create(runId, state)
   ctx.reporter.step(`Run ${runId} (journal: ${journal.dir})`)

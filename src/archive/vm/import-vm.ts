@@ -1,14 +1,14 @@
 import {existsSync, readFileSync, statSync} from 'node:fs'
 import {join, posix, resolve} from 'node:path'
 
-import type {Context} from '../context.js'
-import type {ImageDriver, VmInfo, VmSummary} from '../drivers/api.js'
-import {OcvmError, UnsupportedError, UsageError} from '../errors.js'
-import {formatHostSpec, LOCAL, parseHostSpec} from '../hosts/host-spec.js'
-import {checkVmName, requireDriver} from '../migrate/image/preflight.js'
-import {requireSpace} from '../transfer/disk-space.js'
-import {newRunId} from '../pipeline/journal.js'
-import {damagedFiles, sendFiles, verifyFiles} from '../transfer/files.js'
+import type {Context} from '../../context.js'
+import type {ImageDriver, VmInfo, VmSummary} from '../../drivers/api.js'
+import {OcvmError, UnsupportedError, UsageError} from '../../errors.js'
+import {formatHostSpec, LOCAL, parseHostSpec} from '../../hosts/host-spec.js'
+import {checkVmName, requireDriver} from '../../migrate/image/preflight.js'
+import {requireSpace} from '../../transfer/disk-space.js'
+import {newRunId} from '../../pipeline/journal.js'
+import {damagedFiles, sendFiles, verifyFiles} from '../../transfer/files.js'
 import {badArchive, parseManifest, VM_MANIFEST, type VmManifest} from './manifest.js'
 import {checkPackedMembers, readPackedManifest, unpackTo} from './tar-file.js'
 
@@ -45,7 +45,7 @@ export interface VmImportResult {
   nextSteps: string[]
 }
 
-export interface VmImportHooks {
+export interface VmImportCallbacks {
   /** Asked once every check passed, before anything is written on the target. */
   confirm?: (plan: VmImportResult) => Promise<boolean>
 }
@@ -73,7 +73,7 @@ function readManifest(archive: string, format: 'dir' | 'tar', ctx: Context): Pro
  * define the VM (never over an existing one). Staging is removed whatever happens; a failed import
  * leaves nothing of it behind.
  */
-export async function importVmArchive(options: VmImportOptions, driver: ImageDriver, ctx: Context, hooks: VmImportHooks = {}): Promise<VmImportResult> {
+export async function importVmArchive(options: VmImportOptions, driver: ImageDriver, ctx: Context, callbacks: VmImportCallbacks = {}): Promise<VmImportResult> {
   if (!driver.capabilities.import) throw new UnsupportedError(`the ${driver.name} driver cannot import a VM image`, 'Use a driver that imports images (ocvm drivers list).')
   const archive = resolve(options.archive)
   if (!existsSync(archive)) throw new UsageError(`${archive} does not exist`, 'Give the dir or .tar file that `ocvm export --driver <hypervisor>` wrote.')
@@ -103,7 +103,7 @@ export async function importVmArchive(options: VmImportOptions, driver: ImageDri
     started: false, seconds: 0, nextSteps: ['Nothing was changed. Run the same command without --dry-run (and with --yes) to import.'],
   }
   if (options.dryRun) return plan
-  if (hooks.confirm && !(await hooks.confirm(plan))) throw new OcvmError('aborted', 'import cancelled; nothing was changed', {hint: 'Run again and answer y, or pass --yes.'})
+  if (callbacks.confirm && !(await callbacks.confirm(plan))) throw new OcvmError('aborted', 'import cancelled; nothing was changed', {hint: 'Run again and answer y, or pass --yes.'})
 
   const started = Date.now()
   let imported: VmSummary

@@ -4,19 +4,19 @@ import {open, rename, rm, writeFile} from 'node:fs/promises'
 import {basename, dirname, resolve} from 'node:path'
 import {PassThrough, Writable} from 'node:stream'
 
-import type {Context} from '../context.js'
-import {probeHost} from '../deployment/host-facts.js'
-import {inspectDeployment} from '../deployment/inspect.js'
-import type {Inventory} from '../deployment/types.js'
-import {OcvmError, UnsupportedError, UsageError} from '../errors.js'
-import {parseHostSpec} from '../hosts/host-spec.js'
-import type {Shell} from '../hosts/shell.js'
-import {describeStop, startGateway, stopGateway} from '../deployment/gateway-control.js'
-import {newRunId} from '../pipeline/journal.js'
-import {planLayout} from '../migrate/plan-layout.js'
-import {requireTools} from '../migrate/preflight.js'
-import type {GatewayStop, RootPlan} from '../migrate/types.js'
-import type {ManifestEntry} from '../transfer/manifest.js'
+import type {Context} from '../../context.js'
+import {probeHost} from '../../deployment/host-facts.js'
+import {inspectDeployment} from '../../deployment/inspect.js'
+import type {Inventory} from '../../deployment/types.js'
+import {OcvmError, UsageError} from '../../errors.js'
+import {parseHostSpec} from '../../hosts/host-spec.js'
+import type {Shell} from '../../hosts/shell.js'
+import {describeStop, startGateway, stopGateway} from '../../deployment/gateway-control.js'
+import {newRunId} from '../../pipeline/journal.js'
+import {planLayout} from '../../migrate/plan-layout.js'
+import {requireTools} from '../../migrate/preflight.js'
+import type {GatewayStop, RootPlan} from '../../migrate/types.js'
+import type {ManifestEntry} from '../../transfer/manifest.js'
 import {ARCHIVE_FORMAT_VERSION, META_NAME, type OcvmArchiveMeta, rootPrefix} from './format.js'
 import {TAR_END, tarFileMember, TarReader, TarFormatError} from './tar.js'
 import {ArchiveRefusal, EntryValidator} from './validate.js'
@@ -78,7 +78,6 @@ const CHECKPOINT_RECORDS = 2048
  * SHA-256 is printed and written next to it (FILE.sha256).
  */
 export async function exportArchive(options: ExportOptions, ctx: Context): Promise<ExportResult> {
-  if (options.driver !== 'file') throw new UnsupportedError(`the ${options.driver} driver cannot export yet`, 'Use --driver file.')
   const out = resolve(options.out)
   if (existsSync(out)) throw new UsageError(`${out} already exists`, 'ocvm never overwrites an archive: choose another --out, or move the old one away.')
   if (!existsSync(dirname(out))) throw new UsageError(`${dirname(out)} does not exist`, 'Create the directory first (for a USB disk: mount it).')

@@ -1,12 +1,12 @@
-import type {Context} from '../context.js'
-import {probeHost} from '../deployment/host-facts.js'
-import {parseHostSpec} from '../hosts/host-spec.js'
-import {removeStaging} from '../deployment/commit.js'
-import type {Shell} from '../hosts/shell.js'
-import {executeStop, startGateway} from '../deployment/gateway-control.js'
-import {Journal} from '../pipeline/journal.js'
-import {toResult} from './result.js'
-import type {GatewayStop, MigrationResult, MigrationState} from './types.js'
+import type {Context} from '../../context.js'
+import {probeHost} from '../../deployment/host-facts.js'
+import {parseHostSpec} from '../../hosts/host-spec.js'
+import {removeStaging} from '../../deployment/commit.js'
+import type {Shell} from '../../hosts/shell.js'
+import {executeStop, startGateway} from '../../deployment/gateway-control.js'
+import {Journal} from '../../pipeline/journal.js'
+import {toResult} from '../result.js'
+import type {GatewayStop, MigrationResult, MigrationState} from '../types.js'
 
 // Moves this run's copy aside (never deletes it) and puts back what --force had kept aside.
 const TAKE_OUT = String.raw`
@@ -19,7 +19,7 @@ exit 0
 `
 
 /** Undo: start the source gateway again and take the activated copy off the target (kept aside, not deleted). */
-export async function rollback(runId: string, ctx: Context): Promise<MigrationResult> {
+export async function rollbackState(runId: string, ctx: Context): Promise<MigrationResult> {
   const journal = Journal.open<MigrationState>(runId)
   const state = journal.data
   // An import's source is an archive: nothing to restart there.

@@ -1,9 +1,9 @@
 import {posix} from 'node:path'
 import {z} from 'zod'
 
-import type {ExportSet, VmInfo} from '../drivers/api.js'
-import {OcvmError} from '../errors.js'
-import type {FileFacts} from '../transfer/files.js'
+import type {ExportSet, VmInfo} from '../../drivers/api.js'
+import {OcvmError} from '../../errors.js'
+import type {FileFacts} from '../../transfer/files.js'
 
 /**
  * The manifest of a VM export (`ocvm export --driver <hypervisor>`): a dir (or a tar of it) holding
