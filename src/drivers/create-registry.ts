@@ -1,6 +1,6 @@
 import type {Config} from '@oclif/core'
 
-import {collectPluginDrivers, pluginHookTimeoutMs, type PluginWarning} from '../plugins/load.js'
+import {collectPluginDrivers, pluginEventTimeoutMs, type PluginWarning} from '../plugins/load.js'
 import {pluginLabel} from '../plugins/wrap.js'
 import type {Driver} from './api.js'
 import {BUILTIN_DRIVERS} from './builtin.js'
@@ -24,7 +24,7 @@ export interface CreateRegistryOptions {
 export async function createDriverRegistry(config: Config | undefined, options: CreateRegistryOptions = {}): Promise<DriverRegistryResult> {
   const registry = new DriverRegistry(options.builtins ?? BUILTIN_DRIVERS)
   if (!config) return {registry, warnings: []}
-  const collected = await collectPluginDrivers(config, options.timeoutMs ?? pluginHookTimeoutMs())
+  const collected = await collectPluginDrivers(config, options.timeoutMs ?? pluginEventTimeoutMs())
   const warnings = [...collected.warnings]
   for (const [name, reason] of collected.refused) registry.refuse(name, reason)
   for (const {item: driver, plugin} of collected.items) {

@@ -1,6 +1,6 @@
 import {z} from 'zod'
 
-// The shape of what a plugin's hook handler answers, checked before ocvm trusts it. apiVersion is
+// The shape of what a plugin's event handler answers, checked before ocvm trusts it. apiVersion is
 // checked separately so that an incompatible plugin gets a message naming both versions.
 
 const fn = z.custom<(...args: unknown[]) => unknown>((v) => typeof v === 'function', {message: 'must be a function'})
