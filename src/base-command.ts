@@ -4,7 +4,7 @@ import {createInterface} from 'node:readline/promises'
 import type {Context} from './context.js'
 import {createHookList, type ListedHook} from './plugins/hook-list.js'
 import {BUILTIN_HOOKS} from './postmigrate/registry.js'
-import {createDriverRegistry, type DriverRegistryResult} from './drivers/create-registry.js'
+import {loadDrivers, type LoadedDrivers} from './drivers/load-drivers.js'
 import {BugError, EXIT_CODES, OcvmError, UsageError} from './errors.js'
 import {Redactor} from './exec/redactor.js'
 import {createRunner} from './exec/runner.js'
@@ -62,8 +62,8 @@ export abstract class BaseCommand extends Command {
    * The drivers of this run (built-ins + plugins). Plugin problems become warnings on stderr (also
    * under --json, where stdout carries only data) and are returned for commands that report them.
    */
-  protected async loadDrivers(ctx: Context): Promise<DriverRegistryResult> {
-    const result = await createDriverRegistry(this.config)
+  protected async loadDrivers(ctx: Context): Promise<LoadedDrivers> {
+    const result = await loadDrivers(this.config)
     for (const w of result.warnings) ctx.reporter.warn(w.hint ? `${w.message}\n  hint: ${w.hint}` : w.message)
     return result
   }

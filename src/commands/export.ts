@@ -50,8 +50,8 @@ With a hypervisor driver (--driver libvirt) and --vm NAME it exports the whole V
     if (flags.driver !== 'file') {
       if (!flags.vm) throw new UsageError(`--vm is required with --driver ${flags.driver}`, `Example: ocvm export --driver ${flags.driver} --vm openclaw --from root@kvm1 --out ./openclaw-vm`)
       if (!flags.quiesce) throw new UsageError('--no-quiesce cannot export a VM: a running VM\'s disks are not consistent', 'Leave it out: ocvm shuts the VM down for the export (--restart starts it again).')
-      const {registry} = await this.loadDrivers(ctx)
-      const driver = await imageDriverFor(registry.get(flags.driver), vmDriverOptions(flags), {from: flags.from})
+      const {drivers} = await this.loadDrivers(ctx)
+      const driver = await imageDriverFor(drivers.get(flags.driver), vmDriverOptions(flags), {from: flags.from})
       const result = await exportVmArchive({
         vm: flags.vm, from: flags.from, out: flags.out, forceStop: Boolean(flags['force-stop']), stopTimeoutSec: flags['stop-timeout'], restart: Boolean(flags.restart), dryRun: Boolean(flags['dry-run']),
       }, driver, ctx)

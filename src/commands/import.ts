@@ -54,8 +54,8 @@ With a hypervisor driver (--driver libvirt) it imports a VM export (\`ocvm expor
       throw new UsageError('refusing to import without confirmation in a non-interactive session', 'Pass --yes (after checking the plan with --dry-run).')
     }
     if (flags.driver !== 'file') {
-      const {registry} = await this.loadDrivers(ctx)
-      const driver = await imageDriverFor(registry.get(flags.driver), vmDriverOptions(flags), {to: flags.to})
+      const {drivers} = await this.loadDrivers(ctx)
+      const driver = await imageDriverFor(drivers.get(flags.driver), vmDriverOptions(flags), {to: flags.to})
       const result = await importVmArchive({
         archive: args.file, to: flags.to, driverOptions: vmDriverOptions(flags), start: Boolean(flags.start), dryRun: Boolean(flags['dry-run']),
         ...(flags['target-name'] ? {targetName: flags['target-name']} : {}),

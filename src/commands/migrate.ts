@@ -77,10 +77,10 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
     if (flags.driver !== 'file' || imageRun) {
       // Built-ins + plugins: an unknown driver, or a plugin built for another API version, fails
       // here. The file driver is built in: a file migration does not load plugins' drivers.
-      const {registry} = await this.loadDrivers(ctx)
+      const {drivers} = await this.loadDrivers(ctx)
       // Bound to the run's --connect/--target-connect/--flatten and hosts (a resumed run: as journaled).
       const journaled = imageRunOptions(flags.resume ?? flags.rollback)
-      const driver = await imageDriverFor(registry.get(imageRun ?? flags.driver), journaled?.driverOptions ?? vmDriverOptions(flags), journaled ?? {from: flags.from, to: flags.to})
+      const driver = await imageDriverFor(drivers.get(imageRun ?? flags.driver), journaled?.driverOptions ?? vmDriverOptions(flags), journaled ?? {from: flags.from, to: flags.to})
       return this.runImage(flags, driver, ctx)
     }
     if (flags.rollback) {
