@@ -3,7 +3,7 @@ import {createInterface} from 'node:readline/promises'
 
 import type {Context} from './context.js'
 import {createHookList, type ListedHook} from './plugins/hook-list.js'
-import {BUILTIN_HOOKS} from './postmigrate/registry.js'
+import {BUILTIN_HOOKS} from './postmigrate/catalog.js'
 import {loadDrivers, type LoadedDrivers} from './drivers/load-drivers.js'
 import {BugError, EXIT_CODES, OcvmError, UsageError} from './errors.js'
 import {Redactor} from './exec/redactor.js'

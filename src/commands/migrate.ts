@@ -13,7 +13,7 @@ import type {MigrationResult, SessionsMode} from '../migrate/types.js'
 import {renderHookRun} from '../output/hooks-view.js'
 import {renderImageOutcome, renderImagePlan} from '../output/image-view.js'
 import {renderOutcome, renderPlan} from '../output/migration-view.js'
-import {selectHooks} from '../postmigrate/registry.js'
+import {selectHooks} from '../postmigrate/catalog.js'
 import {secretsFlags, secretsFromFlags} from '../postmigrate/secrets-flags.js'
 
 export default class Migrate extends BaseCommand {

@@ -6,7 +6,7 @@ import {silentReporter} from '../../../src/output/reporter.js'
 import {defineHook, type Hook} from '../../../src/postmigrate/api.js'
 import {runHooks} from '../../../src/postmigrate/engine.js'
 import {nextStepsWithHooks} from '../../../src/postmigrate/after-migrate.js'
-import {selectHooks} from '../../../src/postmigrate/registry.js'
+import {selectHooks} from '../../../src/postmigrate/catalog.js'
 import {OcvmError} from '../../../src/errors.js'
 
 // The engine's control flow with in-memory hooks; the shell is the local one and is never used.
