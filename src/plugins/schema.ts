@@ -1,5 +1,7 @@
 import {z} from 'zod'
 
+import {NEXT_STEP_KEYS} from '../postmigrate/api.js'
+
 // The shape of what a plugin's event handler answers, checked before ocvm trusts it. apiVersion is
 // checked separately so that an incompatible plugin gets a message naming both versions.
 
@@ -56,6 +58,7 @@ export const PluginHookSchema = z.object({
   }),
   onError: z.enum(['continue', 'fail']),
   timeoutMs: z.number().int().positive(),
+  settles: z.array(z.enum(NEXT_STEP_KEYS)).optional(),
   check: fn,
   apply: fn,
   verify: fn,

@@ -3,7 +3,7 @@ import {describe, expect, it} from 'vitest'
 import {DRIVER_API_VERSION, defineDriver, type ImageDriver, type ImportRequest} from '../../../src/drivers/api.js'
 import {DriverSet} from '../../../src/drivers/driver-set.js'
 import {DriverNotFoundError, OcvmError, PluginError, PluginIncompatibleError, UnsupportedError} from '../../../src/errors.js'
-import {describeIssues, PluginDriverSchema} from '../../../src/plugins/schema.js'
+import {describeIssues, PluginDriverSchema, PluginHookSchema} from '../../../src/plugins/schema.js'
 import {attributeError, attributeMethods} from '../../../src/plugins/wrap.js'
 
 const caps = {level: 'state' as const, export: false, import: false, live: false, guestExec: false, formats: []}
@@ -56,6 +56,14 @@ describe('plugin answers are checked before ocvm uses them', () => {
     const parsed = PluginDriverSchema.safeParse({name: 'vb', apiVersion: 1, description: 'd', capabilities: {...caps, level: 'image'}, probe: async () => ({}), list: async () => []})
     expect(parsed.success).toBe(false)
     expect(describeIssues(parsed.error!)).toBe('inspect: an image-level driver must implement inspect(); stop: an image-level driver must implement stop(); start: an image-level driver must implement start(); exportVm: an image-level driver must implement exportVm(); importVm: an image-level driver must implement importVm(); removeImported: an image-level driver must implement removeImported(); guestShell: an image-level driver must implement guestShell()')
+  })
+
+  it('a hook may declare the next steps it settles, by the keys ocvm knows', () => {
+    const hook = {id: 'acme/svc', apiVersion: 1, description: 'd', appliesTo: {}, onError: 'continue', timeoutMs: 1000, check: async () => ({}), apply: async () => ({}), verify: async () => ({})}
+    expect(PluginHookSchema.safeParse({...hook, settles: ['service']}).success).toBe(true)
+    const parsed = PluginHookSchema.safeParse({...hook, settles: ['the-dishes']})
+    expect(parsed.success).toBe(false)
+    expect(describeIssues(parsed.error!)).toMatch(/^settles\.0: Invalid option: expected one of "service"\|"secrets"/)
   })
 })
 
