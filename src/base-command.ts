@@ -3,11 +3,11 @@ import {createInterface} from 'node:readline/promises'
 
 import type {Context} from './context.js'
 import {createHookList, type ListedHook} from './plugins/hook-list.js'
-import {BUILTIN_HOOKS} from './postmigrate/registry.js'
+import {BUILTIN_HOOKS} from './postmigrate/catalog.js'
 import type {Driver} from './drivers/api.js'
 import {BUILTIN_DRIVERS} from './drivers/builtin.js'
 import {configureDriver} from './drivers/configure.js'
-import {createDriverRegistry, type DriverRegistryResult} from './drivers/create-registry.js'
+import {loadDrivers, type LoadedDrivers} from './drivers/load-drivers.js'
 import {BugError, EXIT_CODES, OcvmError, UsageError} from './errors.js'
 import {Redactor} from './exec/redactor.js'
 import {createRunner} from './exec/runner.js'
@@ -66,8 +66,8 @@ export abstract class BaseCommand extends Command {
    * The drivers of this run (built-ins + plugins). Plugin problems become warnings on stderr (also
    * under --json, where stdout carries only data) and are returned for commands that report them.
    */
-  protected async loadDrivers(ctx: Context): Promise<DriverRegistryResult> {
-    const result = await createDriverRegistry(this.config)
+  protected async loadDrivers(ctx: Context): Promise<LoadedDrivers> {
+    const result = await loadDrivers(this.config)
     for (const w of result.warnings) ctx.reporter.warn(w.hint ? `${w.message}\n  hint: ${w.hint}` : w.message)
     return result
   }
@@ -77,7 +77,7 @@ export abstract class BaseCommand extends Command {
    * need no plugins loaded; any other name loads them (an unknown one fails here, with the list).
    */
   protected async driverFor(name: string, ctx: Context, options: Record<string, unknown>, hosts: {from?: string; to?: string}): Promise<Driver> {
-    const driver = BUILTIN_DRIVERS.find((d) => d.name === name) ?? (await this.loadDrivers(ctx)).registry.get(name)
+    const driver = BUILTIN_DRIVERS.find((d) => d.name === name) ?? (await this.loadDrivers(ctx)).drivers.get(name)
     return configureDriver(driver, options, {
       ...(hosts.from ? {source: parseHostSpec(hosts.from)} : {}),
       ...(hosts.to ? {target: parseHostSpec(hosts.to)} : {}),

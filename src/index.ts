@@ -5,11 +5,13 @@ export type {
   CpuArch, DiskFormat, Driver, DriverCapabilities, ExportedFile, ExportSet, GuestOs, ImageDriver, ImageDriverVerbs,
   ImportRequest, LiveRequest, ProbeResult, StopOptions, VmDisk, VmInfo, VmState, VmSummary,
 } from './drivers/api.js'
-export {defineHook, HOOK_API_VERSION} from './postmigrate/api.js'
-export type {Hook, HookCheck, HookContext, HookOutcome, TargetOs} from './postmigrate/api.js'
+export {defineHook, HOOK_API_VERSION, NEXT_STEP_KEYS} from './postmigrate/api.js'
+export type {Hook, HookCheck, HookContext, HookOutcome, NextStepKey, TargetOs} from './postmigrate/api.js'
 export type {HookReport, HookRunResult, HookStatus} from './postmigrate/engine.js'
 export {DRIVERS_EVENT, HOOKS_EVENT} from './plugins/events.js'
-export type {DriversHook, OcvmHooks, PluginEventOptions, PostMigrateHooksHook} from './plugins/events.js'
+export type {DriversEventHandler, HooksEventHandler, OcvmEvents, PluginEventOptions} from './plugins/events.js'
+// Deprecated aliases of the three above (their old names called oclif events "hooks").
+export type {DriversHook, OcvmHooks, PostMigrateHooksHook} from './plugins/events.js'
 export type {Context} from './context.js'
 export type {Shell, ShellPool, ShellRunOptions} from './hosts/shell.js'
 export type {GuestShell} from './postmigrate/api.js'

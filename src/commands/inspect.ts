@@ -58,8 +58,8 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass) it describe
   }
 
   private async inspectVm(flags: {driver: string; from: string; vm?: string; connect?: string}, ctx: ReturnType<Inspect['createContext']>): Promise<VmInspection | VmListing> {
-    const {registry} = await this.loadDrivers(ctx)
-    const driver = await imageDriverFor(registry.get(flags.driver), vmDriverOptions(flags), {from: flags.from})
+    const {drivers} = await this.loadDrivers(ctx)
+    const driver = await imageDriverFor(drivers.get(flags.driver), vmDriverOptions(flags), {from: flags.from})
     const host = parseHostSpec(flags.from)
     const label = formatHostSpec(host)
     // An unreachable hypervisor (daemon down, wrong --connect) says so, instead of "no such VM".

@@ -5,7 +5,7 @@ import {vmDriverOptFlag, vmDriverOptions, vmExportFlags, vmSourceFlags, vmStopFl
 import {UsageError} from '../errors.js'
 import {checkRequest, journaledRun, migrate, type AnyMigrationResult, type MigrateRequest, type MigrationCallbacks, type VmMoveOptions} from '../migrate/migrate.js'
 import type {MigrateOptions, SessionsMode} from '../migrate/types.js'
-import {selectHooks} from '../postmigrate/registry.js'
+import {selectHooks} from '../postmigrate/catalog.js'
 import {secretsFlags, secretsFromFlags} from '../postmigrate/secrets-flags.js'
 import {renderHookRun} from '../views/hooks-view.js'
 import {renderMigrationOutcome, renderMigrationPlan} from '../views/migration-view.js'

@@ -1,7 +1,7 @@
 import type {Context} from '../context.js'
 import {isOcvmError} from '../errors.js'
 import type {HostSpec} from '../hosts/host-spec.js'
-import type {DriverRegistry} from './registry.js'
+import type {DriverSet} from './driver-set.js'
 
 export interface DriverProbe {
   name: string
@@ -19,8 +19,8 @@ export interface ProbeAllResult {
 }
 
 /** Probes the chosen drivers (all when `names` is empty) on one host; one broken driver does not stop the rest. */
-export async function probeDrivers(registry: DriverRegistry, host: HostSpec, names: string[], ctx: Context): Promise<ProbeAllResult> {
-  const entries = names.length > 0 ? names.map((n) => registry.entry(n)) : registry.list()
+export async function probeDrivers(known: DriverSet, host: HostSpec, names: string[], ctx: Context): Promise<ProbeAllResult> {
+  const entries = names.length > 0 ? names.map((n) => known.entry(n)) : known.list()
   const drivers: DriverProbe[] = []
   for (const {driver, source} of entries) {
     try {

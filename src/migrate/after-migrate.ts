@@ -1,7 +1,9 @@
 import type {Context} from '../context.js'
+import {KEYED_NEXT_STEPS} from './result.js'
 import type {MigrateOptions, MigrationState} from './types.js'
-import type {Hook} from '../postmigrate/api.js'
-import type {HookRunResult, HookStatus} from '../postmigrate/engine.js'
+import type {Hook, NextStepKey} from '../postmigrate/api.js'
+import {BUILTIN_HOOKS} from '../postmigrate/catalog.js'
+import type {HookReport, HookRunResult, HookStatus} from '../postmigrate/engine.js'
 import type {SecretValues} from '../postmigrate/secrets-input.js'
 import {runHooksOn} from '../postmigrate/session.js'
 
@@ -46,18 +48,23 @@ export function statusWithHooks(status: 'ok' | 'partial' | 'failed' | 'planned',
   return hooks.status === 'failed' ? 'failed' : hooks.status === 'partial' ? 'partial' : status
 }
 
-// The migration's generic "next steps" that a hook has now taken care of.
-const DONE_BY: Array<[string[], RegExp]> = [
-  [['ocvm/services', 'ocvm/secrets'], /^Recreate the service and secrets/],
-  [['ocvm/memory-index'], /^Rebuild the memory index/],
-  [['ocvm/extensions'], /^Reinstall plugin dependencies/],
-  [['ocvm/signal'], /^Signal does not transfer/],
-]
+/** The keys of what a migration's next step asks for; none for a step that no hook settles. */
+function nextStepKeys(step: string): readonly NextStepKey[] {
+  return Object.values(KEYED_NEXT_STEPS).find((k) => step.startsWith(k.opens))?.keys ?? []
+}
+
+/** What a hook that ran settles: its report says (a report journaled before `settles` existed: the built-in's definition). */
+function settledBy(report: HookReport): readonly NextStepKey[] {
+  return report.settles ?? BUILTIN_HOOKS.find((h) => h.id === report.id)?.settles ?? []
+}
 
 /** Next steps after the hooks ran: what they did not settle, then the exact steps they leave to a human. */
 export function nextStepsWithHooks(steps: readonly string[], hooks: HookRunResult): string[] {
-  const ok = new Set(hooks.hooks.filter((h) => h.status === 'changed' || h.status === 'unchanged').map((h) => h.id))
-  const kept = steps.filter((s) => !DONE_BY.some(([ids, re]) => re.test(s) && ids.every((id) => ok.has(id))))
+  const settled = new Set(hooks.hooks.filter((h) => h.status === 'changed' || h.status === 'unchanged').flatMap(settledBy))
+  const kept = steps.filter((s) => {
+    const keys = nextStepKeys(s)
+    return keys.length === 0 || !keys.every((k) => settled.has(k))
+  })
   const failed = hooks.hooks.filter((h) => h.status === 'failed').map((h) => `[${h.id}] failed: ${h.error?.message ?? ''}${h.error?.hint ? ` — ${h.error.hint}` : ''}`)
   return [...kept, ...failed, ...hooks.hooks.flatMap((h) => h.actions.map((a) => `[${h.id}] ${a}`))]
 }

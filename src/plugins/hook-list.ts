@@ -1,7 +1,7 @@
 import type {Config} from '@oclif/core'
 
 import type {Hook} from '../postmigrate/api.js'
-import {collectPluginHooks, pluginHookTimeoutMs, type PluginSource, type PluginWarning} from './load.js'
+import {collectPluginHooks, pluginEventTimeoutMs, type PluginSource, type PluginWarning} from './load.js'
 import {pluginLabel} from './wrap.js'
 
 export interface ListedHook {
@@ -18,7 +18,7 @@ export interface ListedHook {
 export async function createHookList(config: Config | undefined, builtins: readonly Hook[]): Promise<{hooks: ListedHook[]; warnings: PluginWarning[]}> {
   const hooks: ListedHook[] = builtins.map((hook) => ({hook, source: 'builtin'}))
   if (!config) return {hooks, warnings: []}
-  const collected = await collectPluginHooks(config, pluginHookTimeoutMs())
+  const collected = await collectPluginHooks(config, pluginEventTimeoutMs())
   const warnings = [...collected.warnings]
   for (const {item: hook, plugin} of collected.items) {
     const holder = hooks.find((h) => h.hook.id === hook.id)

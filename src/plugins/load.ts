@@ -5,7 +5,7 @@ import {DRIVER_API_VERSION, type Driver} from '../drivers/api.js'
 import {PluginIncompatibleError, UsageError} from '../errors.js'
 import {HOOK_API_VERSION, type Hook} from '../postmigrate/api.js'
 import {DRIVERS_EVENT, HOOKS_EVENT, type PluginEventOptions} from './events.js'
-import {provideOcvmToPlugins} from './host-module.js'
+import {provideOcvmToPlugins} from './ocvm-resolver.js'
 import {describeIssues, PluginDriverSchema, PluginHookSchema} from './schema.js'
 import {attributeMethods, pluginLabel} from './wrap.js'
 
@@ -39,13 +39,13 @@ export interface Collected<T> {
   warnings: PluginWarning[]
 }
 
-/** How long a plugin's handler may take; handlers only return objects, so this is generous. */
-export const PLUGIN_HOOK_TIMEOUT_MS = 5000
+/** How long a plugin's event handler may take; handlers only return objects, so this is generous. */
+export const PLUGIN_EVENT_TIMEOUT_MS = 5000
 
 /** The handler timeout: OCVM_PLUGIN_TIMEOUT_MS (milliseconds) or the default. */
-export function pluginHookTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+export function pluginEventTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.OCVM_PLUGIN_TIMEOUT_MS
-  if (raw === undefined || raw === '') return PLUGIN_HOOK_TIMEOUT_MS
+  if (raw === undefined || raw === '') return PLUGIN_EVENT_TIMEOUT_MS
   const ms = Number(raw)
   if (!Number.isInteger(ms) || ms < 1 || ms > 600_000) throw new UsageError(`OCVM_PLUGIN_TIMEOUT_MS="${raw}" is not a number of milliseconds from 1 to 600000`, 'Unset it to use the default (5000), or set e.g. OCVM_PLUGIN_TIMEOUT_MS=15000 for plugins on a slow disk.')
   return ms
@@ -64,10 +64,10 @@ function eventOptions(config: Config): PluginEventOptions {
 }
 
 async function collect<T extends Driver | Hook>(config: Config, spec: EventSpec<T>, timeoutMs: number): Promise<Collected<T>> {
-  // Most installs have no plugin for this event: skip the resolve hook (a loader thread) and runHook.
+  // Most installs have no plugin for this event: skip the ocvm resolver (a loader thread) and runHook.
   if (![...config.plugins.values()].some((p) => (p.hooks[spec.event]?.length ?? 0) > 0)) return {items: [], refused: new Map(), warnings: []}
   provideOcvmToPlugins()
-  // oclif's hook timeout timer is unref'd: a handler whose promise never settles (and holds nothing
+  // oclif's event timeout timer is unref'd: a handler whose promise never settles (and holds nothing
   // open) would let Node exit mid-command (code 13). Keep the process alive until the timeout fires.
   const keepAlive = setTimeout(() => {}, timeoutMs + 1000)
   const {successes, failures} = await config.runHook(spec.event, eventOptions(config), timeoutMs, true).finally(() => clearTimeout(keepAlive))
@@ -114,11 +114,11 @@ async function collect<T extends Driver | Hook>(config: Config, spec: EventSpec<
 }
 
 /** Asks every installed plugin for drivers (`ocvm:drivers`). Never throws for a plugin's fault. */
-export function collectPluginDrivers(config: Config, timeoutMs = PLUGIN_HOOK_TIMEOUT_MS): Promise<Collected<Driver>> {
+export function collectPluginDrivers(config: Config, timeoutMs = PLUGIN_EVENT_TIMEOUT_MS): Promise<Collected<Driver>> {
   return collect<Driver>(config, {event: DRIVERS_EVENT, what: 'driver', schema: PluginDriverSchema, apiVersion: DRIVER_API_VERSION, key: (d) => d.name}, timeoutMs)
 }
 
 /** Asks every installed plugin for post-migrate hooks (`ocvm:hooks`). Never throws for a plugin's fault. */
-export function collectPluginHooks(config: Config, timeoutMs = PLUGIN_HOOK_TIMEOUT_MS): Promise<Collected<Hook>> {
+export function collectPluginHooks(config: Config, timeoutMs = PLUGIN_EVENT_TIMEOUT_MS): Promise<Collected<Hook>> {
   return collect<Hook>(config, {event: HOOKS_EVENT, what: 'hook', schema: PluginHookSchema, apiVersion: HOOK_API_VERSION, key: (h) => h.id}, timeoutMs)
 }

@@ -1,6 +1,8 @@
 import {z} from 'zod'
 
-// The shape of what a plugin's hook handler answers, checked before ocvm trusts it. apiVersion is
+import {NEXT_STEP_KEYS} from '../postmigrate/api.js'
+
+// The shape of what a plugin's event handler answers, checked before ocvm trusts it. apiVersion is
 // checked separately so that an incompatible plugin gets a message naming both versions.
 
 const fn = z.custom<(...args: unknown[]) => unknown>((v) => typeof v === 'function', {message: 'must be a function'})
@@ -56,6 +58,7 @@ export const PluginHookSchema = z.object({
   }),
   onError: z.enum(['continue', 'fail']),
   timeoutMs: z.number().int().positive(),
+  settles: z.array(z.enum(NEXT_STEP_KEYS)).optional(),
   check: fn,
   apply: fn,
   verify: fn,

@@ -15,6 +15,13 @@ export type GuestShell = Shell
 
 export type TargetOs = 'linux' | 'macos'
 
+/**
+ * What a manual next step of `ocvm migrate` asks a person to do, by stable key. A hook that does it
+ * names the key in `settles`; the migration drops the step once successful hooks settle all its keys.
+ */
+export const NEXT_STEP_KEYS = ['service', 'secrets', 'memory-index', 'extension-deps', 'signal-link'] as const
+export type NextStepKey = (typeof NEXT_STEP_KEYS)[number]
+
 /** What a hook is given: where it runs and what the migration knows. */
 export interface HookContext extends Context {
   shell: GuestShell
@@ -59,6 +66,11 @@ export interface Hook {
   readonly appliesTo: {os?: TargetOs[]; drivers?: string[]; where?: Array<'host' | 'guest'>}
   readonly onError: 'continue' | 'fail'
   readonly timeoutMs: number
+  /**
+   * The manual next steps of a migration this hook takes care of when it succeeds (`changed` or
+   * `unchanged`): `ocvm migrate` then leaves them out of its next steps.
+   */
+  readonly settles?: readonly NextStepKey[]
   check(ctx: HookContext): Promise<HookCheck>
   apply(ctx: HookContext): Promise<HookOutcome>
   verify(ctx: HookContext): Promise<HookCheck>

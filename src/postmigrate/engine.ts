@@ -1,6 +1,6 @@
 import type {Context} from '../context.js'
 import {ExternalCommandError, OcvmError} from '../errors.js'
-import type {GuestShell, Hook, HookContext, TargetOs} from './api.js'
+import type {GuestShell, Hook, HookContext, NextStepKey, TargetOs} from './api.js'
 
 export type HookStatus = 'unchanged' | 'changed' | 'planned' | 'not-applicable' | 'failed' | 'not-run'
 
@@ -9,6 +9,8 @@ export interface HookReport {
   id: string
   description: string
   onError: Hook['onError']
+  /** The migration's next steps the hook takes care of when it succeeds (its `settles`). */
+  settles?: NextStepKey[]
   status: HookStatus
   /** What it changed (apply), one line each. */
   changed: string[]
@@ -80,7 +82,7 @@ export async function runHooks(hooks: readonly Hook[], run: HookRunOptions, ctx:
   let stopped = false
   const hookCtx: HookContext = {...ctx, shell: run.shell, os: run.os, driver: run.driver, where: run.where, dryRun: run.dryRun, options: run.options}
   for (const hook of hooks) {
-    const base = {id: hook.id, description: hook.description, onError: hook.onError, changed: [], details: [], actions: []}
+    const base = {id: hook.id, description: hook.description, onError: hook.onError, ...(hook.settles?.length ? {settles: [...hook.settles]} : {}), changed: [], details: [], actions: []}
     if (stopped) {
       reports.push({...base, status: 'not-run', durationMs: 0})
       continue

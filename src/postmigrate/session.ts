@@ -10,7 +10,7 @@ import {readSourceTailnet} from './hooks/tailscale.js'
 import {runHooks, type HookRunResult} from './engine.js'
 import type {TargetInputs} from './inputs.js'
 import {detectOs} from './os.js'
-import {BUILTIN_HOOKS, DEFAULT_HOOK_IDS, selectHooks} from './registry.js'
+import {BUILTIN_HOOKS, DEFAULT_HOOK_IDS, selectHooks} from './catalog.js'
 import type {SecretValues} from './secrets-input.js'
 import {configuredChannels, gatewayPort, readTargetConfig} from './target-config.js'
 

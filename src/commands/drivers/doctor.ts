@@ -29,8 +29,8 @@ export default class DriversDoctor extends BaseCommand {
   async run(): Promise<ProbeAllResult> {
     const {flags, argv} = await this.parse(DriversDoctor)
     const ctx = this.createContext(flags)
-    const {registry} = await this.loadDrivers(ctx)
-    const result = await probeDrivers(registry, parseHostSpec(flags.on), argv as string[], ctx)
+    const {drivers} = await this.loadDrivers(ctx)
+    const result = await probeDrivers(drivers, parseHostSpec(flags.on), argv as string[], ctx)
     if (!this.jsonEnabled()) {
       this.log(table(['DRIVER', 'SOURCE', 'STATUS', 'DETAIL'], result.drivers.map((d) => [
         d.name, d.source, d.broken ? 'BROKEN' : d.available ? 'OK' : 'MISSING', d.available ? (d.version ?? '') : (d.detail ?? ''),

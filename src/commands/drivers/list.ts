@@ -34,8 +34,8 @@ export default class DriversList extends BaseCommand {
   async run(): Promise<DriverListResult> {
     const {flags} = await this.parse(DriversList)
     const ctx = this.createContext(flags)
-    const {registry, warnings} = await this.loadDrivers(ctx)
-    const drivers = registry.list().map(({driver, source, plugin}) => ({
+    const loaded = await this.loadDrivers(ctx)
+    const drivers = loaded.drivers.list().map(({driver, source, plugin}) => ({
       name: driver.name,
       source,
       ...(plugin ? {plugin} : {}),
@@ -51,6 +51,6 @@ export default class DriversList extends BaseCommand {
         return [e.name, source, c.level, can, e.description]
       })))
     }
-    return {drivers, warnings}
+    return {drivers, warnings: loaded.warnings}
   }
 }

@@ -1,6 +1,6 @@
 import {BaseCommand} from '../../base-command.js'
 import {table} from '../../output/format.js'
-import {DEFAULT_HOOK_IDS} from '../../postmigrate/registry.js'
+import {DEFAULT_HOOK_IDS} from '../../postmigrate/catalog.js'
 
 export interface HookListEntry {
   id: string

@@ -13,7 +13,7 @@ import {pollUntil} from '../common/tool-output.js'
 import {LUME_VM_FILES, lumeArgv} from './argv.js'
 import {LUME_TOOL} from './errors.js'
 import {lumeLocationDir} from './location.js'
-import {lumeRegistry} from './registry.js'
+import {lumeOciTransport} from './oci-transport.js'
 import {lumeOs, lumeState, parseLumeVm, parseLumeVms, type LumeVm} from './schema.js'
 
 const MiB = 1024 * 1024
@@ -199,5 +199,5 @@ done`
     return guestOverSsh(address, ctx)
   },
 
-  registryTransport: lumeRegistry,
+  registryTransport: lumeOciTransport,
 } satisfies ImageDriver)

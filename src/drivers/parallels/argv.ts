@@ -13,7 +13,7 @@ export const prlArgv = {
   /** Stops a suspended VM by discarding its saved memory state. */
   dropState: (vm: string) => ['prlctl', 'stop', vm, '--drop-state'],
   start: (vm: string) => ['prlctl', 'start', vm],
-  /** A moved VM keeps its UUID only when asked: a copy with the same UUID confuses Parallels' registry. */
+  /** A moved VM keeps its UUID only when asked: a copy with the same UUID confuses Parallels' list of registered VMs. */
   register: (bundle: string, preserveUuid: boolean) => ['prlctl', 'register', bundle, `--preserve-uuid=${preserveUuid ? 'yes' : 'no'}`],
   rename: (vm: string, name: string) => ['prlctl', 'set', vm, '--name', name],
   delete: (vm: string) => ['prlctl', 'delete', vm],

@@ -70,6 +70,7 @@ export const extensions = defineHook({
   appliesTo: {},
   onError: 'continue',
   timeoutMs: 20 * 60_000,
+  settles: ['extension-deps'],
   check: state,
   async apply(ctx) {
     const t = targetInputs(ctx)

@@ -22,6 +22,7 @@ export const memoryIndex = defineHook({
   appliesTo: {},
   onError: 'continue',
   timeoutMs: 30 * 60_000,
+  settles: ['memory-index'],
   check: state,
   async apply(ctx) {
     const t = targetInputs(ctx)

@@ -125,6 +125,7 @@ export const secrets = defineHook({
   appliesTo: {},
   onError: 'continue',
   timeoutMs: 2 * 60_000,
+  settles: ['secrets'],
   async check(ctx) {
     const state = await present(ctx)
     const blocking = problems(ctx, state, state.exists ? await differing(ctx, given(ctx)) : [])

@@ -123,6 +123,7 @@ export const services = defineHook({
   appliesTo: {},
   onError: 'continue',
   timeoutMs: 5 * 60_000,
+  settles: ['service'],
   async check(ctx) {
     const s = await spec(ctx)
     return ctx.os === 'macos' ? macState(ctx, s) : linuxState(ctx, s)

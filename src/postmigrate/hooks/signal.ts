@@ -76,6 +76,7 @@ export const signal = defineHook({
   appliesTo: {},
   onError: 'continue',
   timeoutMs: LINK_WAIT_MS + 60_000,
+  settles: ['signal-link'],
   async check(ctx) {
     const {satisfied, details} = await state(ctx)
     return {satisfied, details}

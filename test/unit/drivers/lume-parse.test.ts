@@ -3,7 +3,7 @@ import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {parseStorageList} from '../../../src/drivers/lume/location.js'
-import {lumeRegistryArgv, parseRegistryRef} from '../../../src/drivers/lume/registry.js'
+import {lumeOciArgv, parseRegistryRef} from '../../../src/drivers/lume/oci-transport.js'
 import {lumeState, parseLumeVm, parseLumeVms, stripLumeLogLines} from '../../../src/drivers/lume/schema.js'
 import {mapLumeFailure} from '../../../src/drivers/lume/errors.js'
 import {lumeArgv} from '../../../src/drivers/lume/argv.js'
@@ -68,8 +68,8 @@ describe('lume argv', () => {
   it('builds push/pull from a registry reference and rejects bad ones', () => {
     const ref = parseRegistryRef('registry.example:5000/acme/team/openclaw-vm:moved')
     expect(ref).toEqual({registry: 'registry.example:5000', organization: 'acme/team', image: 'openclaw-vm', tag: 'moved'})
-    expect(lumeRegistryArgv.push('vm', ref)).toEqual(['lume', 'push', 'vm', 'openclaw-vm:moved', '--registry', 'registry.example:5000', '--organization', 'acme/team'])
-    expect(lumeRegistryArgv.pull(ref, 'vm2', '/Volumes/x')).toEqual(['lume', 'pull', 'openclaw-vm:moved', 'vm2', '--registry', 'registry.example:5000', '--organization', 'acme/team', '--storage', '/Volumes/x'])
+    expect(lumeOciArgv.push('vm', ref)).toEqual(['lume', 'push', 'vm', 'openclaw-vm:moved', '--registry', 'registry.example:5000', '--organization', 'acme/team'])
+    expect(lumeOciArgv.pull(ref, 'vm2', '/Volumes/x')).toEqual(['lume', 'pull', 'openclaw-vm:moved', 'vm2', '--registry', 'registry.example:5000', '--organization', 'acme/team', '--storage', '/Volumes/x'])
     expect(() => parseRegistryRef('https://ghcr.io/acme/vm:1')).toThrow(/invalid registry reference/)
     expect(caughtSync(() => parseRegistryRef('ghcr.io/acme/vm'))).toMatchObject({code: 'usage', hint: expect.stringContaining('REGISTRY/ORGANIZATION/IMAGE:TAG')})
   })

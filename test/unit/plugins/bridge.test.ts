@@ -1,9 +1,9 @@
 import {describe, expect, it} from 'vitest'
 
 import {DRIVER_API_VERSION, defineDriver, type ImageDriver, type ImportRequest} from '../../../src/drivers/api.js'
-import {DriverRegistry} from '../../../src/drivers/registry.js'
+import {DriverSet} from '../../../src/drivers/driver-set.js'
 import {DriverNotFoundError, OcvmError, PluginError, PluginIncompatibleError, UnsupportedError} from '../../../src/errors.js'
-import {describeIssues, PluginDriverSchema} from '../../../src/plugins/schema.js'
+import {describeIssues, PluginDriverSchema, PluginHookSchema} from '../../../src/plugins/schema.js'
 import {attributeError, attributeMethods} from '../../../src/plugins/wrap.js'
 
 const caps = {level: 'state' as const, export: false, import: false, live: false, guestExec: false, formats: []}
@@ -57,23 +57,31 @@ describe('plugin answers are checked before ocvm uses them', () => {
     expect(parsed.success).toBe(false)
     expect(describeIssues(parsed.error!)).toBe('inspect: an image-level driver must implement inspect(); stop: an image-level driver must implement stop(); start: an image-level driver must implement start(); exportVm: an image-level driver must implement exportVm(); importVm: an image-level driver must implement importVm(); removeImported: an image-level driver must implement removeImported(); guestShell: an image-level driver must implement guestShell()')
   })
+
+  it('a hook may declare the next steps it settles, by the keys ocvm knows', () => {
+    const hook = {id: 'acme/svc', apiVersion: 1, description: 'd', appliesTo: {}, onError: 'continue', timeoutMs: 1000, check: async () => ({}), apply: async () => ({}), verify: async () => ({})}
+    expect(PluginHookSchema.safeParse({...hook, settles: ['service']}).success).toBe(true)
+    const parsed = PluginHookSchema.safeParse({...hook, settles: ['the-dishes']})
+    expect(parsed.success).toBe(false)
+    expect(describeIssues(parsed.error!)).toMatch(/^settles\.0: Invalid option: expected one of "service"\|"secrets"/)
+  })
 })
 
-describe('DriverRegistry', () => {
+describe('DriverSet', () => {
   const builtin = defineDriver({name: 'file', apiVersion: 1, description: 'b', capabilities: caps, async probe() { return {available: true} }})
   it('keeps the built-in on a name clash and tells who holds the name', () => {
-    const registry = new DriverRegistry([builtin])
+    const drivers = new DriverSet([builtin])
     const impostor = {...builtin, description: 'impostor'}
-    expect(registry.addPlugin(impostor, plugin)?.source).toBe('builtin')
-    expect(registry.get('file').description).toBe('b')
-    expect(registry.addPlugin({...builtin, name: 'x'}, plugin)).toBeUndefined()
-    expect(registry.entry('x')).toMatchObject({source: 'ocvm-driver-x', plugin})
+    expect(drivers.addPlugin(impostor, plugin)?.source).toBe('builtin')
+    expect(drivers.get('file').description).toBe('b')
+    expect(drivers.addPlugin({...builtin, name: 'x'}, plugin)).toBeUndefined()
+    expect(drivers.entry('x')).toMatchObject({source: 'ocvm-driver-x', plugin})
   })
 
   it('explains a refused plugin driver instead of calling it unknown', () => {
-    const registry = new DriverRegistry([builtin])
-    registry.refuse('hyperv', new PluginIncompatibleError({plugin: 'p@1', what: 'driver "hyperv"', pluginApiVersion: 2, ocvmApiVersion: 1}))
-    expect(() => registry.get('hyperv')).toThrow(PluginIncompatibleError)
-    expect(() => registry.get('nope')).toThrow(DriverNotFoundError)
+    const drivers = new DriverSet([builtin])
+    drivers.refuse('hyperv', new PluginIncompatibleError({plugin: 'p@1', what: 'driver "hyperv"', pluginApiVersion: 2, ocvmApiVersion: 1}))
+    expect(() => drivers.get('hyperv')).toThrow(PluginIncompatibleError)
+    expect(() => drivers.get('nope')).toThrow(DriverNotFoundError)
   })
 })

@@ -3,10 +3,10 @@ import {describe, expect, it} from 'vitest'
 import {createRunner} from '../../../src/exec/runner.js'
 import {createShell, ShellPool} from '../../../src/hosts/shell.js'
 import {silentReporter} from '../../../src/output/reporter.js'
-import {defineHook, type Hook} from '../../../src/postmigrate/api.js'
+import {defineHook, type Hook, type NextStepKey} from '../../../src/postmigrate/api.js'
 import {runHooks} from '../../../src/postmigrate/engine.js'
 import {nextStepsWithHooks} from '../../../src/migrate/after-migrate.js'
-import {selectHooks} from '../../../src/postmigrate/registry.js'
+import {selectHooks} from '../../../src/postmigrate/catalog.js'
 import {OcvmError} from '../../../src/errors.js'
 
 // The engine's control flow with in-memory hooks; the shell is the local one and is never used.
@@ -90,5 +90,26 @@ describe('hook engine', () => {
       {id: 'ocvm/memory-index', description: '', onError: 'continue' as const, status: 'failed' as const, changed: [], details: [], actions: [], error: {code: 'x', message: 'boom'}, durationMs: 0},
     ]}
     expect(nextStepsWithHooks(steps, hooks)).toEqual(['The source gateway was not running…', 'Rebuild the memory index on the target: …', '[ocvm/memory-index] failed: boom', '[ocvm/secrets] add KEY'])
+  })
+
+  it('drops a next step once successful hooks settle every key it asks for, whoever declares them', () => {
+    const report = (id: string, status: 'changed' | 'unchanged' | 'failed', settles?: NextStepKey[]) =>
+      ({id, description: '', onError: 'continue' as const, ...(settles ? {settles} : {}), status, changed: [], details: [], actions: [], durationMs: 0})
+    const run = (...reports: Array<ReturnType<typeof report>>) => ({status: 'ok' as const, host: 'h', os: 'linux' as const, osName: '', dryRun: false, hooks: reports})
+    const steps = ['Recreate the service and secrets on the target (never copied): x', 'Reinstall plugin dependencies: npm install in each extensions/<id> dir.', 'Google Chat: update the webhook URL']
+    // A plugin hook that declares `settles` takes a step over like a built-in.
+    expect(nextStepsWithHooks(steps, run(report('acme/deps', 'changed', ['extension-deps'])))).toEqual([steps[0], steps[2]])
+    // One of the two keys of a step is not enough; nor is a failed hook's.
+    expect(nextStepsWithHooks(steps, run(report('acme/svc', 'changed', ['service']), report('acme/sec', 'failed', ['secrets'])))).toEqual([steps[0], steps[1], steps[2], '[acme/sec] failed: '])
+    expect(nextStepsWithHooks(steps, run(report('acme/svc', 'changed', ['service']), report('acme/sec', 'unchanged', ['secrets'])))).toEqual([steps[1], steps[2]])
+    // A report without `settles` (journaled by an older ocvm) settles what the built-in declares.
+    expect(nextStepsWithHooks(steps, run(report('ocvm/extensions', 'changed')))).toEqual([steps[0], steps[2]])
+    expect(nextStepsWithHooks(steps, run(report('acme/other', 'changed')))).toEqual(steps)
+  })
+
+  it('reports what each hook settles, from its definition', async () => {
+    const settling = {...counterHook('t/s'), settles: ['memory-index'] as const}
+    const result = await runHooks([settling, counterHook('t/n')], run, ctx)
+    expect(result.hooks.map((h) => h.settles)).toEqual([['memory-index'], undefined])
   })
 })

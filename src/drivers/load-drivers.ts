@@ -1,18 +1,18 @@
 import type {Config} from '@oclif/core'
 
-import {collectPluginDrivers, pluginHookTimeoutMs, type PluginWarning} from '../plugins/load.js'
+import {collectPluginDrivers, pluginEventTimeoutMs, type PluginWarning} from '../plugins/load.js'
 import {pluginLabel} from '../plugins/wrap.js'
 import type {Driver} from './api.js'
 import {BUILTIN_DRIVERS} from './builtin.js'
-import {DriverRegistry} from './registry.js'
+import {DriverSet} from './driver-set.js'
 
-export interface DriverRegistryResult {
-  registry: DriverRegistry
+export interface LoadedDrivers {
+  drivers: DriverSet
   /** Plugins that failed, timed out, answered garbage, were incompatible or reused a name. */
   warnings: PluginWarning[]
 }
 
-export interface CreateRegistryOptions {
+export interface LoadDriversOptions {
   builtins?: readonly Driver[]
   timeoutMs?: number
 }
@@ -21,14 +21,14 @@ export interface CreateRegistryOptions {
  * The one place that builds a command run's drivers: the built-ins, then whatever installed
  * plugins answer on `ocvm:drivers`. A name clash keeps the built-in (or the plugin sorted first).
  */
-export async function createDriverRegistry(config: Config | undefined, options: CreateRegistryOptions = {}): Promise<DriverRegistryResult> {
-  const registry = new DriverRegistry(options.builtins ?? BUILTIN_DRIVERS)
-  if (!config) return {registry, warnings: []}
-  const collected = await collectPluginDrivers(config, options.timeoutMs ?? pluginHookTimeoutMs())
+export async function loadDrivers(config: Config | undefined, options: LoadDriversOptions = {}): Promise<LoadedDrivers> {
+  const drivers = new DriverSet(options.builtins ?? BUILTIN_DRIVERS)
+  if (!config) return {drivers, warnings: []}
+  const collected = await collectPluginDrivers(config, options.timeoutMs ?? pluginEventTimeoutMs())
   const warnings = [...collected.warnings]
-  for (const [name, reason] of collected.refused) registry.refuse(name, reason)
+  for (const [name, reason] of collected.refused) drivers.refuse(name, reason)
   for (const {item: driver, plugin} of collected.items) {
-    const holder = registry.addPlugin(driver, plugin)
+    const holder = drivers.addPlugin(driver, plugin)
     if (!holder) continue
     const label = pluginLabel(plugin)
     const by = holder.plugin ? `plugin ${pluginLabel(holder.plugin)}` : 'the built-in driver'
@@ -39,5 +39,5 @@ export async function createDriverRegistry(config: Config | undefined, options: 
       hint: `Ask the plugin's author to choose another driver name, or remove one of them with \`ocvm plugins uninstall <plugin>\`.`,
     })
   }
-  return {registry, warnings}
+  return {drivers, warnings}
 }

@@ -1,11 +1,11 @@
 import {register} from 'node:module'
 
-// A Node module-resolution hook (module.register), installed before plugin hooks run. It makes
-// `import ... from 'ocvm'` (and 'ocvm/testing') inside a plugin resolve to the ocvm that is running,
-// so a plugin installed with `ocvm plugins install` needs no copy of ocvm of its own (it declares
-// ocvm as an optional peer) and the OcvmErrors it throws are this ocvm's classes. It is inline (a
-// data: URL) because loader hooks run in their own thread, loaded by URL.
-const RESOLVE_HOOK = `
+// A Node module resolver (registered with module.register), installed before ocvm fires a plugin
+// event. It makes `import ... from 'ocvm'` (and 'ocvm/testing') inside a plugin resolve to the ocvm
+// that is running, so a plugin installed with `ocvm plugins install` needs no copy of ocvm of its own
+// (it declares ocvm as an optional peer) and the OcvmErrors it throws are this ocvm's classes. Its
+// source is inline (a data: URL) because Node runs module resolvers in their own thread, loaded by URL.
+const RESOLVER_SOURCE = `
 let selfParentURL
 export async function initialize(data) { selfParentURL = data.selfParentURL }
 export async function resolve(specifier, context, nextResolve) {
@@ -25,5 +25,5 @@ export function provideOcvmToPlugins(): void {
   registered = true
   // Any URL inside ocvm's package directory: 'ocvm' then resolves through the package's own `exports`.
   const selfParentURL = new URL('../index.js', import.meta.url).href
-  register(`data:text/javascript,${encodeURIComponent(RESOLVE_HOOK)}`, {data: {selfParentURL}})
+  register(`data:text/javascript,${encodeURIComponent(RESOLVER_SOURCE)}`, {data: {selfParentURL}})
 }

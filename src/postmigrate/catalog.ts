@@ -11,6 +11,8 @@ import {services} from './hooks/services.js'
 import {signal} from './hooks/signal.js'
 import {tailscale} from './hooks/tailscale.js'
 
+// The catalog of post-migrate hooks: the built-ins, in run order, and picking hooks by id.
+
 /**
  * The built-in hooks in the order they run: files first (paths, owners), then what the service
  * reads at start (secrets, plugins, index), the service itself, what runs beside it, and last the

@@ -35,7 +35,7 @@ export function parseRegistryRef(text: string): LumeRegistryRef {
 
 const refArgs = (ref: LumeRegistryRef) => ['--registry', ref.registry, '--organization', ref.organization]
 
-export const lumeRegistryArgv = {
+export const lumeOciArgv = {
   push: (name: string, ref: LumeRegistryRef) => ['lume', 'push', name, `${ref.image}:${ref.tag}`, ...refArgs(ref)],
   pull: (ref: LumeRegistryRef, name: string, storage?: string) => ['lume', 'pull', `${ref.image}:${ref.tag}`, name, ...refArgs(ref), ...(storage ? ['--storage', storage] : [])],
 }
@@ -49,7 +49,7 @@ function withCredentials(argv: string[], credentials: RegistryCredentials | unde
 }
 
 /** The transport with references as the user writes them (`REGISTRY/ORG/IMAGE:TAG`). */
-export const lumeRegistry = {
+export const lumeOciTransport = {
   checkRef(ref: string): void {
     parseRegistryRef(ref)
   },
@@ -57,7 +57,7 @@ export const lumeRegistry = {
   /** Pushes the (stopped) VM `name` on `host` to `ref`. Without credentials, lume uses the host's own environment. */
   async push(host: HostSpec, name: string, ref: string, ctx: Context, credentials?: RegistryCredentials): Promise<void> {
     if (credentials) ctx.runner.redactor.add(credentials.token)
-    const {argv, input} = withCredentials(lumeRegistryArgv.push(name, parseRegistryRef(ref)), credentials)
+    const {argv, input} = withCredentials(lumeOciArgv.push(name, parseRegistryRef(ref)), credentials)
     await runTool(LUME_TOOL, host, ctx, argv, {timeoutMs: 6 * 3600_000, ...(input ? {input} : {})})
   },
 
@@ -69,7 +69,7 @@ export const lumeRegistry = {
     const storage = typeof request.options?.storage === 'string' ? request.options.storage : undefined
     const options = {...(storage ? {storage} : {}), ...(request.credentials ? {credentials: request.credentials} : {})}
     if (options.credentials) ctx.runner.redactor.add(options.credentials.token)
-    const {argv, input} = withCredentials(lumeRegistryArgv.pull(parseRegistryRef(ref), name, options.storage), options.credentials)
+    const {argv, input} = withCredentials(lumeOciArgv.pull(parseRegistryRef(ref), name, options.storage), options.credentials)
     await runTool(LUME_TOOL, host, ctx, argv, {timeoutMs: 6 * 3600_000, ...(input ? {input} : {})})
     const got = await runTool(LUME_TOOL, host, ctx, ['lume', 'get', name, '-f', 'json', ...(options.storage ? ['--storage', options.storage] : [])], {timeoutMs: 60_000})
     const vm = parseLumeVm(got.stdout, `lume get ${name} -f json`, ctx.shells.get(host).label)

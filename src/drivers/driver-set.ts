@@ -2,7 +2,7 @@ import {DriverNotFoundError, type OcvmError} from '../errors.js'
 import type {PluginSource} from '../plugins/load.js'
 import type {Driver} from './api.js'
 
-export interface RegisteredDriver {
+export interface DriverEntry {
   driver: Driver
   /** `builtin`, or the name of the plugin package that provided it. */
   source: string
@@ -11,11 +11,11 @@ export interface RegisteredDriver {
 }
 
 /**
- * The drivers known to one command run: built-ins first, then plugin drivers. Created per run
- * (src/drivers/create-registry.ts), never a module-global map.
+ * The drivers known to one command run, by name: built-ins first, then plugin drivers. Loaded per
+ * run (src/drivers/load-drivers.ts), never a module-global map.
  */
-export class DriverRegistry {
-  private readonly drivers = new Map<string, RegisteredDriver>()
+export class DriverSet {
+  private readonly drivers = new Map<string, DriverEntry>()
   private readonly refused = new Map<string, OcvmError>()
 
   constructor(builtins: readonly Driver[]) {
@@ -23,7 +23,7 @@ export class DriverRegistry {
   }
 
   /** Adds a plugin's driver unless the name is taken; returns the entry that holds the name then. */
-  addPlugin(driver: Driver, plugin: PluginSource): RegisteredDriver | undefined {
+  addPlugin(driver: Driver, plugin: PluginSource): DriverEntry | undefined {
     const existing = this.drivers.get(driver.name)
     if (existing) return existing
     this.drivers.set(driver.name, {driver, source: plugin.name, plugin})
@@ -35,11 +35,11 @@ export class DriverRegistry {
     if (!this.drivers.has(name)) this.refused.set(name, reason)
   }
 
-  list(): RegisteredDriver[] {
+  list(): DriverEntry[] {
     return [...this.drivers.values()].sort((a, b) => a.driver.name.localeCompare(b.driver.name))
   }
 
-  entry(name: string): RegisteredDriver {
+  entry(name: string): DriverEntry {
     const entry = this.drivers.get(name)
     if (entry) return entry
     throw this.refused.get(name) ?? new DriverNotFoundError(name, [...this.drivers.keys()].sort())
