@@ -3,11 +3,12 @@ import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {BUILTIN_DRIVERS} from '../../../src/drivers/builtin.js'
-import {describeDriverContract} from '../../../src/testing/driver-contract.js'
+import {describeDriverContract} from '../../../src/testing/index.js'
 import {CONTRACT_ELSEWHERE, CONTRACT_SETUPS} from './contract-setups.js'
 import {REPO_ROOT} from '../../helpers/process.js'
 
-// Every built-in driver runs the same contract suite that plugin authors get from `ocvm/testing`.
+// Every built-in driver runs the same contract suite that plugin authors get from `ocvm/testing`
+// (src/testing).
 describe('built-in drivers', () => {
   it('each has a contract setup', () => {
     expect(BUILTIN_DRIVERS.map((d) => d.name).filter((name) => !CONTRACT_SETUPS[name] && !CONTRACT_ELSEWHERE[name])).toEqual([])

@@ -8,8 +8,7 @@ import {REPO_ROOT} from '../../helpers/process.js'
 import {stageLocally} from '../../contract/stage-local.js'
 
 import {LOCAL} from '../../../src/hosts/host-spec.js'
-import {createTestContext} from '../../../src/testing/context.js'
-import type {DriverContractSetup, DriverContractWorld} from '../../../src/testing/driver-contract.js'
+import {createTestContext, type DriverContractSetup, type DriverContractWorld} from '../../../src/testing/index.js'
 
 // One contract setup per built-in driver. builtin-contract.test.ts fails for a built-in without an
 // entry here, so a new driver cannot skip the contract: add its world (fake CLI on PATH, or the real tool).
