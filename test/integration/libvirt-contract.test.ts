@@ -1,6 +1,7 @@
-// The driver contract suite (src/testing/driver-contract.ts, what plugin authors run) for the
-// built-in libvirt driver, against the real libvirtd of test host ocvm-src: it has no fake, so its
-// contract runs here instead of in the unit project (see test/unit/drivers/contract-setups.ts).
+// The driver contract kit (src/testing, what plugin authors run as `ocvm/testing`) for the built-in
+// libvirt driver, against the real libvirtd of test host ocvm-src: it has no fake, so its contract
+// (the static and probe checks, and the image checks in a world) runs here instead of in the unit
+// project (see test/unit/drivers/contract-setups.ts).
 import {execFileSync} from 'node:child_process'
 import path from 'node:path'
 import {afterAll, beforeAll} from 'vitest'
@@ -9,7 +10,7 @@ import {libvirtDriver} from '../../src/drivers/libvirt/index.js'
 import {createRunner} from '../../src/exec/runner.js'
 import {ShellPool} from '../../src/hosts/shell.js'
 import {silentReporter} from '../../src/output/reporter.js'
-import {describeDriverContract} from '../../src/testing/driver-contract.js'
+import {describeDriverContract} from '../../src/testing/index.js'
 import {infra, REPO_ROOT, resetHosts, run, sshCheck, SRC} from '../infra/hosts.js'
 
 const VIRSH = 'timeout 60 virsh -c qemu:///system'

@@ -18,8 +18,11 @@ const INITIAL = {
   ],
 }
 
+/** A contract world that always has `stage` and `cleanup`, plus the fake's home and its call log. */
+export type FakeVirtualBoxWorld = DriverContractWorld & Required<Pick<DriverContractWorld, 'stage' | 'cleanup'>> & {home: string; calls(): Promise<string[][]>}
+
 /** A fresh fake VirtualBox host (local) per test; `withTool: false` leaves VBoxManage off PATH. */
-export async function fakeVirtualBoxWorld(options: {withTool?: boolean} = {}): Promise<DriverContractWorld & {home: string; calls(): Promise<string[][]>}> {
+export async function fakeVirtualBoxWorld(options: {withTool?: boolean} = {}): Promise<FakeVirtualBoxWorld> {
   const home = await mkdtemp(path.join(tmpdir(), 'fake-vbox-'))
   await mkdir(path.join(home, 'tmp'))
   await writeFile(path.join(home, 'state.json'), JSON.stringify(INITIAL))
@@ -48,7 +51,7 @@ export async function fakeVirtualBoxWorld(options: {withTool?: boolean} = {}): P
 }
 
 /** Runs `fn` in a fresh fake world and cleans it up afterwards, even when `fn` throws. */
-export async function inFakeVirtualBox(fn: (w: Awaited<ReturnType<typeof fakeVirtualBoxWorld>>) => Promise<void>): Promise<void> {
+export async function inFakeVirtualBox(fn: (w: FakeVirtualBoxWorld) => Promise<void>): Promise<void> {
   const w = await fakeVirtualBoxWorld()
   try {
     await fn(w)
