@@ -1,6 +1,13 @@
 import {DriverNotFoundError, type OcvmError} from '../errors.js'
-import type {PluginSource} from '../plugins/load.js'
 import type {Driver} from './api.js'
+
+/** The plugin package a driver (or hook) came from. */
+export interface PluginSource {
+  name: string
+  version: string
+  /** oclif's plugin type: `user` (plugins install), `link` (plugins link), `core`, `dev`. */
+  type: string
+}
 
 export interface DriverEntry {
   driver: Driver
@@ -12,7 +19,7 @@ export interface DriverEntry {
 
 /**
  * The drivers known to one command run, by name: built-ins first, then plugin drivers. Loaded per
- * run (src/drivers/load-drivers.ts), never a module-global map.
+ * run (src/plugins/load-drivers.ts), never a module-global map.
  */
 export class DriverSet {
   private readonly drivers = new Map<string, DriverEntry>()

@@ -1,5 +1,6 @@
 import type {Config} from '@oclif/core'
 import type {z} from 'zod'
+import type {PluginSource} from '../drivers/driver-set.js'
 
 import {DRIVER_API_VERSION, type Driver} from '../drivers/api.js'
 import {PluginIncompatibleError, UsageError} from '../errors.js'
@@ -10,12 +11,7 @@ import {describeIssues, PluginDriverSchema, PluginHookSchema} from './schema.js'
 import {attributeMethods, pluginLabel} from './wrap.js'
 
 /** Where a plugin-provided driver or hook came from. */
-export interface PluginSource {
-  name: string
-  version: string
-  /** oclif's plugin type: `user` (plugins install), `link` (plugins link), `core`, `dev`. */
-  type: string
-}
+export type {PluginSource}
 
 export type PluginWarningKind = 'failed' | 'timeout' | 'invalid' | 'incompatible' | 'duplicate'
 

@@ -1,10 +1,10 @@
 import type {Config} from '@oclif/core'
 
-import {collectPluginDrivers, pluginEventTimeoutMs, type PluginWarning} from '../plugins/load.js'
-import {pluginLabel} from '../plugins/wrap.js'
-import type {Driver} from './api.js'
-import {BUILTIN_DRIVERS} from './builtin.js'
-import {DriverSet} from './driver-set.js'
+import {collectPluginDrivers, pluginEventTimeoutMs, type PluginWarning} from './load.js'
+import {pluginLabel} from './wrap.js'
+import type {Driver} from '../drivers/api.js'
+import {BUILTIN_DRIVERS} from '../drivers/builtin.js'
+import {DriverSet} from '../drivers/driver-set.js'
 
 export interface LoadedDrivers {
   drivers: DriverSet
