@@ -1,6 +1,5 @@
-import {OcvmError} from '../../errors.js'
+import {HypervisorUnavailableError, OcvmError, VmNotFoundError, VmStateError} from '../../errors.js'
 import type {RunResult} from '../../exec/runner.js'
-import {HypervisorUnavailableError, VmNotFoundError, VmStateError} from '../common/errors.js'
 import {GUEST_SSH_HINT} from '../common/guest-ssh.js'
 import type {ToolSpec} from '../common/run-tool.js'
 import {lastLine} from '../common/tool-output.js'
