@@ -148,37 +148,49 @@ export class PluginError extends OcvmError {
 // The hypervisor drivers' errors (built-in and third-party alike). Each names the tool, the VM and
 // the host, and carries a hint that says what to do next.
 
-/** A hypervisor CLI printed something its documented schema does not allow (a new, unknown version). */
+/**
+ * A tool printed something its documented format does not allow (a new, unknown version): drift,
+ * never guessed around. `host` is left out by pure parsers that do not know it; `options.hint`
+ * replaces the default hint (for tools that are not hypervisor CLIs), `options.sample` keeps the
+ * start of the output in the details (`--json`).
+ */
 export class UnexpectedOutputError extends OcvmError {
-  constructor(tool: string, what: string, reason: string, host: string) {
-    super('unexpected-output', `unexpected ${tool} output from \`${what}\` on ${host}: ${reason}`, {
-      hint: `ocvm understands the ${tool} versions listed in \`ocvm drivers list\`; run with --verbose to see the raw output and report it with \`${tool} --version\`.`,
-      details: {tool, command: what, host},
+  constructor(tool: string, what: string, reason: string, host?: string, options: {hint?: string; sample?: string} = {}) {
+    super('unexpected-output', `unexpected ${tool} output from \`${what}\`${host === undefined ? '' : ` on ${host}`}: ${reason}`, {
+      hint: options.hint ?? `ocvm understands the ${tool} versions listed in \`ocvm drivers list\`; run with --verbose to see the raw output and report it with \`${tool} --version\`.`,
+      details: {tool, command: what, host, ...(options.sample === undefined ? {} : {sample: options.sample})},
     })
   }
 }
 
+/** The tool has no VM of that name on the host; `where` narrows the host down (a libvirt URI). */
 export class VmNotFoundError extends OcvmError {
-  constructor(tool: string, name: string, host: string, listCommand: string) {
-    super('vm-not-found', `${tool} has no VM named "${name}" on ${host}`, {
+  constructor(tool: string, name: string, host: string, listCommand: string, where?: string) {
+    super('vm-not-found', `${tool} has no VM named "${name}" on ${host}${where ? ` (${where})` : ''}`, {
       hint: `\`${listCommand}\` on ${host} lists the VMs there; names are case-sensitive.`,
       details: {tool, vm: name, host},
     })
   }
 }
 
-/** The VM is in a state the operation does not allow (running when it must be stopped, and so on). */
+/**
+ * The VM is in a state the operation does not allow (running when it must be stopped, and so on).
+ * `name` is undefined when the tool's refusal does not say which VM.
+ */
 export class VmStateError extends OcvmError {
-  constructor(tool: string, name: string, host: string, message: string, hint: string) {
-    super('vm-state', `${tool} VM "${name}" on ${host}: ${message}`, {hint, details: {tool, vm: name, host}})
+  constructor(tool: string, name: string | undefined, host: string, message: string, hint: string) {
+    super('vm-state', `${tool} VM${name === undefined ? '' : ` "${name}"`} on ${host}: ${message}`, {hint, details: {tool, vm: name, host}})
   }
 }
 
-/** importVm / provisionLike refuse to overwrite: a VM (or its files) with that name already exists. */
+/**
+ * importVm / provisionLike refuse to overwrite: a VM (or its files) with that name already exists.
+ * `hint` replaces the default one where --target-name is not the way out (a live move keeps the name).
+ */
 export class VmExistsError extends OcvmError {
-  constructor(tool: string, name: string, host: string, where?: string) {
+  constructor(tool: string, name: string, host: string, where?: string, hint?: string) {
     super('vm-exists', `${tool} already has a VM named "${name}" on ${host}${where ? ` (${where})` : ''}; ocvm never overwrites one`, {
-      hint: 'Pick another name on the target (--target-name), or remove the existing VM there yourself if it is a leftover.',
+      hint: hint ?? 'Pick another name on the target (--target-name), or remove the existing VM there yourself if it is a leftover.',
       details: {tool, vm: name, host},
     })
   }

@@ -1,4 +1,4 @@
-import {OcvmError} from '../../errors.js'
+import {OcvmError, UnexpectedOutputError} from '../../errors.js'
 
 /**
  * Reading and rewriting the domain XML that `virsh dumpxml` prints. libvirt formats it canonically
@@ -88,7 +88,7 @@ export interface DomainXml {
 export function parseDomainXml(xml: string): DomainXml {
   const name = textOf(xml, 'name')
   if (!name || !/^<domain[\s>]/.test(xml.trimStart())) {
-    throw new OcvmError('unexpected-output', 'unexpected output from virsh dumpxml: not a domain definition', {hint: 'Run again with --verbose and report the output.'})
+    throw new UnexpectedOutputError('virsh', 'virsh dumpxml', 'not a domain definition', undefined, {hint: 'Run again with --verbose and report the output.'})
   }
   const disks = blocks(xml, 'disk').map((b): XmlDisk => {
     const disk = attrsOf(b.text, 'disk') ?? {}

@@ -1,6 +1,6 @@
 import {z} from 'zod'
 
-import {OcvmError} from '../../errors.js'
+import {OcvmError, UnexpectedOutputError} from '../../errors.js'
 import type {DiskFormat, VmState} from '../api.js'
 
 /**
@@ -9,10 +9,10 @@ import type {DiskFormat, VmState} from '../api.js'
  * Anything that does not match is drift and raises `unexpected-output` naming the command.
  */
 
-function drift(command: string, why: string, text: string): OcvmError {
-  return new OcvmError('unexpected-output', `unexpected output from ${command}: ${why}`, {
+function drift(command: string, why: string, text: string): UnexpectedOutputError {
+  return new UnexpectedOutputError(command.split(' ')[0]!, command, why, undefined, {
     hint: 'ocvm supports libvirt 9 (virsh) and QEMU 7+ (qemu-img); run again with --verbose and report the output.',
-    details: {command, sample: text.slice(0, 400)},
+    sample: text.slice(0, 400),
   })
 }
 
