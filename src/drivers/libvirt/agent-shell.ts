@@ -1,7 +1,7 @@
 import {z} from 'zod'
 import type {Readable} from 'node:stream'
 
-import {OcvmError, UnexpectedOutputError} from '../../errors.js'
+import {OcvmError, UnexpectedOutputError, UnsupportedError} from '../../errors.js'
 import {DirectPipe} from '../../exec/direct-pipe.js'
 import type {RunResult} from '../../exec/runner.js'
 import type {Shell, ShellRunOptions} from '../../hosts/shell.js'
@@ -39,7 +39,7 @@ async function collect(stream: Readable): Promise<Buffer> {
   for await (const chunk of stream) {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer)
     size += buf.length
-    if (size > MAX_STDIN) throw new OcvmError('unsupported', 'more than 16 MiB of stdin for a guest-agent command', {hint: 'Give the guest network access and ssh, so ocvm can stream to it.'})
+    if (size > MAX_STDIN) throw new UnsupportedError('more than 16 MiB of stdin for a guest-agent command', 'Give the guest network access and ssh, so ocvm can stream to it.')
     chunks.push(buf)
   }
   return Buffer.concat(chunks)
@@ -85,7 +85,7 @@ export function agentShell(host: Shell, uri: string, domain: string): Shell {
     const [command, ...args] = argv
     if (command === undefined) throw new TypeError('exec needs a command')
     if (options.stdin instanceof DirectPipe || options.stdout instanceof DirectPipe) {
-      throw new OcvmError('unsupported', 'a disk stream cannot run through the QEMU guest agent', {hint: 'Give the guest network access and ssh, so ocvm can stream to it.'})
+      throw new UnsupportedError('a disk stream cannot run through the QEMU guest agent', 'Give the guest network access and ssh, so ocvm can stream to it.')
     }
     const started = Date.now()
     let input: Buffer | undefined

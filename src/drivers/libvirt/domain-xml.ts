@@ -1,4 +1,4 @@
-import {OcvmError, UnexpectedOutputError} from '../../errors.js'
+import {BugError, UnexpectedOutputError} from '../../errors.js'
 
 /**
  * Reading and rewriting the domain XML that `virsh dumpxml` prints. libvirt formats it canonically
@@ -164,7 +164,7 @@ export function rewriteDomainXml(xml: string, options: RewriteOptions): string {
   }
   for (const [target] of Object.entries(options.diskPaths)) {
     if (!blocks(out, 'disk').some((b) => attrsOf(b.text, 'target')?.dev === target)) {
-      throw new OcvmError('bug', `domain XML has no disk with target ${target}`)
+      throw new BugError(`domain XML has no disk with target ${target}`)
     }
   }
   if (options.networkMap && Object.keys(options.networkMap).length > 0) {
