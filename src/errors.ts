@@ -1,6 +1,16 @@
 /**
  * The closed set of errors ocvm shows to users. Every one carries a hint that says what to do next
  * and maps to one exit code. Nothing below the command layer catches and swallows them.
+ *
+ * The set is closed: a new user-facing failure gets a class here, not a `new OcvmError('<code>', …)`
+ * at the site nor a subclass elsewhere. (One-off codes from before this rule are still built in
+ * place; one that comes to be thrown from several places moves here.) Every class is exported from
+ * `ocvm` (the plugin API), so built-in and third-party drivers throw the same ones: `VmNotFoundError`,
+ * `VmExistsError`, `VmStateError`, `UnexpectedOutputError`, `HypervisorUnavailableError` for
+ * hypervisor situations. Codes are part of the interface (journals, `--json` consumers, tests read
+ * them): a class may gain optional parameters, its code never changes. A module's internal error
+ * classes (a parser's own `Error` subclass) are caught by its callers and turned into one of these,
+ * or into a report entry; anything else that reaches the command layer is shown as a `BugError`.
  */
 
 export const EXIT_CODES = {ok: 0, failed: 1, usage: 2, partial: 3} as const
@@ -145,8 +155,8 @@ export class PluginError extends OcvmError {
   }
 }
 
-// The hypervisor drivers' errors (built-in and third-party alike). Each names the tool, the VM and
-// the host, and carries a hint that says what to do next.
+// The hypervisor drivers' errors (built-in, libvirt included, and third-party alike). Each names the
+// tool, the VM and the host, and carries a hint that says what to do next.
 
 /**
  * A tool printed something its documented format does not allow (a new, unknown version): drift,
