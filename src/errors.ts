@@ -50,6 +50,13 @@ export class UsageError extends OcvmError {
   }
 }
 
+/** The user answered no when asked to proceed; `what` is `migration` or `import`. Nothing was changed. */
+export class AbortedError extends OcvmError {
+  constructor(what: string) {
+    super('aborted', `${what} cancelled; nothing was changed`, {hint: 'Run again and answer y, or pass --yes.'})
+  }
+}
+
 export class HostUnreachableError extends OcvmError {
   constructor(host: string, reason: string) {
     super('host-unreachable', `cannot reach ${host}: ${reason}`, {

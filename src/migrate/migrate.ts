@@ -2,7 +2,7 @@ import type {Context} from '../context.js'
 import {probeHost} from '../deployment/host-facts.js'
 import {inspectDeployment} from '../deployment/inspect.js'
 import {existingPaths} from '../deployment/remote-fs.js'
-import {OcvmError, UnsupportedError, UsageError} from '../errors.js'
+import {AbortedError, OcvmError, UnsupportedError, UsageError} from '../errors.js'
 import {parseHostSpec} from '../hosts/host-spec.js'
 import {settledInOrder} from '../hosts/in-order.js'
 import type {Shell} from '../hosts/shell.js'
@@ -76,7 +76,7 @@ export async function migrate(requested: MigrateOptions, ctx: Context, hooks: Mi
     if (options.dryRun) {
       return {...plan, status: 'planned', dryRun: true, nextSteps: ['Nothing was changed. Run the same command without --dry-run to migrate.']}
     }
-    if (hooks.confirm && !(await hooks.confirm(plan))) throw new OcvmError('aborted', 'migration cancelled; nothing was changed', {hint: 'Run again and answer y, or pass --yes.'})
+    if (hooks.confirm && !(await hooks.confirm(plan))) throw new AbortedError('migration')
     const initial = (s: StepRecord): StepRecord => {
       if (s.name === 'preflight') return {...s, status: 'done'}
       if (s.name === 'precopy' && !options.precopy) return {...s, status: 'skipped'}

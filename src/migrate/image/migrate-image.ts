@@ -2,7 +2,7 @@ import {posix} from 'node:path'
 
 import type {Context} from '../../context.js'
 import type {ImageDriver, RegistryCredentials, RegistryTransport} from '../../drivers/api.js'
-import {OcvmError, UsageError} from '../../errors.js'
+import {AbortedError, OcvmError, UsageError} from '../../errors.js'
 import {formatHostSpec, parseHostSpec} from '../../hosts/host-spec.js'
 import type {Shell} from '../../hosts/shell.js'
 import {describeHookRun, nextStepsWithHooks, statusWithHooks, type MigrationHookInputs} from '../../postmigrate/after-migrate.js'
@@ -42,7 +42,7 @@ export async function migrateImage(requested: ImageMigrateOptions, driver: Image
     const state = await imagePreflight(requested, driver, runId, ctx)
     const plan = toImageResult(state, [])
     if (requested.dryRun) return {...plan, status: 'planned', dryRun: true, nextSteps: ['Nothing was changed. Run the same command without --dry-run to migrate.']}
-    if (hooks.confirm && !(await hooks.confirm(plan))) throw new OcvmError('aborted', 'migration cancelled; nothing was changed', {hint: 'Run again and answer y, or pass --yes.'})
+    if (hooks.confirm && !(await hooks.confirm(plan))) throw new AbortedError('migration')
     journal = Journal.create(runId, {...state, steps: state.steps.map((s) => initialStep(s, requested))})
     ctx.reporter.step(`Run ${runId} (journal: ${journal.dir})`)
   }
