@@ -30,7 +30,7 @@ const StatusReply = z.object({
   }),
 })
 
-/** The first schema issue of an agent reply, for UnexpectedOutputError (never the reply: it may carry guest output). */
+/** The first schema issue of an agent reply, for UnexpectedOutputError (the reply itself may carry guest output). */
 const zodIssue = (error: z.ZodError): string => `${error.issues[0]?.path.join('.') || '(top level)'}: ${error.issues[0]?.message ?? 'does not match the schema'}`
 
 async function collect(stream: Readable): Promise<Buffer> {
