@@ -19,4 +19,6 @@ export type {HostSpec} from './hosts/host-spec.js'
 export {formatHostSpec, parseHostSpec} from './hosts/host-spec.js'
 export type {Runner, RunOptions, RunResult} from './exec/runner.js'
 export type {Reporter} from './output/reporter.js'
+// The closed set of user-facing errors (OcvmError and its classes: VmNotFoundError, VmExistsError,
+// VmStateError, UnexpectedOutputError, HypervisorUnavailableError, ...): plugins throw these.
 export * from './errors.js'

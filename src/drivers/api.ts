@@ -176,10 +176,10 @@ export interface StopOptions {
 /**
  * The verbs of an image-level driver (`capabilities.level === 'image'`). Contracts:
  * - `list` and `inspect` MUST NOT change anything; they MUST parse the tool's output with a schema
- *   and throw `ExternalCommandError`/`OcvmError('unexpected-output')` naming the tool on drift.
+ *   and throw `ExternalCommandError`/`UnexpectedOutputError` naming the tool on drift.
  * - `stop` MUST try a graceful shutdown first and MUST NOT power off hard unless `force`.
  * - `exportVm` MUST NOT modify or delete the source VM and MUST refuse a running VM.
- * - `importVm` MUST NOT overwrite an existing VM of that name (throw instead) and MUST leave the VM
+ * - `importVm` MUST NOT overwrite an existing VM of that name (throw `VmExistsError`) and MUST leave the VM
  *   defined but not started; with `dryRun` it MUST only validate and describe.
  * - `removeImported` undoes `importVm` (rollback before the run is committed) and MUST NOT touch
  *   anything it did not create.

@@ -3,7 +3,7 @@ import {probeHost} from '../deployment/host-facts.js'
 import {inspectWithFacts, type InspectOptions} from '../deployment/inspect.js'
 import {existingPaths} from '../hosts/remote-fs.js'
 import {compareVersions} from '../deployment/version.js'
-import {OcvmError} from '../errors.js'
+import {MissingToolError, OcvmError} from '../errors.js'
 import {parseHostSpec} from '../hosts/host-spec.js'
 import {settledInOrder} from '../hosts/in-order.js'
 import type {Shell} from '../hosts/shell.js'
@@ -81,7 +81,7 @@ const GNU_FLAVOUR: Record<string, {key: string; brew: string; lacks: string}> = 
 
 export function requireTools(shell: Shell, facts: {tools: Record<string, boolean>; os?: string}, tools: readonly string[]): void {
   for (const tool of tools) {
-    if (!facts.tools[tool]) throw new OcvmError('missing-tool', `\`${tool}\` is not installed on ${shell.label}`, {hint: `Install it on ${shell.label} (GNU coreutils/findutils/tar${tools.includes('zstd') ? ', zstd' : ''}).`})
+    if (!facts.tools[tool]) throw new MissingToolError(shell.label, tool, `Install it on ${shell.label} (GNU coreutils/findutils/tar${tools.includes('zstd') ? ', zstd' : ''}).`)
     const gnu = GNU_FLAVOUR[tool]
     if (gnu && facts.tools[gnu.key] === false) {
       throw new OcvmError('missing-tool', `the \`${tool}\` on ${shell.label} is not GNU ${tool} (${gnu.lacks}); ocvm lists and streams the state with GNU ${tool}`, {

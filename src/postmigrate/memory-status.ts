@@ -1,6 +1,6 @@
 import {z} from 'zod'
 
-import {OcvmError} from '../errors.js'
+import {UnexpectedOutputError} from '../errors.js'
 
 // `openclaw memory status --json` (2026.9): one entry per agent; the `memory` source's counts say
 // whether the index covers every eligible memory file.
@@ -26,10 +26,10 @@ export function parseMemoryStatus(stdout: string): AgentIndex[] {
     // Log lines like `[memory] …` may come first: the JSON starts at a line opening an array of objects.
     json = JSON.parse(stdout.slice(stdout.search(/^\[\s*[{\]]/m)))
   } catch {
-    throw new OcvmError('unexpected-output', 'openclaw memory status --json did not print JSON', {hint: 'Run it by hand on the target as the service user to see what it says.'})
+    throw new UnexpectedOutputError('openclaw', 'openclaw memory status --json', 'did not print JSON', undefined, {hint: 'Run it by hand on the target as the service user to see what it says.'})
   }
   const parsed = StatusSchema.safeParse(json)
-  if (!parsed.success) throw new OcvmError('unexpected-output', `unexpected output from openclaw memory status --json: ${parsed.error.issues[0]?.message ?? ''}`, {hint: 'This OpenClaw version prints a different format; report it to ocvm.'})
+  if (!parsed.success) throw new UnexpectedOutputError('openclaw', 'openclaw memory status --json', parsed.error.issues[0]?.message ?? 'does not match the schema', undefined, {hint: 'This OpenClaw version prints a different format; report it to ocvm.'})
   return parsed.data.map(({agentId, status}) => {
     const memory = status.sourceCounts?.find((s) => s.source === 'memory')
     const eligible = memory?.eligible ?? memory?.files ?? status.files

@@ -5,7 +5,7 @@ import type {Context} from '../../context.js'
 import {probeHost} from '../../deployment/host-facts.js'
 import {inspectDeployment} from '../../deployment/inspect.js'
 import {isInside, posix} from '../../hosts/remote-fs.js'
-import {OcvmError} from '../../errors.js'
+import {AbortedError} from '../../errors.js'
 import {parseHostSpec} from '../../hosts/host-spec.js'
 import type {Shell} from '../../hosts/shell.js'
 import {ensureParent} from '../../deployment/commit.js'
@@ -68,7 +68,7 @@ export async function importArchive(options: ImportOptions, ctx: Context, callba
   planned.diffs = preview.diffs
   planned.changes = preview.changes
   if (options.dryRun) return {...planned, status: 'planned', dryRun: true, nextSteps: ['Nothing was changed. Run the same command without --dry-run to import.']}
-  if (callbacks.confirm && !(await callbacks.confirm(planned))) throw new OcvmError('aborted', 'import cancelled; nothing was changed', {hint: 'Run again and answer y, or pass --yes.'})
+  if (callbacks.confirm && !(await callbacks.confirm(planned))) throw new AbortedError('import')
 
   const journal = Journal.create(runId, state)
   ctx.reporter.step(`Run ${runId} (journal: ${journal.dir})`)

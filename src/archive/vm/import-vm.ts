@@ -3,7 +3,7 @@ import {join, posix, resolve} from 'node:path'
 
 import type {Context} from '../../context.js'
 import type {ImageDriver, VmInfo, VmSummary} from '../../drivers/api.js'
-import {OcvmError, UnsupportedError, UsageError} from '../../errors.js'
+import {AbortedError, OcvmError, UnsupportedError, UsageError} from '../../errors.js'
 import {formatHostSpec, LOCAL, parseHostSpec} from '../../hosts/host-spec.js'
 import {checkVmName, requireDriver} from '../../migrate/image/preflight.js'
 import {requireSpace} from '../../transfer/disk-space.js'
@@ -103,7 +103,7 @@ export async function importVmArchive(options: VmImportOptions, driver: ImageDri
     started: false, seconds: 0, nextSteps: ['Nothing was changed. Run the same command without --dry-run (and with --yes) to import.'],
   }
   if (options.dryRun) return plan
-  if (callbacks.confirm && !(await callbacks.confirm(plan))) throw new OcvmError('aborted', 'import cancelled; nothing was changed', {hint: 'Run again and answer y, or pass --yes.'})
+  if (callbacks.confirm && !(await callbacks.confirm(plan))) throw new AbortedError('import')
 
   const started = Date.now()
   let imported: VmSummary

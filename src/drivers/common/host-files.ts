@@ -1,5 +1,5 @@
+import {UnexpectedOutputError} from '../../errors.js'
 import type {Shell} from '../../hosts/shell.js'
-import {UnexpectedOutputError} from './errors.js'
 
 export interface HostFile {
   /** Path relative to the listed dir, `/`-separated, never starting with `./`. */

@@ -1,5 +1,5 @@
 import type {Context} from '../../context.js'
-import {MissingToolError, OcvmError} from '../../errors.js'
+import {MissingToolError, OcvmError, VmNotFoundError} from '../../errors.js'
 import type {RunResult} from '../../exec/runner.js'
 import {toExternalError} from '../../exec/runner.js'
 import type {HostSpec} from '../../hosts/host-spec.js'
@@ -39,4 +39,14 @@ export async function runToolOn(spec: ToolSpec, shell: Shell, ctx: Context, argv
     if (mapped) throw mapped
   }
   throw toExternalError(result, ctx.runner.redactor, shell.label, options.timeoutMs ?? 120_000)
+}
+
+/** The value, or undefined when the tool says the VM does not exist (existence checks before creating). */
+export async function unlessNotFound<T>(lookup: Promise<T>): Promise<T | undefined> {
+  try {
+    return await lookup
+  } catch (error) {
+    if (error instanceof VmNotFoundError) return undefined
+    throw error
+  }
 }

@@ -1,6 +1,6 @@
 import type {z} from 'zod'
 
-import {UnexpectedOutputError} from './errors.js'
+import {UnexpectedOutputError} from '../../errors.js'
 
 /**
  * Parses a hypervisor CLI's JSON output with a zod schema. Anything that is not JSON, or JSON that

@@ -1,7 +1,7 @@
 import {z} from 'zod'
 import type {Readable} from 'node:stream'
 
-import {OcvmError} from '../../errors.js'
+import {OcvmError, UnexpectedOutputError, UnsupportedError} from '../../errors.js'
 import {DirectPipe} from '../../exec/direct-pipe.js'
 import type {RunResult} from '../../exec/runner.js'
 import type {Shell, ShellRunOptions} from '../../hosts/shell.js'
@@ -30,13 +30,16 @@ const StatusReply = z.object({
   }),
 })
 
+/** The first schema issue of an agent reply, for UnexpectedOutputError (the reply itself may carry guest output). */
+const zodIssue = (error: z.ZodError): string => `${error.issues[0]?.path.join('.') || '(top level)'}: ${error.issues[0]?.message ?? 'does not match the schema'}`
+
 async function collect(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of stream) {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer)
     size += buf.length
-    if (size > MAX_STDIN) throw new OcvmError('unsupported', 'more than 16 MiB of stdin for a guest-agent command', {hint: 'Give the guest network access and ssh, so ocvm can stream to it.'})
+    if (size > MAX_STDIN) throw new UnsupportedError('more than 16 MiB of stdin for a guest-agent command', 'Give the guest network access and ssh, so ocvm can stream to it.')
     chunks.push(buf)
   }
   return Buffer.concat(chunks)
@@ -74,7 +77,7 @@ export function agentShell(host: Shell, uri: string, domain: string): Shell {
     try {
       return JSON.parse(out.split('\n').find((l) => l.startsWith('{')) ?? out)
     } catch {
-      throw new OcvmError('unexpected-output', `unexpected output from virsh qemu-agent-command: ${out.slice(0, 200)}`)
+      throw new UnexpectedOutputError('virsh', 'virsh qemu-agent-command', `not JSON: ${out.slice(0, 200)}`, host.label)
     }
   }
 
@@ -82,7 +85,7 @@ export function agentShell(host: Shell, uri: string, domain: string): Shell {
     const [command, ...args] = argv
     if (command === undefined) throw new TypeError('exec needs a command')
     if (options.stdin instanceof DirectPipe || options.stdout instanceof DirectPipe) {
-      throw new OcvmError('unsupported', 'a disk stream cannot run through the QEMU guest agent', {hint: 'Give the guest network access and ssh, so ocvm can stream to it.'})
+      throw new UnsupportedError('a disk stream cannot run through the QEMU guest agent', 'Give the guest network access and ssh, so ocvm can stream to it.')
     }
     const started = Date.now()
     let input: Buffer | undefined
@@ -93,12 +96,12 @@ export function agentShell(host: Shell, uri: string, domain: string): Shell {
       arguments: {path: command, arg: args, 'capture-output': true, ...(input ? {'input-data': input.toString('base64')} : {})},
     }
     const reply = ExecReply.safeParse(await agent(request, TIMEOUTS.query))
-    if (!reply.success) throw new OcvmError('unexpected-output', 'unexpected guest-exec reply from the QEMU guest agent')
+    if (!reply.success) throw new UnexpectedOutputError('qemu-ga', 'guest-exec', zodIssue(reply.error), label)
     const deadline = options.timeoutMs ? started + options.timeoutMs : Number.POSITIVE_INFINITY
     for (;;) {
       if (options.signal?.aborted) return result(command, args, -1, '', '', started, {canceled: true})
       const status = StatusReply.safeParse(await agent({execute: 'guest-exec-status', arguments: {pid: reply.data.return.pid}}, TIMEOUTS.query))
-      if (!status.success) throw new OcvmError('unexpected-output', 'unexpected guest-exec-status reply from the QEMU guest agent')
+      if (!status.success) throw new UnexpectedOutputError('qemu-ga', 'guest-exec-status', zodIssue(status.error), label)
       const s = status.data.return
       if (s.exited) {
         const stdout = Buffer.from(s['out-data'] ?? '', 'base64')

@@ -1,4 +1,4 @@
-import {OcvmError} from '../../errors.js'
+import {BugError, UnexpectedOutputError} from '../../errors.js'
 
 /**
  * Reading and rewriting the domain XML that `virsh dumpxml` prints. libvirt formats it canonically
@@ -88,7 +88,7 @@ export interface DomainXml {
 export function parseDomainXml(xml: string): DomainXml {
   const name = textOf(xml, 'name')
   if (!name || !/^<domain[\s>]/.test(xml.trimStart())) {
-    throw new OcvmError('unexpected-output', 'unexpected output from virsh dumpxml: not a domain definition', {hint: 'Run again with --verbose and report the output.'})
+    throw new UnexpectedOutputError('virsh', 'virsh dumpxml', 'not a domain definition', undefined, {hint: 'Run again with --verbose and report the output.'})
   }
   const disks = blocks(xml, 'disk').map((b): XmlDisk => {
     const disk = attrsOf(b.text, 'disk') ?? {}
@@ -164,7 +164,7 @@ export function rewriteDomainXml(xml: string, options: RewriteOptions): string {
   }
   for (const [target] of Object.entries(options.diskPaths)) {
     if (!blocks(out, 'disk').some((b) => attrsOf(b.text, 'target')?.dev === target)) {
-      throw new OcvmError('bug', `domain XML has no disk with target ${target}`)
+      throw new BugError(`domain XML has no disk with target ${target}`)
     }
   }
   if (options.networkMap && Object.keys(options.networkMap).length > 0) {

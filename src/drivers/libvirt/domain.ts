@@ -1,4 +1,4 @@
-import {OcvmError} from '../../errors.js'
+import {OcvmError, VmExistsError, VmNotFoundError} from '../../errors.js'
 import type {RunResult} from '../../exec/runner.js'
 import type {Shell} from '../../hosts/shell.js'
 import {xmlUnescape} from './domain-xml.js'
@@ -15,11 +15,8 @@ export async function tryVirsh(shell: Shell, argv: string[], timeoutMs: number =
   return shell.exec(argv, {timeoutMs, allowFailure: true})
 }
 
-export function domainNotFound(name: string, shell: Shell, uri: string): OcvmError {
-  return new OcvmError('vm-not-found', `no libvirt domain named "${name}" on ${shell.label} (${uri})`, {
-    hint: `\`ocvm inspect --driver libvirt --from ${shell.label}\` lists the domains there (or virsh -c ${uri} list --all); check the name and --connect.`,
-    details: {vm: name, host: shell.label},
-  })
+export function domainNotFound(name: string, shell: Shell, uri: string): VmNotFoundError {
+  return new VmNotFoundError('libvirt', name, shell.label, `virsh -c ${uri} list --all`, uri)
 }
 
 export async function domainState(shell: Shell, uri: string, name: string): Promise<DomState> {
@@ -40,11 +37,8 @@ export async function domainExists(shell: Shell, uri: string, name: string): Pro
   return false
 }
 
-export function domainExistsError(name: string, shell: Shell): OcvmError {
-  return new OcvmError('vm-exists', `a domain named "${name}" already exists on ${shell.label}; ocvm never overwrites one`, {
-    hint: 'Pick another name with --target-name, or remove the existing domain on the target first (virsh undefine).',
-    details: {vm: name, host: shell.label},
-  })
+export function domainExistsError(name: string, shell: Shell): VmExistsError {
+  return new VmExistsError('libvirt', name, shell.label, undefined, 'Pick another name with --target-name, or remove the existing domain on the target first (virsh undefine).')
 }
 
 /** The pool exists and runs on the host; otherwise an error naming it, with how to list or create one. */

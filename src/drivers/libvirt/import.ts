@@ -2,7 +2,7 @@ import path from 'node:path'
 import {z} from 'zod'
 
 import type {Context} from '../../context.js'
-import {OcvmError, UnsupportedError} from '../../errors.js'
+import {BugError, OcvmError, UnsupportedError} from '../../errors.js'
 import type {HostSpec} from '../../hosts/host-spec.js'
 import {execAll, RUN_FIRST_FN} from '../../hosts/batch.js'
 import type {Shell} from '../../hosts/shell.js'
@@ -185,7 +185,7 @@ export async function checkImport(host: HostSpec, request: ImportCheck, ctx: Con
 export async function importVm(host: HostSpec, request: ImportRequest, ctx: Context, uri: string): Promise<VmSummary> {
   const options = parseLibvirtOptions(request.options)
   const parsed = ExportMeta.safeParse(request.exportSet.meta)
-  if (!parsed.success) throw new OcvmError('bug', 'libvirt import: the export set was not made by the libvirt driver')
+  if (!parsed.success) throw new BugError('libvirt import: the export set was not made by the libvirt driver')
   const meta = parsed.data
   const shell = ctx.shells.get(host)
   const localUri = targetLocalUri(options.targetConnect, uri)
@@ -237,7 +237,7 @@ export async function importVm(host: HostSpec, request: ImportRequest, ctx: Cont
     for (const image of images) {
       const below = image.backing ? planned.backingImages.find((b) => b.relPath === image.backing) : undefined
       if (!image.backing) continue
-      if (!below || !paths[below.relPath]) throw new OcvmError('bug', `libvirt import: ${image.relPath} is an overlay of ${image.backing}, which is not in the export`)
+      if (!below || !paths[below.relPath]) throw new BugError(`libvirt import: ${image.relPath} is an overlay of ${image.backing}, which is not in the export`)
       await shell.exec(v.qemuImgRebase(paths[image.relPath]!, image.format, paths[below.relPath]!, below.format), {timeoutMs: v.TIMEOUTS.lifecycle})
     }
     const xml = rewriteDomainXml(meta.xml, {

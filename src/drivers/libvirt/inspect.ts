@@ -1,7 +1,7 @@
 import {z} from 'zod'
 
 import type {Context} from '../../context.js'
-import {OcvmError, UnsupportedError} from '../../errors.js'
+import {UnexpectedOutputError, UnsupportedError} from '../../errors.js'
 import type {HostSpec} from '../../hosts/host-spec.js'
 import {execAll, RUN_FIRST_FN, type BatchResult} from '../../hosts/batch.js'
 import type {Shell} from '../../hosts/shell.js'
@@ -26,7 +26,7 @@ const statArgv = (file: string) => ['stat', '-L', '-c', '%s %b', '--', file]
 
 function parseStat(stdout: string, file: string): {bytes: number; allocated: number} {
   const stat = StatLine.safeParse(stdout.trim().split(/\s+/))
-  if (!stat.success) throw new OcvmError('unexpected-output', `unexpected output from stat for ${file}`)
+  if (!stat.success) throw new UnexpectedOutputError('stat', statArgv(file).join(' '), 'not "<bytes> <blocks>"', undefined, {hint: 'The libvirt host needs GNU stat (coreutils); run again with --verbose to see what it printed.'})
   return {bytes: stat.data[0], allocated: stat.data[1] * 512}
 }
 

@@ -1,7 +1,7 @@
 import path from 'node:path'
 
 import type {Context} from '../../context.js'
-import {OcvmError} from '../../errors.js'
+import {OcvmError, VmExistsError} from '../../errors.js'
 import {formatHostSpec, type HostSpec} from '../../hosts/host-spec.js'
 import type {VmInfo} from '../api.js'
 import {parseDomainXml, rewriteDomainXml} from './domain-xml.js'
@@ -79,7 +79,7 @@ export async function liveMigrate(source: HostSpec, target: HostSpec, name: stri
     throw new OcvmError('vm-not-running', `${name} on ${src.label} is ${vm.state}; --live moves a running domain`, {hint: 'Drop --live: a stopped domain moves cold (sparse disk transfer + define).'})
   }
   if (await domainExists(dst, targetLocalUri, name)) {
-    throw new OcvmError('vm-exists', `a domain named "${name}" already exists on ${dst.label}; ocvm never overwrites one`, {hint: 'Remove it on the target first (virsh undefine), or move cold with --target-name.'})
+    throw new VmExistsError('libvirt', name, dst.label, undefined, 'Remove it on the target first (virsh undefine), or move cold with --target-name.')
   }
   await requirePool(dst, targetLocalUri, pool)
   const volumes = vm.disks.map((d) => ({target: d.target, pool, volume: path.posix.basename(d.path), path: '', format: d.format, virtualBytes: d.virtualBytes}))

@@ -1,6 +1,6 @@
 import {z} from 'zod'
 
-import {OcvmError} from '../../errors.js'
+import {UnexpectedOutputError, UnsupportedError} from '../../errors.js'
 import type {DiskFormat, VmState} from '../api.js'
 
 /**
@@ -9,10 +9,10 @@ import type {DiskFormat, VmState} from '../api.js'
  * Anything that does not match is drift and raises `unexpected-output` naming the command.
  */
 
-function drift(command: string, why: string, text: string): OcvmError {
-  return new OcvmError('unexpected-output', `unexpected output from ${command}: ${why}`, {
+function drift(command: string, why: string, text: string): UnexpectedOutputError {
+  return new UnexpectedOutputError(command.split(' ')[0]!, command, why, undefined, {
     hint: 'ocvm supports libvirt 9 (virsh) and QEMU 7+ (qemu-img); run again with --verbose and report the output.',
-    details: {command, sample: text.slice(0, 400)},
+    sample: text.slice(0, 400),
   })
 }
 
@@ -194,7 +194,7 @@ export function parseQemuImgInfo(text: string): ImageInfo {
   if (!parsed.success) throw drift('qemu-img info', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), text)
   const [top, ...chain] = parsed.data
   if (!FORMATS.has(top!.format as DiskFormat)) {
-    throw new OcvmError('unsupported', `disk image ${top!.filename} is in ${top!.format} format`, {hint: 'The libvirt driver moves raw, qcow2 and vmdk images; convert it with qemu-img convert first.'})
+    throw new UnsupportedError(`disk image ${top!.filename} is in ${top!.format} format`, 'The libvirt driver moves raw, qcow2 and vmdk images; convert it with qemu-img convert first.')
   }
   return {
     format: top!.format as DiskFormat,

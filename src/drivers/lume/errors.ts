@@ -1,6 +1,7 @@
-import {OcvmError} from '../../errors.js'
+import path from 'node:path'
+
+import {HypervisorUnavailableError, OcvmError, VmExistsError, VmNotFoundError, VmStateError} from '../../errors.js'
 import type {RunResult} from '../../exec/runner.js'
-import {HypervisorUnavailableError, VmNotFoundError, VmStateError} from '../common/errors.js'
 import {GUEST_SSH_HINT} from '../common/guest-ssh.js'
 import type {ToolSpec} from '../common/run-tool.js'
 import {lastLine} from '../common/tool-output.js'
@@ -18,7 +19,7 @@ const PATTERNS: Array<[RegExp, (m: RegExpMatchArray, host: string) => OcvmError]
   [/^Error: VM '(.+)' has no IP address\./, (m, host) => new VmStateError('lume', m[1]!, host, 'has no IP address yet', `Wait for it to boot completely. ${GUEST_SSH_HINT}`)],
   [/^Error: SSH is not available on VM '(.+)'\./, (m, host) => new VmStateError('lume', m[1]!, host, 'does not accept ssh', GUEST_SSH_HINT)],
   [/^Error: VM location not found: (.+)$/, (m, host) => new OcvmError('lume-storage', `lume on ${host} has no storage location "${m[1]}"`, {hint: `\`lume config storage list\` on ${host} shows the locations; add one with \`lume config storage add <name> <path>\`.`})],
-  [/^Error: Directory already exists at path: (.+)$/, (m, host) => new OcvmError('vm-exists', `lume refused to overwrite ${m[1]} on ${host}`, {hint: 'Pick another VM name on the target, or remove the leftover directory yourself.'})],
+  [/^Error: Directory already exists at path: (.+)$/, (m, host) => new VmExistsError('lume', path.posix.basename(m[1]!), host, `${m[1]} exists`, 'Pick another VM name on the target, or remove the leftover directory yourself.')],
   [/^Error: Missing GitHub credentials/, (_m, host) => new OcvmError('registry-auth', `lume on ${host} has no registry credentials`, {hint: 'lume reads GITHUB_USERNAME and GITHUB_TOKEN (or GHCR_USERNAME/GHCR_TOKEN): set them where lume runs on that host, or hand them to ocvm, which passes the token to lume on stdin, never on the command line.'})],
 ]
 

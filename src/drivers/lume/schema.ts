@@ -1,7 +1,7 @@
 import {z} from 'zod'
 
+import {UnexpectedOutputError} from '../../errors.js'
 import type {GuestOs, VmState} from '../api.js'
-import {UnexpectedOutputError} from '../common/errors.js'
 import {parseToolJson} from '../common/tool-output.js'
 
 /**

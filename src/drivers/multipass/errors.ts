@@ -1,6 +1,5 @@
-import {OcvmError} from '../../errors.js'
+import {HypervisorUnavailableError, OcvmError, VmExistsError, VmNotFoundError, VmStateError} from '../../errors.js'
 import type {RunResult} from '../../exec/runner.js'
-import {HypervisorUnavailableError, VmNotFoundError, VmStateError} from '../common/errors.js'
 import type {ToolSpec} from '../common/run-tool.js'
 import {lastLine} from '../common/tool-output.js'
 
@@ -24,13 +23,13 @@ export function mapMpFailure(result: RunResult, host: string): OcvmError | undef
     return new VmStateError('multipass', m[1]!, host, 'is not running', `Start it with \`multipass start ${m[1]}\`.`)
   }
   if ((m = /failed: instance "([^"]+)" already exists/m.exec(text))) {
-    return new OcvmError('vm-exists', `multipass on ${host} already has an instance "${m[1]}"`, {hint: 'Pick another name with --target-name.'})
+    return new VmExistsError('multipass', m[1]!, host, undefined, 'Pick another name with --target-name.')
   }
   if (/Use --force to power it off\./.test(text)) {
-    return new OcvmError('vm-state', `multipass refused to stop the instance on ${host}: ${lastLine(text.split('\n')[0] ?? '')}`, {hint: 'Shut it down from inside, or pass --force-stop to power it off.'})
+    return new VmStateError('multipass', undefined, host, `refused to stop it: ${lastLine(text.split('\n')[0] ?? '')}`, 'Shut it down from inside, or pass --force-stop to power it off.')
   }
   if (/can only (take snapshots of|restore snapshots of|clone) stopped instances|must be stopped/.test(text)) {
-    return new OcvmError('vm-state', `multipass on ${host}: ${lastLine(text)}`, {hint: 'Stop the instance first.'})
+    return new VmStateError('multipass', undefined, host, lastLine(text), 'Stop the instance first.')
   }
   return undefined
 }

@@ -1,7 +1,7 @@
 import {z} from 'zod'
 
+import {UnexpectedOutputError} from '../../errors.js'
 import type {VmState} from '../api.js'
-import {UnexpectedOutputError} from '../common/errors.js'
 import {parseToolJson} from '../common/tool-output.js'
 
 // Multipass prints sizes and counts as strings, "" when the instance is stopped (reference §3.2).

@@ -1,6 +1,5 @@
-import {OcvmError} from '../../errors.js'
+import {HypervisorUnavailableError, OcvmError, VmExistsError, VmNotFoundError, VmStateError} from '../../errors.js'
 import type {RunResult} from '../../exec/runner.js'
-import {HypervisorUnavailableError, VmNotFoundError, VmStateError} from '../common/errors.js'
 import type {ToolSpec} from '../common/run-tool.js'
 import {lastLine} from '../common/tool-output.js'
 
@@ -22,7 +21,7 @@ export function mapPrlFailure(result: RunResult, host: string, vm?: string): Ocv
   const state = /Failed to (\w+) the VM: .*is in the "(\w+)" state/.exec(text)
   if (state) return new VmStateError('prlctl', name, host, `cannot ${state[1]} while it is ${state[2]}`, state[2] === 'paused' || state[2] === 'suspended' ? `Resume it (\`prlctl resume ${name}\`) or stop it with --force (drops the suspended state).` : `Wait until it settles (\`prlctl list -a\`), then run ocvm again.`)
   if (/virtual machine is busy|currently running/.test(text)) return new VmStateError('prlctl', name, host, 'is running', `Stop it first (\`prlctl stop ${name}\`).`)
-  if (/already registered|already exists/.test(text)) return new OcvmError('vm-exists', `Parallels on ${host} already has that VM (${lastLine(text)})`, {hint: 'Pick another name with --target-name, or unregister the old VM yourself; with --preserve-uuid the UUID must be free too.'})
+  if (/already registered|already exists/.test(text)) return new VmExistsError('prlctl', name, host, lastLine(text), 'Pick another name with --target-name, or unregister the old VM yourself; with --preserve-uuid the UUID must be free too.')
   if (/Failed to exec: .*not running/.test(text)) return new VmStateError('prlctl', name, host, 'is not running', `Start it with \`prlctl start ${name}\`.`)
   return undefined
 }

@@ -1,7 +1,7 @@
 import {z} from 'zod'
 
+import {UnexpectedOutputError} from '../../errors.js'
 import type {GuestOs, VmState} from '../api.js'
-import {UnexpectedOutputError} from '../common/errors.js'
 import {parseToolJson} from '../common/tool-output.js'
 
 /** `prlctl list -a -j` (reference §2.2, real capture on PD 26.4.0). */

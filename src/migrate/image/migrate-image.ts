@@ -1,6 +1,6 @@
 import type {Context} from '../../context.js'
 import type {ImageDriver} from '../../drivers/api.js'
-import {OcvmError, UsageError} from '../../errors.js'
+import {AbortedError, UsageError} from '../../errors.js'
 import {parseHostSpec} from '../../hosts/host-spec.js'
 import {nextStepsWithHooks, statusWithHooks, type MigrationHookInputs} from '../after-migrate.js'
 import {Journal, newRunId} from '../../pipeline/journal.js'
@@ -47,7 +47,7 @@ export async function migrateImage(requested: ImageMigrateOptions, driver: Image
     const state = await imagePreflight(requested, driver, runId, ctx)
     const plan = toImageResult(state, [])
     if (requested.dryRun) return {...plan, status: 'planned', dryRun: true, nextSteps: ['Nothing was changed. Run the same command without --dry-run to migrate.']}
-    if (callbacks.confirm && !(await callbacks.confirm(plan))) throw new OcvmError('aborted', 'migration cancelled; nothing was changed', {hint: 'Run again and answer y, or pass --yes.'})
+    if (callbacks.confirm && !(await callbacks.confirm(plan))) throw new AbortedError('migration')
     journal = Journal.create(runId, {...state, steps: state.steps.map((s) => initialStep(s, requested))})
     ctx.reporter.step(`Run ${runId} (journal: ${journal.dir})`)
   }

@@ -1,7 +1,7 @@
 import type {Context} from '../../context.js'
 import {inspectDeployment} from '../../deployment/inspect.js'
 import {existingPaths} from '../../hosts/remote-fs.js'
-import {OcvmError, UsageError} from '../../errors.js'
+import {AbortedError, OcvmError, UsageError} from '../../errors.js'
 import {parseHostSpec} from '../../hosts/host-spec.js'
 import {settledInOrder} from '../../hosts/in-order.js'
 import type {Shell} from '../../hosts/shell.js'
@@ -69,7 +69,7 @@ export async function migrateState(requested: MigrateOptions, ctx: Context, call
     if (options.dryRun) {
       return {...plan, status: 'planned', dryRun: true, nextSteps: ['Nothing was changed. Run the same command without --dry-run to migrate.']}
     }
-    if (callbacks.confirm && !(await callbacks.confirm(plan))) throw new OcvmError('aborted', 'migration cancelled; nothing was changed', {hint: 'Run again and answer y, or pass --yes.'})
+    if (callbacks.confirm && !(await callbacks.confirm(plan))) throw new AbortedError('migration')
     const initial = (s: StepRecord): StepRecord => {
       if (s.name === 'preflight') return {...s, status: 'done'}
       if (s.name === 'precopy' && !options.precopy) return {...s, status: 'skipped'}

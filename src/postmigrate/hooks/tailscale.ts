@@ -1,6 +1,6 @@
 import {z} from 'zod'
 
-import {OcvmError} from '../../errors.js'
+import {OcvmError, UnexpectedOutputError} from '../../errors.js'
 import type {Shell} from '../../hosts/shell.js'
 import {defineHook, type HookCheck, type HookContext} from '../api.js'
 import {secretValues, targetInputs} from '../inputs.js'
@@ -22,7 +22,7 @@ const StatusSchema = z.object({
 /** Pure: `tailscale status --json` → what the hook needs. */
 export function parseTailscaleStatus(stdout: string): {running: boolean; dnsName: string; tags: string[]; ips: string[]} {
   const parsed = StatusSchema.safeParse(JSON.parse(stdout))
-  if (!parsed.success) throw new OcvmError('unexpected-output', 'unexpected output from tailscale status --json', {hint: 'Check `tailscale version` on the target.'})
+  if (!parsed.success) throw new UnexpectedOutputError('tailscale', 'tailscale status --json', `${parsed.error.issues[0]?.path.join('.') || '(top level)'}: ${parsed.error.issues[0]?.message ?? 'does not match the schema'}`, undefined, {hint: 'Check `tailscale version` on the target.'})
   const self = parsed.data.Self
   return {running: parsed.data.BackendState === 'Running', dnsName: (self?.DNSName ?? '').replace(/\.$/, ''), tags: self?.Tags ?? [], ips: self?.TailscaleIPs ?? []}
 }
