@@ -7,7 +7,7 @@ const layer = (...dirs) => `^src/(${dirs.join('|')})/`
 const LAYERS = [
   {name: 'commands', from: ['commands'], files: ['^src/base-command\\.ts$', '^src/index\\.ts$']},
   {name: 'views', from: ['views']},
-  {name: 'services', from: ['migrate', 'archive', 'vmarchive', 'verify', 'doctor', 'plugins']},
+  {name: 'services', from: ['migrate', 'archive', 'inspect', 'verify', 'doctor', 'plugins']},
   {name: 'pipeline', from: ['pipeline']},
   {name: 'building blocks', from: ['drivers', 'postmigrate', 'deployment', 'transfer', 'rewrite', 'output']},
   {name: 'hosts', from: ['hosts']},
@@ -32,7 +32,7 @@ module.exports = {
       comment: 'a renderer reads a service\'s result types, never its code',
       severity: 'error',
       from: {path: layer('views')},
-      to: {path: layer('migrate', 'archive', 'vmarchive', 'verify', 'doctor', 'plugins'), dependencyTypesNot: ['type-only']},
+      to: {path: layer('migrate', 'archive', 'inspect', 'verify', 'doctor', 'plugins'), dependencyTypesNot: ['type-only']},
     },
   ],
   options: {

@@ -1,21 +1,14 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../base-command.js'
-import {inspectDeployment} from '../deployment/inspect.js'
 import type {Inventory} from '../deployment/types.js'
-import type {VmInfo, VmSummary} from '../drivers/api.js'
-import {imageDriverFor, vmDriverOptions, vmSourceFlags} from '../drivers/vm-flags.js'
+import {vmDriverOptions, vmSourceFlags} from '../drivers/vm-flags.js'
 import {formatHostSpec, parseHostSpec} from '../hosts/host-spec.js'
-import {requireDriver} from '../migrate/image/preflight.js'
+import {inspect, type VmInspection, type VmListing} from '../inspect/inspect.js'
 import {renderInventory} from '../views/inventory-view.js'
 import {renderVmInfo, renderVmList} from '../views/vm-view.js'
 
-export type VmInspection = VmInfo & {driver: string; host: string}
-export interface VmListing {
-  driver: string
-  host: string
-  vms: VmSummary[]
-}
+export type {VmInspection, VmListing}
 
 export default class Inspect extends BaseCommand {
   static summary = 'Show what an OpenClaw deployment consists of and how each part will be migrated.'
@@ -48,29 +41,26 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass) it describe
   async run(): Promise<Inventory | VmInspection | VmListing> {
     const {flags} = await this.parse(Inspect)
     const ctx = this.createContext(flags)
-    if (flags.driver !== 'file') return this.inspectVm(flags, ctx)
-    const inventory = await inspectDeployment(
-      {host: parseHostSpec(flags.from), user: flags.user, stateDir: flags['state-dir'], configPath: flags.config, profile: flags.profile},
-      ctx,
-    )
-    if (!this.jsonEnabled()) this.log(renderInventory(inventory))
-    return inventory
-  }
-
-  private async inspectVm(flags: {driver: string; from: string; vm?: string; connect?: string}, ctx: ReturnType<Inspect['createContext']>): Promise<VmInspection | VmListing> {
-    const {drivers} = await this.loadDrivers(ctx)
-    const driver = await imageDriverFor(drivers.get(flags.driver), vmDriverOptions(flags), {from: flags.from})
+    const driver = await this.driverFor(flags.driver, ctx, vmDriverOptions(flags), {from: flags.from})
     const host = parseHostSpec(flags.from)
-    const label = formatHostSpec(host)
-    // An unreachable hypervisor (daemon down, wrong --connect) says so, instead of "no such VM".
-    await requireDriver(driver, host, ctx, ctx.shells.get(host))
-    if (flags.vm) {
-      const vm = await driver.inspect(host, flags.vm, ctx)
-      if (!this.jsonEnabled()) this.log(renderVmInfo(vm, label, driver.name))
-      return {...vm, driver: driver.name, host: label}
-    }
-    const vms = await driver.list(host, ctx)
-    if (!this.jsonEnabled()) this.log(renderVmList(vms, label, driver.name))
-    return {driver: driver.name, host: label, vms}
+    const result = await inspect({
+      driver,
+      host,
+      deployment: {
+        ...(flags.user ? {user: flags.user} : {}),
+        ...(flags['state-dir'] ? {stateDir: flags['state-dir']} : {}),
+        ...(flags.config ? {configPath: flags.config} : {}),
+        ...(flags.profile ? {profile: flags.profile} : {}),
+      },
+      ...(flags.vm ? {vm: flags.vm} : {}),
+    }, ctx)
+    if (!this.jsonEnabled()) this.log(render(result, formatHostSpec(host), driver.name))
+    return result
   }
+}
+
+function render(result: Inventory | VmInspection | VmListing, host: string, driver: string): string {
+  if ('vms' in result) return renderVmList(result.vms, host, driver)
+  if ('disks' in result) return renderVmInfo(result, host, driver)
+  return renderInventory(result)
 }

@@ -1,9 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {UsageError} from '../errors.js'
-import {parseHostSpec} from '../hosts/host-spec.js'
 import {isImageDriver, type Driver, type ImageDriver} from './api.js'
-import {configureDriver} from './configure.js'
 
 /**
  * The VM flags that migrate, export, import and inspect share, and how they become the driver's
@@ -60,13 +58,4 @@ export function vmDriverOptions(flags: VmOptionFlags): Record<string, unknown> {
   ]
   for (const [key, value] of named) if (value !== undefined && value !== false) out[key] = value
   return out
-}
-
-/** The named driver as an image driver, bound to the run's options and hosts. */
-export async function imageDriverFor(driver: Driver, options: Record<string, unknown>, hosts: {from?: string; to?: string}): Promise<ImageDriver> {
-  if (!isImageDriver(driver)) throw new UsageError(`the ${driver.name} driver does not move VMs`, 'Use --driver file for bare hosts, or a hypervisor driver from `ocvm drivers list`.')
-  return configureDriver(driver, options, {
-    ...(hosts.from ? {source: parseHostSpec(hosts.from)} : {}),
-    ...(hosts.to ? {target: parseHostSpec(hosts.to)} : {}),
-  })
 }

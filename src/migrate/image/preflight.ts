@@ -2,20 +2,12 @@ import type {Context} from '../../context.js'
 import type {ImageDriver} from '../../drivers/api.js'
 import {OcvmError, UsageError} from '../../errors.js'
 import {formatHostSpec, parseHostSpec} from '../../hosts/host-spec.js'
-import type {Shell} from '../../hosts/shell.js'
 import {requireSpace} from '../../transfer/disk-space.js'
+import {checkVmName, requireDriver} from '../../drivers/checks.js'
 import {decideMode, normaliseArch} from './mode.js'
 import {defaultStagingDir, stagingDirIn} from './staging.js'
 import {imageSteps} from '../../pipeline/image-steps.js'
 import type {ImageMigrateOptions, ImageMigrationState} from './types.js'
-
-// VM names reach hypervisor CLIs as argv (never a shell), but a leading '-' would still read as an
-// option, and control characters make unreadable journals and logs.
-const VM_NAME_RE = /^[^-\s\p{Cc}][^\p{Cc}]*$/u
-
-export function checkVmName(flag: string, value: string | undefined): void {
-  if (value !== undefined && !VM_NAME_RE.test(value)) throw new UsageError(`${flag} "${value}" is not a usable VM name`, 'VM names must not start with "-" or contain control characters (newlines, tabs).')
-}
 
 /** Checks both ends and builds the journal's initial state. Changes nothing. */
 export async function imagePreflight(options: ImageMigrateOptions, driver: ImageDriver, runId: string, ctx: Context): Promise<ImageMigrationState> {
@@ -99,13 +91,4 @@ function registryRef(options: ImageMigrateOptions, driver: ImageDriver, mode: Im
   if (mode !== 'image') throw new UsageError(`--driver-opt registry only applies to image moves, and this run moves the ${mode === 'live' ? 'running VM live' : 'OpenClaw state'}`, 'Leave it out, or force an image move with --mode image.')
   driver.registryTransport.checkRef(ref)
   return ref
-}
-
-export async function requireDriver(driver: ImageDriver, host: ReturnType<typeof parseHostSpec>, ctx: Context, shell: Shell): Promise<void> {
-  const probe = await driver.probe(host, ctx)
-  if (!probe.available) {
-    throw new OcvmError('driver-unavailable', `the ${driver.name} driver cannot work on ${shell.label}${probe.detail ? `: ${probe.detail}` : ''}`, {
-      hint: probe.detail ?? `Install the ${driver.name} tools on ${shell.label}; \`ocvm doctor --on ${shell.label}\` shows what is there.`,
-    })
-  }
 }

@@ -1,3 +1,4 @@
+import {fileDriver} from '../../../drivers/file/index.js'
 import type {StepAction} from '../../../pipeline/runner.js'
 import {formatHostSpec} from '../../../hosts/host-spec.js'
 import {migrateState} from '../../state/migrate-state.js'
@@ -20,7 +21,7 @@ export function stateStep(env: ImageStepEnv): StepAction {
     for (const shell of [from, to]) if (shell.host.kind === 'guest') ctx.shells.register(shell)
     const state = options.state ?? {}
     const run = await migrateState({
-      driver: 'file', from: formatHostSpec(from.host), to: formatHostSpec(to.host), sessions: state.sessions ?? 'include', dryRun: false, force: false,
+      driver: fileDriver.name, from: formatHostSpec(from.host), to: formatHostSpec(to.host), sessions: state.sessions ?? 'include', dryRun: false, force: false,
       // The hooks are this run's own next step (journaled here, run where the state landed).
       skipHooks: true,
       ...withoutUndefined({user: state.user, targetUser: state.targetUser, targetHome: state.targetHome, stateDir: state.stateDir, targetStateDir: state.targetStateDir, profile: state.profile}),
