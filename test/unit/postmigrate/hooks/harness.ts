@@ -223,7 +223,8 @@ esac
     },
     leaks(secret, report) {
       const found: string[] = []
-      for (const c of calls) if (c.argv.some((a) => a.includes(secret))) found.push(`argv of ${c.argv[0]} ${c.argv[1] === '-c' ? '(script)' : (c.argv[1] ?? '')}`)
+      const what = (argv: string[]) => (argv[1] === '-c' ? `sh -c ${argv[2]?.split('\n').find((l) => l.trim()) ?? ''}` : argv.slice(0, 2).join(' '))
+      for (const c of calls) if (c.argv.some((a) => a.includes(secret))) found.push(`argv of ${what(c.argv)}`)
       if (report !== undefined && JSON.stringify(report).includes(secret)) found.push('the report')
       if (said.some((m) => m.includes(secret))) found.push('what the user was told')
       return found
