@@ -13,9 +13,14 @@
 // Hooks run through the real engine (check → apply → verify), so a report is what a user sees.
 // Hooks that enter secrets or services are root tools on a target: their tests need root, as the
 // project's machines and CI are.
+//
+// Other tests on this machine (a migration from `local`) stop what ocvm's probe takes for root's
+// gateway: a process whose args name openclaw…gateway but not ocvm (host-facts.ts). So nothing a
+// test starts may look like one: everything lives in an `ocvm-hook-*` dir (TMPDIR included), and a
+// script whose argv names the gateway without a path there runs with $0 = ocvm-test-sh.
 import {execFileSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
-import {chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir, userInfo} from 'node:os'
 import path from 'node:path'
 
@@ -59,6 +64,10 @@ export interface Target {
   ws: string
   /** First on the target's PATH: fakes and stubs. */
   bin: string
+  /** The target's TMPDIR (mktemp). */
+  tmp: string
+  /** The environment of every command on the target (PATH, the fakes' state dirs); a test may change it. */
+  env: Record<string, string>
   /** Where a system path of the target lives here: sys('/etc/openclaw/secrets.env'). */
   sys(file: string): string
   shell: Shell
@@ -130,15 +139,21 @@ function makeTarget(dir: string, fakes: readonly Fake[]): {target: Target; clean
   const bin = path.join(dir, 'bin')
   const root = path.join(dir, 'root')
   const state = path.join(dir, 'test-state')
-  for (const d of [stateDir, ws, bin, state, ...SYSTEM_DIRS.map((s) => path.join(root, s))]) mkdirSync(d, {recursive: true})
+  const tmp = path.join(dir, 'tmp')
+  for (const d of [stateDir, ws, bin, state, tmp, ...SYSTEM_DIRS.map((s) => path.join(root, s))]) mkdirSync(d, {recursive: true})
   chmodSync(home, 0o700)
   chmodSync(stateDir, 0o700)
   for (const fake of fakes) {
     const at = fake === 'PlistBuddy' ? path.join(root, '/usr/libexec/PlistBuddy') : path.join(bin, fake)
-    symlinkSync(path.join(FAKES_DIR, fake), at)
+    // The fake launchd's supervisors run as `python3 <launchctl's real path> __supervise system/ai.openclaw.gateway`,
+    // which ocvm's own probe (host-facts.ts) takes for root's gateway unless the args name ocvm: other
+    // tests on this machine that migrate from `local` would stop it. A copy runs from this dir, which does.
+    if (fake === 'launchctl') copyFileSync(path.join(FAKES_DIR, fake), at)
+    else symlinkSync(path.join(FAKES_DIR, fake), at)
   }
   const env: Record<string, string> = {
     PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+    TMPDIR: tmp,
     FAKE_SYSTEMD_UNIT_DIR: path.join(root, '/etc/systemd/system'),
     FAKE_SYSTEMD_STATE: path.join(state, 'fake-systemd'),
     FAKE_LAUNCHD_STATE: path.join(state, 'fake-launchd'),
@@ -159,7 +174,10 @@ function makeTarget(dir: string, fakes: readonly Fake[]): {target: Target; clean
   const exec: Shell['exec'] = (argv, options = {}) => {
     const input = typeof options.input === 'string' ? options.input : undefined
     calls.push({argv: [...argv], ...(input !== undefined ? {input} : {})})
-    return base.exec(argv.map(reRoot), {...options, ...(input !== undefined ? {input: reRoot(input)} : {}), env: {...env, ...options.env}})
+    const real = argv.map(reRoot)
+    const args = real.join(' ')
+    if (real[0] === 'sh' && real[1] === '-c' && /openclaw.*gateway/.test(args) && !args.includes('ocvm')) real[3] = 'ocvm-test-sh'
+    return base.exec(real, {...options, ...(input !== undefined ? {input: reRoot(input)} : {}), env: {...env, ...options.env}})
   }
   const shell: Shell = {host: base.host, label: base.label, exec, script: (body, args = [], options) => exec(['sh', '-c', body, 'sh', ...args], options)}
   const ctx: Context = {runner, shells: new ShellPool({runner, ssh: {controlDir: dir}}), reporter}
@@ -173,7 +191,7 @@ function makeTarget(dir: string, fakes: readonly Fake[]): {target: Target; clean
     runHooks(hooks, {shell, os, osName: os === 'macos' ? 'macOS 15.1' : 'Linux (test)', driver: 'file', where: 'host', dryRun, options: {...inputs, ...options}}, ctx)
 
   const target: Target = {
-    dir, user, group, home, stateDir, configPath: inputs.configPath, ws, bin, shell, ctx, calls, said,
+    dir, user, group, home, stateDir, configPath: inputs.configPath, ws, bin, tmp, env, shell, ctx, calls, said,
     sys: (file) => path.join(root, file),
     async run(hook, options = {}) {
       const result = await runAll(options, [hook])
@@ -193,6 +211,7 @@ function makeTarget(dir: string, fakes: readonly Fake[]): {target: Target; clean
     read: (file) => readFileSync(file, 'utf8'),
     stub(name, cases, at = bin) {
       const file = path.join(at, name)
+      mkdirSync(at, {recursive: true})
       const s = path.join(state, `stub-${stubs.size}-${name}`)
       stubs.set(name, s)
       stubs.set(file, s)
@@ -243,6 +262,9 @@ export async function withTarget<T>(fn: (t: Target) => Promise<T>, options: {fak
   if (options.root && process.getuid?.() !== 0) {
     throw new Error('this test runs the hook\'s root-only steps for real (chown root, install -o root): run the unit tests as root, as the project\'s machines and CI do')
   }
+  // A test that a program is missing must not find the machine's own (nor start it as a service).
+  const own = execFileSync('sh', ['-c', 'for p in openclaw tailscale signal-cli; do command -v "$p" || true; done'], {encoding: 'utf8'}).trim()
+  if (own) throw new Error(`these tests play the target's openclaw, tailscale and signal-cli with fakes and stubs, but this machine has its own on PATH: ${own.replace(/\n/g, ', ')}`)
   const dir = mkdtempSync(path.join(tmpdir(), 'ocvm-hook-'))
   const {target, cleanups, unexpected} = makeTarget(dir, options.fakes ?? [])
   try {
