@@ -95,6 +95,8 @@ export interface Target {
   stub(name: string, cases: Record<string, string>, dir?: string): string
   /** The argv (joined) each call of a stub (by name or path) or fake CLI got, in order. */
   stubCalls(name: string): string[]
+  /** A stub's own state dir ($S in its code). */
+  stubState(name: string): string
   /** Type, mode, owner and content of everything under home, ws and ROOT. */
   snapshot(): Map<string, string>
   /** Where `secret` shows up: the argv of a command, the report, or what the user was told. */
@@ -215,11 +217,11 @@ function makeTarget(dir: string, fakes: readonly Fake[]): {target: Target; clean
       const s = path.join(state, `stub-${stubs.size}-${name}`)
       stubs.set(name, s)
       stubs.set(file, s)
+      mkdirSync(s, {recursive: true})
       const pattern = (argv: string) => argv.split('*').map((part) => (part ? shQuote(part) : '')).join('*')
       writeFileSync(file, `#!/bin/sh
 # STRICT test stub of ${name} (test/unit/postmigrate/hooks/harness.ts): answers only the argv below.
 S=${shQuote(s)}
-mkdir -p "$S"
 printf '%s\\n' "$*" >> "$S/calls"
 case "$*" in
 ${Object.entries(cases).map(([argv, body]) => `${pattern(argv)})\n${body}\n;;`).join('\n')}
@@ -228,6 +230,11 @@ esac
 `)
       chmodSync(file, 0o755)
       return file
+    },
+    stubState(name) {
+      const s = stubs.get(name)
+      if (!s) throw new Error(`no stub ${name}`)
+      return s
     },
     stubCalls(name) {
       const s = stubs.get(name)
