@@ -92,9 +92,13 @@ describe('ocvm/memory-index', () => {
     expect(result.hooks[0]?.error).toEqual({code: 'hook-verify-failed', message: `ocvm/memory-index applied, but its result does not hold: ${STALE_DETAILS.join('; ')}`, hint: 'Fix what the details name, then run the hook again.'})
   }))
 
-  it('without the openclaw CLI it fails saying so', () => withTarget(async (t) => {
+  it('without the openclaw CLI it fails saying how to install it (npm, as ocvm/services says; there is no apt or brew package)', () => withTarget(async (t) => {
     const report = await t.run(memoryIndex)
     expect(report.status).toBe('failed')
-    expect(report.error).toMatchObject({code: 'missing-tool', message: '`openclaw` is not installed (or not on PATH) on local'})
+    expect(report.error).toEqual({
+      code: 'openclaw-missing',
+      message: `openclaw is not on ${t.user}'s PATH on local`,
+      hint: 'Install it on the target first (npm install -g openclaw, or the installer), as the guide\'s Step 2 says.',
+    })
   }))
 })
