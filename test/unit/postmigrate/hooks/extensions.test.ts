@@ -26,7 +26,8 @@ function plugins(t: Target, dependency = 'file:./vendor/guard-helper'): string {
 
 const MISNAMED = 'extensions/openclaw-web-guard is named differently from its manifest id "web-guard"'
 
-describe('ocvm/extensions', () => {
+// Real npm installs take seconds on a busy machine.
+describe('ocvm/extensions', {timeout: 120_000}, () => {
   it('dry run: names the misnamed plugin and the missing node_modules; renames and installs nothing', () => withTarget(async (t) => {
     plugins(t)
     const before = t.snapshot()
@@ -56,7 +57,7 @@ describe('ocvm/extensions', () => {
     const again = await t.run(extensions)
     expect(again).toMatchObject({status: 'unchanged', changed: [], details: ['3 plugin(s) in place']})
     expect(t.snapshot()).toEqual(after)
-  }), 120_000)
+  }))
 
   it('a deployment without plugins has nothing to do', () => withTarget(async (t) => {
     expect(await t.run(extensions)).toMatchObject({status: 'unchanged', details: ['0 plugin(s) in place']})
@@ -80,7 +81,7 @@ describe('ocvm/extensions', () => {
     // Nothing was overwritten; the dependencies were still installed where the plugin is.
     expect(t.read(path.join(ext, 'web-guard/openclaw.plugin.json'))).toBe('{"id":"web-guard"}')
     expect(existsSync(path.join(ext, 'openclaw-web-guard/node_modules/guard-helper'))).toBe(true)
-  }), 120_000)
+  }))
 
   it('an npm install that fails fails the hook with npm\'s output', () => withTarget(async (t) => {
     plugins(t, 'file:./vendor/guard-helper-1.0.0.tgz')
@@ -90,5 +91,5 @@ describe('ocvm/extensions', () => {
     expect(report.error?.message).toMatch(/^sh exited with code \d+ on local: npm error /)
     expect(report.error?.output).toContain('ENOENT: no such file or directory')
     expect(report.error?.output).toContain('vendor/guard-helper-1.0.0.tgz')
-  }), 120_000)
+  }))
 })

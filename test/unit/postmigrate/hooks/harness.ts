@@ -28,14 +28,14 @@ import type {Context} from '../../../../src/context.js'
 import {createRunner} from '../../../../src/exec/runner.js'
 import {createShell, ShellPool, type Shell} from '../../../../src/hosts/shell.js'
 import type {Reporter} from '../../../../src/output/reporter.js'
-import type {Hook, HookContext, TargetOs} from '../../../../src/postmigrate/api.js'
+import type {Hook, TargetOs} from '../../../../src/postmigrate/api.js'
 import {runHooks, type HookReport, type HookRunResult} from '../../../../src/postmigrate/engine.js'
 import {loadSecrets, type SecretValues} from '../../../../src/postmigrate/secrets-input.js'
 import {REPO_ROOT} from '../../../helpers/process.js'
 
 const FAKES_DIR = path.join(REPO_ROOT, 'test/fakes')
 /** The target's system dirs that live under ROOT in these tests. */
-export const SYSTEM_DIRS = ['/etc/openclaw', '/etc/systemd/system', '/etc/logrotate.d', '/etc/newsyslog.d', '/Library/LaunchDaemons', '/usr/libexec']
+const SYSTEM_DIRS = ['/etc/openclaw', '/etc/systemd/system', '/etc/logrotate.d', '/etc/newsyslog.d', '/Library/LaunchDaemons', '/usr/libexec']
 type Fake = 'systemctl' | 'launchctl' | 'plutil' | 'PlistBuddy' | 'tailscale' | 'signal-cli'
 
 /** One command a hook ran through its shell, as the hook gave it (before re-rooting). */
@@ -80,8 +80,6 @@ export interface Target {
   run(hook: Hook, options?: RunOptions): Promise<HookReport>
   /** Runs hooks in order through the engine. */
   runAll(hooks: Hook[], options?: RunOptions): Promise<HookRunResult>
-  /** A HookContext for calling check/apply/verify directly. */
-  hookCtx(options?: RunOptions): HookContext
   /** Secret values as the CLI loads them (the run's redactor learns them). */
   secrets(values: Record<string, string>): SecretValues
   /** Writes a file (parents created), with a mode. */
@@ -161,6 +159,8 @@ function makeTarget(dir: string, fakes: readonly Fake[]): {target: Target; clean
     FAKE_LAUNCHD_STATE: path.join(state, 'fake-launchd'),
     FAKE_TAILSCALE_STATE: path.join(state, 'fake-tailscale'),
     FAKE_SIGNAL_SCAN_DELAY: '0',
+    // npm asks the registry whether it is outdated: not the target's business, and these tests stay offline.
+    npm_config_update_notifier: 'false',
   }
   const reRoot = reRooter(root)
   const calls: Call[] = []
@@ -188,7 +188,6 @@ function makeTarget(dir: string, fakes: readonly Fake[]): {target: Target; clean
   const cleanups: Array<() => Promise<unknown> | unknown> = []
   const unexpectedLog = path.join(state, 'unexpected')
 
-  const hookCtx = ({os = 'linux', dryRun = false, options = {}}: RunOptions = {}): HookContext => ({...ctx, shell, os, driver: 'file', where: 'host', dryRun, options: {...inputs, ...options}})
   const runAll = ({os = 'linux', dryRun = false, options = {}}: RunOptions, hooks: Hook[]) =>
     runHooks(hooks, {shell, os, osName: os === 'macos' ? 'macOS 15.1' : 'Linux (test)', driver: 'file', where: 'host', dryRun, options: {...inputs, ...options}}, ctx)
 
@@ -202,7 +201,6 @@ function makeTarget(dir: string, fakes: readonly Fake[]): {target: Target; clean
       return report
     },
     runAll: (hooks, options = {}) => runAll(options, hooks),
-    hookCtx,
     secrets: (values) => loadSecrets({envNames: Object.keys(values), env: values}, runner.redactor),
     write(file, text, mode = 0o600) {
       mkdirSync(path.dirname(file), {recursive: true})

@@ -115,7 +115,8 @@ describe('ocvm/secrets (Linux: /etc/openclaw/secrets.env)', () => {
   }, {root: true}))
 })
 
-describe('ocvm/secrets (macOS: the LaunchDaemon\'s EnvironmentVariables, FAKE plutil and PlistBuddy)', () => {
+// The fake macOS tools are Python scripts: seconds per run on a busy machine.
+describe('ocvm/secrets (macOS: the LaunchDaemon\'s EnvironmentVariables, FAKE plutil and PlistBuddy)', {timeout: 120_000}, () => {
   const daemon = (t: Target, mode: number) => t.write(t.sys(PLIST), `<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
 <plist version="1.0">
@@ -156,5 +157,5 @@ describe('ocvm/secrets (macOS: the LaunchDaemon\'s EnvironmentVariables, FAKE pl
     const again = await t.run(secrets, {os: 'macos', options})
     expect(again).toMatchObject({status: 'unchanged', changed: []})
     expect(t.snapshot()).toEqual(after)
-  }, {root: true, fakes: ['plutil', 'PlistBuddy']}), 60_000)
+  }, {root: true, fakes: ['plutil', 'PlistBuddy']}))
 })

@@ -38,7 +38,8 @@ const stat = (file: string) => {
   return `${(s.mode & 0o777).toString(8)} ${s.uid}:${s.gid}`
 }
 
-describe('ocvm/services on Linux (FAKE systemctl, real systemd-analyze)', () => {
+// systemd-analyze, the fake service managers (bash, Python) and their waits take seconds on a busy machine.
+describe('ocvm/services on Linux (FAKE systemctl, real systemd-analyze)', {timeout: 60_000}, () => {
   it('dry run: names the missing unit, log dir, enablement and process; installs and starts nothing', () => withTarget(async (t) => {
     const {logs} = host(t)
     const before = t.snapshot()
@@ -76,6 +77,8 @@ describe('ocvm/services on Linux (FAKE systemctl, real systemd-analyze)', () => 
     expect(unit).not.toContain('JAVA_HOME')
     expect([stat(logs), stat(path.join(logs, 'gateway.log')), stat(path.join(logs, 'gateway.err.log'))].map((s) => s.split(' ')[0])).toEqual(['700', '600', '600'])
     expect(t.stubCalls('systemctl')).toEqual(expect.arrayContaining(['daemon-reload', `enable ${UNIT}`, `restart ${UNIT}`]))
+    // The service manager started the gateway (in the background: give it a moment to show).
+    for (let i = 0; i < 100 && t.stubCalls('openclaw').length === 0; i++) await new Promise((r) => setTimeout(r, 50))
     expect(t.stubCalls('openclaw')).toEqual(['gateway run'])
     // The service reads the secrets file itself: its values never pass through ocvm.
     expect(t.leaks(TOKEN, report)).toEqual([])
@@ -158,7 +161,7 @@ describe('ocvm/services on Linux (FAKE systemctl, real systemd-analyze)', () => 
   }, {root: true}))
 })
 
-describe('ocvm/services on macOS (FAKE launchctl, plutil, PlistBuddy)', () => {
+describe('ocvm/services on macOS (FAKE launchctl, plutil, PlistBuddy)', {timeout: 120_000}, () => {
   const PLIST = '/Library/LaunchDaemons/ai.openclaw.gateway.plist'
   const API_KEY = 'sk-ant-unit-launchd-0123456789'
   const extract = async (t: Target, key: string) => (await t.shell.exec(['plutil', '-extract', `EnvironmentVariables.${key}`, 'raw', '-o', '-', '--', PLIST])).stdout.replace(/\n$/, '')
@@ -180,7 +183,7 @@ describe('ocvm/services on macOS (FAKE launchctl, plutil, PlistBuddy)', () => {
     const again = await t.run(services, {os: 'macos'})
     expect(again).toMatchObject({status: 'unchanged', changed: [], details: []})
     expect(t.snapshot()).toEqual(after)
-  }, {root: true, fakes: ['launchctl', 'plutil', 'PlistBuddy']}), 120_000)
+  }, {root: true, fakes: ['launchctl', 'plutil', 'PlistBuddy']}))
 
   it('a re-install keeps the secrets ocvm/secrets put in the plist, and replaces the loaded job', () => withTarget(async (t) => {
     host(t, 'macos')
@@ -200,5 +203,5 @@ describe('ocvm/services on macOS (FAKE launchctl, plutil, PlistBuddy)', () => {
     const launchctl = t.stubCalls('launchctl')
     expect(launchctl.filter((c) => /^(bootout|bootstrap) /.test(c))).toEqual([`bootstrap system ${t.sys(PLIST)}`, 'bootout system/ai.openclaw.gateway', `bootstrap system ${t.sys(PLIST)}`])
     expect(t.leaks(API_KEY, [entered, planned, report])).toEqual([])
-  }, {root: true, fakes: ['launchctl', 'plutil', 'PlistBuddy']}), 120_000)
+  }, {root: true, fakes: ['launchctl', 'plutil', 'PlistBuddy']}))
 })
