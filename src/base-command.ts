@@ -4,7 +4,7 @@ import {createInterface} from 'node:readline/promises'
 import type {Context} from './context.js'
 import {createHookList, type ListedHook} from './plugins/hook-list.js'
 import {BUILTIN_HOOKS} from './postmigrate/catalog.js'
-import type {Driver} from './drivers/api.js'
+import type {Driver, DriverHosts} from './drivers/api.js'
 import {BUILTIN_DRIVERS} from './drivers/builtin.js'
 import {configureDriver} from './drivers/configure.js'
 import {loadDrivers, type LoadedDrivers} from './plugins/load-drivers.js'
@@ -76,12 +76,14 @@ export abstract class BaseCommand extends Command {
    * The driver a command runs with, bound to the run's driver options and hosts. Built-in drivers
    * need no plugins loaded; any other name loads them (an unknown one fails here, with the list).
    */
-  protected async driverFor(name: string, ctx: Context, options: Record<string, unknown>, hosts: {from?: string; to?: string}): Promise<Driver> {
+  protected async driverFor(name: string, ctx: Context, options: Record<string, unknown>, hosts: DriverHosts): Promise<Driver> {
     const driver = BUILTIN_DRIVERS.find((d) => d.name === name) ?? (await this.loadDrivers(ctx)).drivers.get(name)
-    return configureDriver(driver, options, {
-      ...(hosts.from ? {source: parseHostSpec(hosts.from)} : {}),
-      ...(hosts.to ? {target: parseHostSpec(hosts.to)} : {}),
-    })
+    return configureDriver(driver, options, hosts)
+  }
+
+  /** `--from` and `--to`, parsed once, for the commands that have them. */
+  protected hostsOf(flags: {from?: string | undefined; to?: string | undefined}): DriverHosts {
+    return {...(flags.from ? {source: parseHostSpec(flags.from)} : {}), ...(flags.to ? {target: parseHostSpec(flags.to)} : {})}
   }
 
   /** The post-migrate hooks of this run: the built-ins, then what plugins register (warnings shown). */

@@ -4,6 +4,7 @@ import {exportDeployment} from '../archive/archive.js'
 import type {ExportResult} from '../archive/state/export.js'
 import type {VmExportResult} from '../archive/vm/export-vm.js'
 import {BaseCommand} from '../base-command.js'
+import {parseHostSpec} from '../hosts/host-spec.js'
 import {vmDriverOptions, vmExportFlags, vmSourceFlags, vmStopFlags} from '../drivers/vm-flags.js'
 import {renderExport} from '../views/archive-view.js'
 import {renderVmExport} from '../views/vm-view.js'
@@ -47,10 +48,11 @@ With a hypervisor driver (--driver libvirt) and --vm NAME it exports the whole V
   async run(): Promise<ExportResult | VmExportResult> {
     const {flags} = await this.parse(Export)
     const ctx = this.createContext(flags)
-    const driver = await this.driverFor(flags.driver, ctx, vmDriverOptions(flags), {from: flags.from})
+    const from = parseHostSpec(flags.from)
+    const driver = await this.driverFor(flags.driver, ctx, vmDriverOptions(flags), {source: from})
     const result = await exportDeployment({
       driver,
-      from: flags.from,
+      from,
       out: flags.out,
       restart: Boolean(flags.restart),
       dryRun: Boolean(flags['dry-run']),

@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {importDeployment, type ImportResult} from '../archive/archive.js'
 import {BaseCommand} from '../base-command.js'
+import {parseHostSpec} from '../hosts/host-spec.js'
 import {vmDriverOptions, vmTargetFlags} from '../drivers/vm-flags.js'
 import {UsageError} from '../errors.js'
 import type {SessionsMode} from '../migrate/types.js'
@@ -52,11 +53,12 @@ With a hypervisor driver (--driver libvirt) it imports a VM export (\`ocvm expor
     if (!flags.yes && !flags['dry-run'] && !interactive) {
       throw new UsageError('refusing to import without confirmation in a non-interactive session', 'Pass --yes (after checking the plan with --dry-run).')
     }
-    const driver = await this.driverFor(flags.driver, ctx, vmDriverOptions(flags), {to: flags.to})
+    const to = parseHostSpec(flags.to)
+    const driver = await this.driverFor(flags.driver, ctx, vmDriverOptions(flags), {target: to})
     const result = await importDeployment({
       driver,
       archive: args.file,
-      to: flags.to,
+      to,
       dryRun: Boolean(flags['dry-run']),
       state: {
         sessions: flags.sessions as SessionsMode,

@@ -41,8 +41,8 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass) it describe
   async run(): Promise<Inventory | VmInspection | VmListing> {
     const {flags} = await this.parse(Inspect)
     const ctx = this.createContext(flags)
-    const driver = await this.driverFor(flags.driver, ctx, vmDriverOptions(flags), {from: flags.from})
     const host = parseHostSpec(flags.from)
+    const driver = await this.driverFor(flags.driver, ctx, vmDriverOptions(flags), {source: host})
     const result = await inspect({
       driver,
       host,

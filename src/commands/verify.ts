@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 
+import {parseHostSpec} from '../hosts/host-spec.js'
 import {BaseCommand} from '../base-command.js'
 import {renderVerify} from '../views/hooks-view.js'
 import {verifyTarget, type VerifyResult} from '../verify/verify.js'
@@ -26,7 +27,7 @@ export default class Verify extends BaseCommand {
     const {flags} = await this.parse(Verify)
     const ctx = this.createContext(flags)
     const result = await verifyTarget({
-      on: flags.on,
+      on: parseHostSpec(flags.on),
       waitMs: flags.wait * 1000,
       ...(flags.user ? {user: flags.user} : {}),
       ...(flags['state-dir'] ? {stateDir: flags['state-dir']} : {}),

@@ -1,7 +1,6 @@
 import {Flags} from '@oclif/core'
 
 import {UsageError} from '../errors.js'
-import {isImageDriver, type Driver, type ImageDriver} from './api.js'
 
 /**
  * The VM flags that migrate, export, import and inspect share, and how they become the driver's

@@ -1,5 +1,6 @@
 import type {Context} from '../context.js'
 import {KEYED_NEXT_STEPS} from './result.js'
+import type {RunHosts} from '../pipeline/run-hosts.js'
 import type {MigrateOptions, MigrationState} from './types.js'
 import type {Hook, NextStepKey} from '../postmigrate/api.js'
 import {BUILTIN_HOOKS} from '../postmigrate/catalog.js'
@@ -16,17 +17,18 @@ export interface MigrationHookInputs {
   driver?: string
 }
 
-export function runMigrationHooks(state: MigrationState, options: MigrateOptions, ctx: Context, inputs: MigrationHookInputs): Promise<HookRunResult> {
+/** `hosts`: where the state came from (read for schedules and secret names) and where it landed. */
+export function runMigrationHooks(state: MigrationState, options: MigrateOptions, hosts: RunHosts, ctx: Context, inputs: MigrationHookInputs): Promise<HookRunResult> {
   ctx.reporter.step('hooks: set the target up to run (secrets, service, schedules, index, networking)')
   return runHooksOn({
-    on: options.to,
+    on: hosts.target,
     user: state.target.user,
     home: state.target.home,
     stateDir: state.target.stateDir,
     ...(options.hooks ? {ids: options.hooks} : {}),
     dryRun: false,
     mappings: state.mappings,
-    from: {host: options.from, user: state.source.user, stateDir: state.source.stateDir, ...(options.profile ? {profile: options.profile} : {})},
+    from: {host: hosts.source, user: state.source.user, stateDir: state.source.stateDir, ...(options.profile ? {profile: options.profile} : {})},
     ...(inputs.secrets ? {secrets: inputs.secrets} : {}),
     ...(inputs.extraHooks ? {extraHooks: inputs.extraHooks} : {}),
     driver: inputs.driver ?? options.driver,

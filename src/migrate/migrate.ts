@@ -2,6 +2,7 @@ import type {Context} from '../context.js'
 import {asImageDriver, type Driver} from '../drivers/api.js'
 import {UsageError} from '../errors.js'
 import {Journal} from '../pipeline/journal.js'
+import type {RunHosts} from '../pipeline/run-hosts.js'
 import {migrateImage, type ImageMigrateCallbacks} from './image/migrate-image.js'
 import {rollbackImage} from './image/rollback-image.js'
 import type {ImageMigrateOptions, ImageMigrationResult, ImageMigrationState} from './image/types.js'
@@ -19,6 +20,8 @@ export interface MigrateRequest {
   /** The user's options (the driver's name included); for `--resume RUN`, only `resume` counts. */
   options: MigrateOptions
   vm: VmMoveOptions
+  /** `options.from` and `.to`, parsed by the command (absent when a journaled run is resumed or undone). */
+  hosts?: RunHosts
   /** Undo this run instead of migrating. */
   rollback?: string
 }
@@ -34,12 +37,12 @@ export async function migrate(request: MigrateRequest, ctx: Context, callbacks: 
   const {driver, options} = request
   if (driver.capabilities.level === 'state') {
     if (request.rollback) return rollbackState(request.rollback, ctx)
-    const result = await migrateState(options, ctx, callbacks)
+    const result = await migrateState(options, ctx, callbacks, request.hosts)
     return result.dryRun ? result : {...result, report: migrationReport(result)}
   }
   const image = asImageDriver(driver, `the ${driver.name} driver cannot migrate yet`)
   if (request.rollback) return rollbackImage(request.rollback, image, ctx)
-  return migrateImage(imageOptions(request), image, ctx, callbacks)
+  return migrateImage(imageOptions(request), image, ctx, callbacks, request.hosts)
 }
 
 /** Checks what the driver needs before anything is loaded or asked (hosts, the VM). */

@@ -4,7 +4,7 @@ import {inspectWithFacts, type InspectOptions} from '../deployment/inspect.js'
 import {existingPaths} from '../hosts/remote-fs.js'
 import {compareVersions} from '../deployment/version.js'
 import {MissingToolError, OcvmError} from '../errors.js'
-import {parseHostSpec} from '../hosts/host-spec.js'
+import type {HostSpec} from '../hosts/host-spec.js'
 import {settledInOrder} from '../hosts/in-order.js'
 import type {Shell} from '../hosts/shell.js'
 import {planLayout} from './plan-layout.js'
@@ -17,9 +17,9 @@ export function requiredBytes(payload: number): number {
   return Math.ceil(payload * 1.1) + 64 * 1024 * 1024
 }
 
-/** How to find the source deployment (the same flags as `ocvm inspect`). */
-export function inspectOptions(options: MigrateOptions): InspectOptions {
-  return {host: parseHostSpec(options.from), ...(options.user ? {user: options.user} : {}), ...(options.stateDir ? {stateDir: options.stateDir} : {}), ...(options.profile ? {profile: options.profile} : {})}
+/** How to find the source deployment on `host` (the same flags as `ocvm inspect`). */
+function inspectOptions(options: MigrateOptions, host: HostSpec): InspectOptions {
+  return {host, ...(options.user ? {user: options.user} : {}), ...(options.stateDir ? {stateDir: options.stateDir} : {}), ...(options.profile ? {profile: options.profile} : {})}
 }
 
 /**
@@ -30,7 +30,7 @@ export function inspectOptions(options: MigrateOptions): InspectOptions {
 export async function preflight(options: MigrateOptions, runId: string, source: Shell, target: Shell, ctx: Context) {
   const knownTargetUser = options.targetUser ?? options.user
   const [{inventory, facts: sourceFacts}, early] = await settledInOrder([
-    inspectWithFacts(inspectOptions(options), ctx),
+    inspectWithFacts(inspectOptions(options, source.host), ctx),
     knownTargetUser === undefined ? Promise.resolve(undefined) : probeHost(target, knownTargetUser),
   ] as const)
   const warnings: string[] = []

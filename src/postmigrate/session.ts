@@ -3,7 +3,7 @@ import {probeHost} from '../deployment/host-facts.js'
 import {inspectDeployment, pickGatewayService} from '../deployment/inspect.js'
 import {isInside, posix} from '../hosts/remote-fs.js'
 import type {Inventory} from '../deployment/types.js'
-import {parseHostSpec} from '../hosts/host-spec.js'
+import type {HostSpec} from '../hosts/host-spec.js'
 import type {PathMapping} from '../rewrite/path-map.js'
 import type {Hook} from './api.js'
 import {readSourceTailnet} from './hooks/tailscale.js'
@@ -16,8 +16,8 @@ import {configuredChannels, gatewayPort, readTargetConfig} from './target-config
 
 /** One `ocvm hooks run` (or the hooks step of `ocvm migrate`): where, which hooks, with what. */
 export interface HooksRequest {
-  /** The target host (or guest address). */
-  on: string
+  /** The target host (or a guest the driver registered). */
+  on: HostSpec
   user?: string
   home?: string
   stateDir?: string
@@ -28,7 +28,7 @@ export interface HooksRequest {
   /** Old → new dirs for ocvm/path-rewrite. */
   mappings?: PathMapping[]
   /** The source, read (never changed) for its schedules and secret names. */
-  from?: {host: string; user?: string; stateDir?: string; profile?: string}
+  from?: {host: HostSpec; user?: string; stateDir?: string; profile?: string}
   secrets?: SecretValues
   driver?: string
   where?: 'host' | 'guest'
@@ -45,15 +45,15 @@ function sourceSecretNames(inv: Inventory): string[] {
 /** Builds the hooks' inputs from what the target (and the source, when given) look like now. */
 export async function resolveInputs(requested: HooksRequest, ctx: Context): Promise<TargetInputs> {
   let request = requested
-  const host = parseHostSpec(request.on)
+  const host = request.on
   const shell = ctx.shells.get(host)
   const inv = await inspectDeployment({host, ...(request.user ? {user: request.user} : {}), ...(request.home ? {home: request.home} : {}), ...(request.stateDir ? {stateDir: request.stateDir} : {}), ...(request.profile ? {profile: request.profile} : {})}, ctx)
   const facts = await probeHost(shell, inv.user)
   const config = (await readTargetConfig(shell, inv.configPath).catch(() => undefined))?.merged ?? {}
   let source: TargetInputs['source']
   if (request.from) {
-    const fromHost = parseHostSpec(request.from.host)
-    ctx.reporter.step(`Reading the source ${request.from.host} (schedules, secret names; nothing changes there)`)
+    const fromHost = request.from.host
+    ctx.reporter.step(`Reading the source ${ctx.shells.get(fromHost).label} (schedules, secret names; nothing changes there)`)
     const src = await inspectDeployment({host: fromHost, ...(request.from.user ? {user: request.from.user} : {}), ...(request.from.stateDir ? {stateDir: request.from.stateDir} : {}), ...(request.from.profile ? {profile: request.from.profile} : {})}, ctx)
     const tailscale = await readSourceTailnet(ctx.shells.get(fromHost))
     const serviceEnv = pickGatewayService(src.services, src.user, src.profile)?.env ?? {}
@@ -83,7 +83,7 @@ export async function resolveInputs(requested: HooksRequest, ctx: Context): Prom
 
 /** Detects the target's OS, resolves the inputs and runs the hooks. */
 export async function runHooksOn(request: HooksRequest, ctx: Context): Promise<HookRunResult> {
-  const shell = ctx.shells.get(parseHostSpec(request.on))
+  const shell = ctx.shells.get(request.on)
   const extra = request.extraHooks ?? []
   // By default every built-in runs, then every plugin hook.
   const hooks = selectHooks(request.ids ?? [...DEFAULT_HOOK_IDS, ...extra.map((h) => h.id)], [...BUILTIN_HOOKS, ...extra])

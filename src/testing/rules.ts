@@ -24,7 +24,7 @@ export const RULES = {
   state: {on: '`state`', quote: 'MUST NOT change anything; MUST throw as `inspect` does for an unknown VM'},
   exportKeepsSource: {quote: '`exportVm` MUST NOT modify or delete the source VM'},
   exportRefusesRunning: {on: '`exportVm`', quote: 'MUST refuse a running VM'},
-  importNoOverwrite: {quote: '`importVm` MUST NOT overwrite an existing VM of that name (throw instead)'},
+  importNoOverwrite: {quote: '`importVm` MUST NOT overwrite an existing VM of that name (throw `VmExistsError`)'},
   importNotStarted: {on: '`importVm`', quote: 'MUST leave the VM defined but not started'},
   importDryRun: {on: '`importVm`', quote: 'with `dryRun` it MUST only validate and describe'},
   removeImported: {quote: '`removeImported` undoes `importVm`'},

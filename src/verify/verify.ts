@@ -1,12 +1,12 @@
 import type {Context} from '../context.js'
-import {parseHostSpec} from '../hosts/host-spec.js'
+import type {HostSpec} from '../hosts/host-spec.js'
 import type {HookContext} from '../postmigrate/api.js'
 import {detectOs} from '../postmigrate/os.js'
 import {resolveInputs} from '../postmigrate/session.js'
 import {CHECKS, type CheckResult} from './checks.js'
 
 export interface VerifyOptions {
-  on: string
+  on: HostSpec
   user?: string
   stateDir?: string
   profile?: string
@@ -25,7 +25,7 @@ export interface VerifyResult {
 
 /** The guide's Step 8 checklist, machine-checked on the target. Changes nothing. */
 export async function verifyTarget(options: VerifyOptions, ctx: Context): Promise<VerifyResult> {
-  const shell = ctx.shells.get(parseHostSpec(options.on))
+  const shell = ctx.shells.get(options.on)
   const os = await detectOs(shell)
   const inputs = await resolveInputs({on: options.on, dryRun: true, ...(options.user ? {user: options.user} : {}), ...(options.stateDir ? {stateDir: options.stateDir} : {}), ...(options.profile ? {profile: options.profile} : {})}, ctx)
   const hookCtx: HookContext = {...ctx, shell, os: os.os, driver: 'file', where: 'host', dryRun: true, options: {...inputs}}

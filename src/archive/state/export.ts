@@ -9,7 +9,7 @@ import {probeHost} from '../../deployment/host-facts.js'
 import {inspectDeployment} from '../../deployment/inspect.js'
 import type {Inventory} from '../../deployment/types.js'
 import {OcvmError, UsageError} from '../../errors.js'
-import {parseHostSpec} from '../../hosts/host-spec.js'
+import {type HostSpec} from '../../hosts/host-spec.js'
 import type {Shell} from '../../hosts/shell.js'
 import {describeStop, startGateway, stopGateway} from '../../deployment/gateway-control.js'
 import {newRunId} from '../../pipeline/journal.js'
@@ -23,7 +23,7 @@ import {ArchiveRefusal, EntryValidator} from './validate.js'
 
 export interface ExportOptions {
   driver: string
-  from: string
+  from: HostSpec
   user?: string
   stateDir?: string
   profile?: string
@@ -82,7 +82,7 @@ export async function exportArchive(options: ExportOptions, ctx: Context): Promi
   if (existsSync(out)) throw new UsageError(`${out} already exists`, 'ocvm never overwrites an archive: choose another --out, or move the old one away.')
   if (!existsSync(dirname(out))) throw new UsageError(`${dirname(out)} does not exist`, 'Create the directory first (for a USB disk: mount it).')
 
-  const source = ctx.shells.get(parseHostSpec(options.from))
+  const source = ctx.shells.get(options.from)
   const inventory = await inspectDeployment({host: source.host, ...(options.user ? {user: options.user} : {}), ...(options.stateDir ? {stateDir: options.stateDir} : {}), ...(options.profile ? {profile: options.profile} : {})}, ctx)
   const facts = await probeHost(source, undefined)
   requireTools(source, facts, ['tar', 'find'])

@@ -6,7 +6,7 @@ import {probeHost} from '../../deployment/host-facts.js'
 import {inspectDeployment} from '../../deployment/inspect.js'
 import {isInside, posix} from '../../hosts/remote-fs.js'
 import {AbortedError} from '../../errors.js'
-import {parseHostSpec} from '../../hosts/host-spec.js'
+import {formatHostSpec, type HostSpec} from '../../hosts/host-spec.js'
 import type {Shell} from '../../hosts/shell.js'
 import {ensureParent} from '../../deployment/commit.js'
 import {writeManifest} from '../../migrate/run-manifests.js'
@@ -27,7 +27,7 @@ import {type ArchiveScan, scanArchive} from './scan.js'
 export interface ImportOptions {
   driver: string
   archive: string
-  to: string
+  to: HostSpec
   targetUser?: string
   targetHome?: string
   targetStateDir?: string
@@ -57,7 +57,7 @@ export async function importArchive(options: ImportOptions, ctx: Context, callba
   checking.done()
   ctx.reporter.step(`${scan.format === 'ocvm' ? 'ocvm export' : 'openclaw backup'} archive, ${scan.entries} entries, ${scan.declaredBytes} bytes unpacked, SHA-256 ${scan.sha256}`)
 
-  const target = ctx.shells.get(parseHostSpec(options.to))
+  const target = ctx.shells.get(options.to)
   const runId = newRunId()
   const state = await plan(scan, options, runId, target, ctx)
   const warnings = [...scan.warnings]
@@ -107,7 +107,7 @@ export async function importArchive(options: ImportOptions, ctx: Context, callba
   journal.update({status: 'completed'})
   return toResult(journal.data, {
     diffs: [], warnings: [...warnings, ...danglingOnTarget(inventory)],
-    nextSteps: [`The archive ${file} is unchanged (SHA-256 ${scan.sha256}).`, `Set the target up to run (secrets, service, schedules, memory index): ocvm hooks run --on ${options.to} --user ${t.user}`, ...nextSteps(journal.data, inventory).slice(1)],
+    nextSteps: [`The archive ${file} is unchanged (SHA-256 ${scan.sha256}).`, `Set the target up to run (secrets, service, schedules, memory index): ocvm hooks run --on ${formatHostSpec(options.to)} --user ${t.user}`, ...nextSteps(journal.data, inventory).slice(1)],
   })
 }
 
@@ -133,14 +133,14 @@ async function plan(scan: ArchiveScan, options: ImportOptions, runId: string, ta
     version: 1,
     runId,
     createdAt: new Date().toISOString(),
-    options: {driver: options.driver, from: `archive:${scan.file}`, to: options.to, sessions: options.sessions, dryRun: options.dryRun, force: options.force, ...(options.targetUser ? {targetUser: options.targetUser} : {}), ...(options.targetHome ? {targetHome: options.targetHome} : {}), ...(options.targetStateDir ? {targetStateDir: options.targetStateDir} : {})},
+    options: {driver: options.driver, from: `archive:${scan.file}`, to: formatHostSpec(options.to), sessions: options.sessions, dryRun: options.dryRun, force: options.force, ...(options.targetUser ? {targetUser: options.targetUser} : {}), ...(options.targetHome ? {targetHome: options.targetHome} : {}), ...(options.targetStateDir ? {targetStateDir: options.targetStateDir} : {})},
     source: {host: `archive:${basename(scan.file)}`, ...src, services: []},
     target: {host: target.label, user: account.user, group: account.group, home: account.home, stateDir: targetStateDir, ...(targetVersion ? {version: targetVersion} : {})},
     roots,
     mappings,
     compress: scan.compression !== 'none',
     // No warm pre-copy from an archive: that step is not part of an import.
-    steps: STEPS.filter((name) => name !== 'precopy').map((name) => initialStep(name, scan, `ocvm hooks run --on ${options.to} --user ${account.user}`)),
+    steps: STEPS.filter((name) => name !== 'precopy').map((name) => initialStep(name, scan, `ocvm hooks run --on ${formatHostSpec(options.to)} --user ${account.user}`)),
     changes: [],
     committed: false,
     status: 'running',

@@ -5,7 +5,7 @@ import {dirname, join, resolve} from 'node:path'
 import type {Context} from '../../context.js'
 import type {ImageDriver, VmInfo} from '../../drivers/api.js'
 import {OcvmError, UnsupportedError, UsageError} from '../../errors.js'
-import {formatHostSpec, LOCAL, parseHostSpec} from '../../hosts/host-spec.js'
+import {formatHostSpec, LOCAL, type HostSpec} from '../../hosts/host-spec.js'
 import {checkVmName, requireDriver} from '../../drivers/checks.js'
 import {requireSpace} from '../../transfer/disk-space.js'
 import {removeExportScratch} from '../../migrate/image/scratch.js'
@@ -15,7 +15,7 @@ import {isTarPath, packDir} from './tar-file.js'
 
 export interface VmExportOptions {
   vm: string
-  from: string
+  from: HostSpec
   /** A dir to create (or an empty one), or a file ending in `.tar`. */
   out: string
   forceStop: boolean
@@ -58,7 +58,7 @@ function isEmptyDir(path: string): boolean {
 export async function exportVmArchive(options: VmExportOptions, driver: ImageDriver, ctx: Context): Promise<VmExportResult> {
   checkVmName('--vm', options.vm)
   if (!driver.capabilities.export) throw new UnsupportedError(`the ${driver.name} driver cannot export a VM image`, `Move the OpenClaw state out of the guest instead: ocvm migrate --driver ${driver.name} --mode state.`)
-  const sourceHost = parseHostSpec(options.from)
+  const sourceHost = options.from
   const source = ctx.shells.get(sourceHost)
   const local = ctx.shells.get(LOCAL)
   const out = resolve(options.out)

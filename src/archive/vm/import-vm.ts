@@ -4,7 +4,7 @@ import {join, posix, resolve} from 'node:path'
 import type {Context} from '../../context.js'
 import type {ImageDriver, VmInfo, VmSummary} from '../../drivers/api.js'
 import {AbortedError, OcvmError, UnsupportedError, UsageError} from '../../errors.js'
-import {formatHostSpec, LOCAL, parseHostSpec} from '../../hosts/host-spec.js'
+import {formatHostSpec, LOCAL, type HostSpec} from '../../hosts/host-spec.js'
 import {checkVmName, requireDriver} from '../../drivers/checks.js'
 import {requireSpace} from '../../transfer/disk-space.js'
 import {newRunId} from '../../pipeline/journal.js'
@@ -15,7 +15,7 @@ import {checkPackedMembers, readPackedManifest, unpackTo} from './tar-file.js'
 export interface VmImportOptions {
   /** The dir or .tar that `ocvm export --driver <hypervisor>` wrote. */
   archive: string
-  to: string
+  to: HostSpec
   targetName?: string
   /** Driver flags (`--target-pool`, `--target-connect`, `--network-map`, `--new-mac`), validated by the driver. */
   driverOptions: Record<string, unknown>
@@ -84,7 +84,7 @@ export async function importVmArchive(options: VmImportOptions, driver: ImageDri
   if (format === 'tar') await checkPackedMembers(local, archive, expectedNames(manifest))
   const name = options.targetName ?? manifest.exportSet.vm.name
   checkVmName('--target-name', name)
-  const targetHost = parseHostSpec(options.to)
+  const targetHost = options.to
   const target = ctx.shells.get(targetHost)
 
   // Preflight: the hypervisor there answers, nothing of that name, the driver would accept it. Nothing is created.

@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
+import {parseHostSpec} from '../../hosts/host-spec.js'
 import {BaseCommand} from '../../base-command.js'
 import {UsageError} from '../../errors.js'
 import {renderHookRun} from '../../views/hooks-view.js'
@@ -48,14 +49,14 @@ Secrets come from --secrets-file (mode 0600, or - for stdin) or --secret-env NAM
     const ids = (argv as string[]).filter(Boolean)
     const extraHooks = (await this.loadHooks(ctx)).filter((h) => h.source !== 'builtin').map((h) => h.hook)
     const result = await runHooksOn({
-      on: flags.on,
+      on: parseHostSpec(flags.on),
       ...(ids.length > 0 ? {ids} : {}),
       dryRun: Boolean(flags['dry-run']),
       mappings,
       ...(flags.user ? {user: flags.user} : {}),
       ...(flags['state-dir'] ? {stateDir: flags['state-dir']} : {}),
       ...(flags.profile ? {profile: flags.profile} : {}),
-      ...(flags.from ? {from: {host: flags.from, ...(flags['from-user'] ? {user: flags['from-user']} : {})}} : {}),
+      ...(flags.from ? {from: {host: parseHostSpec(flags.from), ...(flags['from-user'] ? {user: flags['from-user']} : {})}} : {}),
       ...(secrets ? {secrets} : {}),
       ...(extraHooks.length > 0 ? {extraHooks} : {}),
     }, ctx)

@@ -1,7 +1,7 @@
 import type {Context} from '../../context.js'
 import type {ImageDriver} from '../../drivers/api.js'
 import {DeploymentNotFoundError} from '../../errors.js'
-import {formatHostSpec, type HostSpec} from '../../hosts/host-spec.js'
+import type {HostSpec} from '../../hosts/host-spec.js'
 import type {Shell} from '../../hosts/shell.js'
 import {runMigrationHooks, type MigrationHookInputs} from '../after-migrate.js'
 import type {HookRunResult} from '../../postmigrate/engine.js'
@@ -34,16 +34,15 @@ export async function runGuestHooks(env: GuestHooksEnv, ctx: Context): Promise<G
   const where = state.target.kind === 'vm' ? 'guest' : 'host'
   const shell = where === 'guest' ? await driver.guestShell(env.targetHost, state.target.name, ctx) : env.target
   if (shell.host.kind === 'guest') ctx.shells.register(shell)
-  // Hooks find their shell again by host spec (a guest's label is for people, not parseable).
-  const on = formatHostSpec(shell.host)
+  const on = shell.host
   const ids = state.options.hooks
 
   if (state.stateRun) {
     const moved = Journal.open<MigrationState>(state.stateRun).data
     const from = await driver.guestShell(env.sourceHost, state.source.vm.name, ctx)
     if (from.host.kind === 'guest') ctx.shells.register(from)
-    const options = {...moved.options, from: formatHostSpec(from.host), to: on, ...(ids ? {hooks: ids} : {})}
-    return {run: await runMigrationHooks(moved, options, ctx, {...env.inputs, where, driver: driver.name})}
+    const options = {...moved.options, ...(ids ? {hooks: ids} : {})}
+    return {run: await runMigrationHooks(moved, options, {source: from.host, target: on}, ctx, {...env.inputs, where, driver: driver.name})}
   }
 
   const st = state.options.state ?? {}

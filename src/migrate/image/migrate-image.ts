@@ -1,9 +1,9 @@
 import type {Context} from '../../context.js'
 import type {ImageDriver} from '../../drivers/api.js'
 import {AbortedError, UsageError} from '../../errors.js'
-import {parseHostSpec} from '../../hosts/host-spec.js'
 import {nextStepsWithHooks, statusWithHooks, type MigrationHookInputs} from '../after-migrate.js'
 import {Journal, newRunId} from '../../pipeline/journal.js'
+import {journaledHosts, type RunHosts} from '../../pipeline/run-hosts.js'
 import {runPlan, type StepAction} from '../../pipeline/runner.js'
 import type {ImageStepEnv} from './steps/env.js'
 import {exportStep} from './steps/export.js'
@@ -32,7 +32,7 @@ export interface ImageMigrateCallbacks extends Pick<MigrationHookInputs, 'secret
  * live or state), journaled so `--resume` continues after a crash. Before the commit step a failure
  * leaves the source VM as it was (stopped, restartable with --rollback) and only staging on the target.
  */
-export async function migrateImage(requested: ImageMigrateOptions, driver: ImageDriver, ctx: Context, callbacks: ImageMigrateCallbacks = {}): Promise<ImageMigrationResult> {
+export async function migrateImage(requested: ImageMigrateOptions, driver: ImageDriver, ctx: Context, callbacks: ImageMigrateCallbacks = {}, given?: RunHosts): Promise<ImageMigrationResult> {
   let journal: Journal<ImageMigrationState>
   if (requested.resume) {
     journal = Journal.open<ImageMigrationState>(requested.resume)
@@ -44,7 +44,7 @@ export async function migrateImage(requested: ImageMigrateOptions, driver: Image
     ctx.reporter.step(`Resuming run ${requested.resume}`)
   } else {
     const runId = newRunId()
-    const state = await imagePreflight(requested, driver, runId, ctx)
+    const state = await imagePreflight(requested, driver, runId, ctx, given ?? journaledHosts(requested))
     const plan = toImageResult(state, [])
     if (requested.dryRun) return {...plan, status: 'planned', dryRun: true, nextSteps: ['Nothing was changed. Run the same command without --dry-run to migrate.']}
     if (callbacks.confirm && !(await callbacks.confirm(plan))) throw new AbortedError('migration')
@@ -53,8 +53,8 @@ export async function migrateImage(requested: ImageMigrateOptions, driver: Image
   }
 
   const {options} = journal.data
-  const sourceHost = parseHostSpec(options.from)
-  const targetHost = parseHostSpec(options.to)
+  // As the command parsed them; a resumed run's come from its journal, parsed once now.
+  const {source: sourceHost, target: targetHost} = requested.resume || !given ? journaledHosts(options) : given
   const source = ctx.shells.get(sourceHost)
   const target = ctx.shells.get(targetHost)
   const name = journal.data.target.name

@@ -1,7 +1,8 @@
 import type {Context} from '../../context.js'
 import type {ImageDriver} from '../../drivers/api.js'
 import {OcvmError, UsageError} from '../../errors.js'
-import {formatHostSpec, parseHostSpec} from '../../hosts/host-spec.js'
+import {formatHostSpec} from '../../hosts/host-spec.js'
+import type {RunHosts} from '../../pipeline/run-hosts.js'
 import {requireSpace} from '../../transfer/disk-space.js'
 import {checkVmName, requireDriver} from '../../drivers/checks.js'
 import {decideMode, normaliseArch} from './mode.js'
@@ -10,11 +11,10 @@ import {imageSteps} from '../../pipeline/image-steps.js'
 import type {ImageMigrateOptions, ImageMigrationState} from './types.js'
 
 /** Checks both ends and builds the journal's initial state. Changes nothing. */
-export async function imagePreflight(options: ImageMigrateOptions, driver: ImageDriver, runId: string, ctx: Context): Promise<ImageMigrationState> {
+export async function imagePreflight(options: ImageMigrateOptions, driver: ImageDriver, runId: string, ctx: Context, hosts: RunHosts): Promise<ImageMigrationState> {
   checkVmName('--vm', options.vm)
   checkVmName('--target-name', options.targetName)
-  const sourceHost = parseHostSpec(options.from)
-  const targetHost = parseHostSpec(options.to)
+  const {source: sourceHost, target: targetHost} = hosts
   const source = ctx.shells.get(sourceHost)
   const target = ctx.shells.get(targetHost)
   const name = options.targetName ?? options.vm

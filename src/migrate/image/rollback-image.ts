@@ -1,7 +1,8 @@
 import type {Context} from '../../context.js'
 import type {ImageDriver, VmInfo} from '../../drivers/api.js'
 import {UnsupportedError} from '../../errors.js'
-import {parseHostSpec, type HostSpec} from '../../hosts/host-spec.js'
+import type {HostSpec} from '../../hosts/host-spec.js'
+import {journaledHosts} from '../../pipeline/run-hosts.js'
 import {Journal} from '../../pipeline/journal.js'
 import {rollbackState} from '../state/rollback-state.js'
 import {toImageResult} from './migrate-image.js'
@@ -19,8 +20,7 @@ export async function rollbackImage(runId: string, driver: ImageDriver, ctx: Con
   if (state.mode === 'live' && state.committed) {
     throw new UnsupportedError(`run ${runId} live-migrated ${state.source.vm.name}; the source no longer has it`, `Migrate it back: ocvm migrate --driver ${state.options.driver} --vm ${state.target.name} --from ${state.options.to} --to ${state.options.from} --live`)
   }
-  const sourceHost = parseHostSpec(state.options.from)
-  const targetHost = parseHostSpec(state.options.to)
+  const {source: sourceHost, target: targetHost} = journaledHosts(state.options)
   const target = ctx.shells.get(targetHost)
   const done: string[] = []
   if (state.stateRun) {

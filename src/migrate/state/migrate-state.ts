@@ -2,7 +2,6 @@ import type {Context} from '../../context.js'
 import {inspectDeployment} from '../../deployment/inspect.js'
 import {existingPaths} from '../../hosts/remote-fs.js'
 import {AbortedError, OcvmError, UsageError} from '../../errors.js'
-import {parseHostSpec} from '../../hosts/host-spec.js'
 import {settledInOrder} from '../../hosts/in-order.js'
 import type {Shell} from '../../hosts/shell.js'
 import {describeHookRun, nextStepsWithHooks, runMigrationHooks, statusWithHooks} from '../after-migrate.js'
@@ -12,6 +11,7 @@ import {Journal, listJournals, newRunId} from '../../pipeline/journal.js'
 import {preflight} from '../preflight.js'
 import {sourceSinceRun} from '../source-since.js'
 import {danglingOnTarget, nextSteps, toResult} from '../result.js'
+import {journaledHosts, type RunHosts} from '../../pipeline/run-hosts.js'
 import {runPlan} from '../../pipeline/runner.js'
 import {statePlan} from './plan.js'
 import {validateMigrateOptions} from '../validate-options.js'
@@ -27,14 +27,20 @@ export interface MigrateCallbacks {
   extraHooks?: readonly Hook[]
 }
 
-export async function migrateState(requested: MigrateOptions, ctx: Context, callbacks: MigrateCallbacks = {}): Promise<MigrationResult> {
+/**
+ * Moves the OpenClaw state between two hosts (or guests) as one journaled plan. `hosts` are
+ * `requested.from`/`.to` as the caller parsed them (a nested run inside a VM move: the guests'
+ * shells); a resumed run parses its journal's text once, here, when it is loaded.
+ */
+export async function migrateState(requested: MigrateOptions, ctx: Context, callbacks: MigrateCallbacks = {}, given?: RunHosts): Promise<MigrationResult> {
   // A resumed run continues with the options it was started with (hosts, users, dirs).
   const resumed = requested.resume ? Journal.open<MigrationState>(requested.resume).data : undefined
   if (resumed?.archive) throw new UsageError(`run ${requested.resume} is an import of ${resumed.archive.file}; imports do not resume`, 'A failed import leaves the target as it was: run `ocvm import` again.')
   const options: MigrateOptions = resumed ? {...resumed.options, resume: requested.resume} : requested
   if (!resumed) validateMigrateOptions(options)
-  const source = ctx.shells.get(parseHostSpec(options.from))
-  const target = ctx.shells.get(parseHostSpec(options.to))
+  const hosts = resumed || !given ? journaledHosts(options) : given
+  const source = ctx.shells.get(hosts.source)
+  const target = ctx.shells.get(hosts.target)
   if (source.label === target.label && !options.targetStateDir) {
     throw new UsageError('--from and --to are the same host', 'Give a different --to, or --target-state-dir to copy into another directory on the same host.')
   }
@@ -83,7 +89,7 @@ export async function migrateState(requested: MigrateOptions, ctx: Context, call
   const plan = statePlan({journal, source, target, ctx}, {
     // Journaled like every step: a run killed during the hooks re-runs them on --resume (they are idempotent).
     hooks: async () => {
-      const run = await runMigrationHooks(journal.data, options, ctx, callbacks)
+      const run = await runMigrationHooks(journal.data, options, hosts, ctx, callbacks)
       journal.update({hooks: run})
       return describeHookRun(run)
     },

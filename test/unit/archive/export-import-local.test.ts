@@ -6,6 +6,8 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
+import {LOCAL} from '../../../src/hosts/host-spec.js'
+
 import {exportArchive, type ExportOptions} from '../../../src/archive/state/export.js'
 import {importArchive, type ImportOptions} from '../../../src/archive/state/import.js'
 import {scanArchive} from '../../../src/archive/state/scan.js'
@@ -42,10 +44,10 @@ afterEach(() => {
 })
 
 const exportOptions = (over: Partial<ExportOptions> = {}): ExportOptions => ({
-  driver: 'file', from: 'local', stateDir: path.join(oldHome, '.openclaw'), out: path.join(dir, 'deploy.ocvm.tar.zst'), sessions: 'include', quiesce: true, restart: false, dryRun: false, ...over,
+  driver: 'file', from: LOCAL, stateDir: path.join(oldHome, '.openclaw'), out: path.join(dir, 'deploy.ocvm.tar.zst'), sessions: 'include', quiesce: true, restart: false, dryRun: false, ...over,
 })
 const importOptions = (over: Partial<ImportOptions> = {}): ImportOptions => ({
-  driver: 'file', archive: path.join(dir, 'deploy.ocvm.tar.zst'), to: 'local', targetHome: newHome, targetStateDir: path.join(newHome, '.openclaw'), sessions: 'include', dryRun: false, force: false, ...over,
+  driver: 'file', archive: path.join(dir, 'deploy.ocvm.tar.zst'), to: LOCAL, targetHome: newHome, targetStateDir: path.join(newHome, '.openclaw'), sessions: 'include', dryRun: false, force: false, ...over,
 })
 
 describe('export + import (local)', () => {

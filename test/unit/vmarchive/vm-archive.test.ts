@@ -7,6 +7,8 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
+import {LOCAL} from '../../../src/hosts/host-spec.js'
+
 import type {Context} from '../../../src/context.js'
 import {OcvmError, UsageError} from '../../../src/errors.js'
 import {createRunner} from '../../../src/exec/runner.js'
@@ -28,8 +30,8 @@ const sha = (file: string) => execFileSync('sha256sum', [file]).toString().split
 const tarSparseSha = (file: string) => execFileSync('sh', ['-c', `cd "$(dirname "$1")" && tar ${CANONICAL_TAR} --sparse -cf - "$(basename "$1")" | sha256sum`, 'sh', file]).toString().split(' ')[0]
 
 const makeVm = (name: string, state: 'running' | 'stopped') => makeDirVm(root, name, state, [20])
-const exportOptions = (over: Partial<VmExportOptions> = {}): VmExportOptions => ({vm: 'vm-a', from: 'local', out: path.join(dir, 'out'), forceStop: false, stopTimeoutSec: 10, restart: false, dryRun: false, ...over})
-const importOptions = (archive: string, over: Partial<VmImportOptions> = {}): VmImportOptions => ({archive, to: 'local', targetName: 'vm-b', driverOptions: {}, start: false, dryRun: false, stagingDir: path.join(dir, 'staging'), ...over})
+const exportOptions = (over: Partial<VmExportOptions> = {}): VmExportOptions => ({vm: 'vm-a', from: LOCAL, out: path.join(dir, 'out'), forceStop: false, stopTimeoutSec: 10, restart: false, dryRun: false, ...over})
+const importOptions = (archive: string, over: Partial<VmImportOptions> = {}): VmImportOptions => ({archive, to: LOCAL, targetName: 'vm-b', driverOptions: {}, start: false, dryRun: false, stagingDir: path.join(dir, 'staging'), ...over})
 const vmState = (name: string) => JSON.parse(readFileSync(path.join(root, name, 'vm.json'), 'utf8')).state
 
 beforeEach(() => {

@@ -79,9 +79,9 @@ describe('ocvm/memory-index', () => {
 
   it('output that is not the expected JSON is named as such, with what to do', () => withTarget(async (t) => {
     openclaw(t, '', 'echo "Memory search is disabled."')
-    expect((await t.run(memoryIndex)).error).toEqual({code: 'unexpected-output', message: 'openclaw memory status --json did not print JSON', hint: 'Run it by hand on the target as the service user to see what it says.'})
+    expect((await t.run(memoryIndex)).error).toEqual({code: 'unexpected-output', message: 'unexpected openclaw output from `openclaw memory status --json`: did not print JSON', hint: 'Run it by hand on the target as the service user to see what it says.'})
     openclaw(t, '', 'echo \'[{"agentId":"main","state":"ok"}]\'')
-    expect((await t.run(memoryIndex)).error).toMatchObject({code: 'unexpected-output', message: expect.stringMatching(/^unexpected output from openclaw memory status --json: /), hint: 'This OpenClaw version prints a different format; report it to ocvm.'})
+    expect((await t.run(memoryIndex)).error).toMatchObject({code: 'unexpected-output', message: expect.stringMatching(/^unexpected openclaw output from `openclaw memory status --json`: /), hint: 'This OpenClaw version prints a different format; report it to ocvm.'})
   }))
 
   it('an index that stays stale after the rebuild fails the hook with the agent named (onError continue: the run goes on)', () => withTarget(async (t) => {
