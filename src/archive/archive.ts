@@ -1,5 +1,5 @@
 import type {Context} from '../context.js'
-import {asImageDriver, type Driver} from '../drivers/api.js'
+import {asImageDriver, asStateDriver, type Driver} from '../drivers/api.js'
 import {UsageError} from '../errors.js'
 import {exportArchive, type ExportOptions, type ExportResult} from './state/export.js'
 import {importArchive, type ImportCallbacks, type ImportOptions} from './state/import.js'
@@ -32,7 +32,7 @@ export type AnyImportCallbacks = {confirm?: (plan: ImportResult) => Promise<bool
  */
 export async function exportDeployment(request: ExportRequest, ctx: Context): Promise<ExportResult | VmExportResult> {
   const {driver, state, vm, ...common} = request
-  if (driver.capabilities.level === 'state') return exportArchive({...common, ...state, driver: driver.name}, ctx)
+  if (driver.capabilities.level === 'state') return exportArchive({...common, ...state, driver: asStateDriver(driver)}, ctx)
   if (!vm.vm) throw new UsageError(`--vm is required with --driver ${driver.name}`, `Example: ocvm export --driver ${driver.name} --vm openclaw --from root@kvm1 --out ./openclaw-vm`)
   if (!state.quiesce) throw new UsageError('--no-quiesce cannot export a VM: a running VM\'s disks are not consistent', 'Leave it out: ocvm shuts the VM down for the export (--restart starts it again).')
   return exportVmArchive({...common, ...vm, vm: vm.vm}, asImageDriver(driver), ctx)
@@ -41,6 +41,6 @@ export async function exportDeployment(request: ExportRequest, ctx: Context): Pr
 /** `ocvm import` for every driver: an archive of the state, or a VM export. */
 export async function importDeployment(request: ImportRequest, ctx: Context, callbacks: AnyImportCallbacks = {}): Promise<ImportResult> {
   const {driver, state, vm, ...common} = request
-  if (driver.capabilities.level === 'state') return importArchive({...common, ...state, driver: driver.name}, ctx, callbacks as ImportCallbacks)
+  if (driver.capabilities.level === 'state') return importArchive({...common, ...state, driver: asStateDriver(driver)}, ctx, callbacks as ImportCallbacks)
   return importVmArchive({...common, ...vm}, asImageDriver(driver), ctx, callbacks as VmImportCallbacks)
 }

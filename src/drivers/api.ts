@@ -1,5 +1,6 @@
 import type {Context} from '../context.js'
 import type {HostSpec} from '../hosts/host-spec.js'
+import type {Shell} from '../hosts/shell.js'
 import {UsageError} from '../errors.js'
 import type {GuestShell} from '../postmigrate/api.js'
 
@@ -49,7 +50,8 @@ export interface ProbeResult {
  * - `apiVersion` MUST be `DRIVER_API_VERSION` from the ocvm the driver was built against; ocvm
  *   refuses another version with a message naming both.
  * - `capabilities` MUST tell the truth: the pipeline reads them and never sniffs for methods. An
- *   image-level driver (`level: 'image'`) MUST implement every verb of `ImageDriverVerbs`.
+ *   image-level driver (`level: 'image'`) MUST implement every verb of `ImageDriverVerbs`;
+ *   a state-level driver (`level: 'state'`) MUST implement `StateDriverVerbs`.
  * - `probe` MUST NOT change anything on the host and MUST resolve (not throw) when the tool is
  *   missing, with `available: false` and a `detail` that says how to install it.
  * - Export MUST NOT modify or delete the source; import MUST NOT overwrite an existing VM or deployment.
@@ -274,6 +276,31 @@ export interface LiveRequest {
 
 export type ImageDriver = Driver & ImageDriverVerbs
 
+/**
+ * The verb of a state-level driver (`capabilities.level === 'state'`, like `file`): the pipeline's
+ * state steps (quiesce, transfer, verify, rewrite, commit, permissions) run through the shells it
+ * gives for the two ends. Contract:
+ * - `stateShell` MUST return a shell whose commands run where the deployment lives on `host` (for
+ *   `file` the host itself), MUST NOT change anything, and its `exec` MUST support streaming
+ *   `stdin`/`stdout` (the transfer pipes tar through it).
+ */
+export interface StateDriverVerbs {
+  stateShell(host: HostSpec, ctx: Context): Promise<Shell>
+}
+
+export type StateDriver = Driver & StateDriverVerbs
+
+/** True when the driver declares itself state-level and has the verb. */
+export function isStateDriver(driver: Driver): driver is StateDriver {
+  return driver.capabilities.level === 'state' && typeof (driver as Partial<StateDriverVerbs>).stateShell === 'function'
+}
+
+/** The driver as a state mover, or a usage error saying that it does not move the state. */
+export function asStateDriver(driver: Driver): StateDriver {
+  if (!isStateDriver(driver)) throw new UsageError(`the ${driver.name} driver does not move the OpenClaw state`, 'Use --driver file for bare hosts, or a driver from `ocvm drivers list`.')
+  return driver
+}
+
 /** True when the driver declares itself image-level and has the verbs. */
 export function isImageDriver(driver: Driver): driver is ImageDriver {
   return driver.capabilities.level === 'image' && typeof (driver as Partial<ImageDriverVerbs>).exportVm === 'function'
@@ -289,6 +316,6 @@ export function asImageDriver(driver: Driver, refusal = `the ${driver.name} driv
  * Identity helper that type-checks a driver at its definition (`export const x = defineDriver({...})`);
  * the image verbs get their parameter types from `ImageDriverVerbs`.
  */
-export function defineDriver<T extends Driver & Partial<ImageDriverVerbs>>(driver: T): T {
+export function defineDriver<T extends Driver & Partial<ImageDriverVerbs> & Partial<StateDriverVerbs>>(driver: T): T {
   return driver
 }

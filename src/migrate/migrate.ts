@@ -1,5 +1,5 @@
 import type {Context} from '../context.js'
-import {asImageDriver, type Driver} from '../drivers/api.js'
+import {asImageDriver, asStateDriver, type Driver} from '../drivers/api.js'
 import {UsageError} from '../errors.js'
 import {Journal} from '../pipeline/journal.js'
 import type {RunHosts} from '../pipeline/run-hosts.js'
@@ -37,7 +37,7 @@ export async function migrate(request: MigrateRequest, ctx: Context, callbacks: 
   const {driver, options} = request
   if (driver.capabilities.level === 'state') {
     if (request.rollback) return rollbackState(request.rollback, ctx)
-    const result = await migrateState(options, ctx, callbacks, request.hosts)
+    const result = await migrateState(options, asStateDriver(driver), ctx, callbacks, request.hosts)
     return result.dryRun ? result : {...result, report: migrationReport(result)}
   }
   const image = asImageDriver(driver, `the ${driver.name} driver cannot migrate yet`)

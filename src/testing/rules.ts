@@ -14,6 +14,7 @@ export const RULES = {
   description: {on: '`description`:', quote: 'One line for `ocvm drivers list`'},
   capabilities: {quote: '`capabilities` MUST tell the truth'},
   imageVerbs: {quote: "An image-level driver (`level: 'image'`) MUST implement every verb of `ImageDriverVerbs`"},
+  stateVerbs: {quote: "a state-level driver (`level: 'state'`) MUST implement `StateDriverVerbs`"},
   probeChangesNothing: {quote: '`probe` MUST NOT change anything on the host'},
   probeWithoutTool: {on: '`probe`', quote: 'MUST resolve (not throw) when the tool is missing, with `available: false` and a `detail` that says how to install it'},
   probeVersion: {on: '`probe`:', quote: 'Version of the underlying tool, when there is one'},

@@ -1,6 +1,6 @@
 import {expect, it} from 'vitest'
 
-import {DRIVER_API_VERSION, isImageDriver, type Driver} from '../drivers/api.js'
+import {DRIVER_API_VERSION, isImageDriver, isStateDriver, type Driver} from '../drivers/api.js'
 import {DRIVER_NAME_RE, DriverCapabilitiesSchema} from '../plugins/schema.js'
 import {RULES, title} from './rules.js'
 
@@ -19,9 +19,12 @@ export function describeStaticChecks(driver: Driver): void {
     expect(driver.description).not.toContain('\n')
   })
 
-  it(title([RULES.capabilities, RULES.imageVerbs], 'well-formed; a state driver has no disk formats'), () => {
+  it(title([RULES.capabilities, RULES.imageVerbs, RULES.stateVerbs], 'well-formed; a state driver has no disk formats'), () => {
     expect(DriverCapabilitiesSchema.safeParse(driver.capabilities).error?.issues ?? []).toEqual([])
     if (driver.capabilities.level === 'image') expect(isImageDriver(driver), 'an image-level driver must implement the image verbs').toBe(true)
-    if (driver.capabilities.level === 'state') expect(driver.capabilities.formats).toEqual([])
+    if (driver.capabilities.level === 'state') {
+      expect(isStateDriver(driver), 'a state-level driver must implement stateShell').toBe(true)
+      expect(driver.capabilities.formats).toEqual([])
+    }
   })
 }

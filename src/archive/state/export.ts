@@ -5,6 +5,7 @@ import {basename, dirname, resolve} from 'node:path'
 import {PassThrough, Writable} from 'node:stream'
 
 import type {Context} from '../../context.js'
+import type {StateDriver} from '../../drivers/api.js'
 import {probeHost} from '../../deployment/host-facts.js'
 import {inspectDeployment} from '../../deployment/inspect.js'
 import type {Inventory} from '../../deployment/types.js'
@@ -22,7 +23,8 @@ import {TAR_END, tarFileMember, TarReader, TarFormatError} from './tar.js'
 import {ArchiveRefusal, EntryValidator} from './validate.js'
 
 export interface ExportOptions {
-  driver: string
+  /** The state mover that reaches the deployment (`file`: the host itself). */
+  driver: StateDriver
   from: HostSpec
   user?: string
   stateDir?: string
@@ -82,7 +84,7 @@ export async function exportArchive(options: ExportOptions, ctx: Context): Promi
   if (existsSync(out)) throw new UsageError(`${out} already exists`, 'ocvm never overwrites an archive: choose another --out, or move the old one away.')
   if (!existsSync(dirname(out))) throw new UsageError(`${dirname(out)} does not exist`, 'Create the directory first (for a USB disk: mount it).')
 
-  const source = ctx.shells.get(options.from)
+  const source = await options.driver.stateShell(options.from, ctx)
   const inventory = await inspectDeployment({host: source.host, ...(options.user ? {user: options.user} : {}), ...(options.stateDir ? {stateDir: options.stateDir} : {}), ...(options.profile ? {profile: options.profile} : {})}, ctx)
   const facts = await probeHost(source, undefined)
   requireTools(source, facts, ['tar', 'find'])

@@ -2,6 +2,7 @@ import {stat} from 'node:fs/promises'
 import {basename, resolve} from 'node:path'
 
 import type {Context} from '../../context.js'
+import type {StateDriver} from '../../drivers/api.js'
 import {probeHost} from '../../deployment/host-facts.js'
 import {inspectDeployment} from '../../deployment/inspect.js'
 import {isInside, posix} from '../../hosts/remote-fs.js'
@@ -25,7 +26,8 @@ import {extractArchive, relocateRoots, removeDir} from './extract.js'
 import {type ArchiveScan, scanArchive} from './scan.js'
 
 export interface ImportOptions {
-  driver: string
+  /** The state mover that reaches the target (`file`: the host itself). */
+  driver: StateDriver
   archive: string
   to: HostSpec
   targetUser?: string
@@ -57,7 +59,7 @@ export async function importArchive(options: ImportOptions, ctx: Context, callba
   checking.done()
   ctx.reporter.step(`${scan.format === 'ocvm' ? 'ocvm export' : 'openclaw backup'} archive, ${scan.entries} entries, ${scan.declaredBytes} bytes unpacked, SHA-256 ${scan.sha256}`)
 
-  const target = ctx.shells.get(options.to)
+  const target = await options.driver.stateShell(options.to, ctx)
   const runId = newRunId()
   const state = await plan(scan, options, runId, target, ctx)
   const warnings = [...scan.warnings]
@@ -133,7 +135,7 @@ async function plan(scan: ArchiveScan, options: ImportOptions, runId: string, ta
     version: 1,
     runId,
     createdAt: new Date().toISOString(),
-    options: {driver: options.driver, from: `archive:${scan.file}`, to: formatHostSpec(options.to), sessions: options.sessions, dryRun: options.dryRun, force: options.force, ...(options.targetUser ? {targetUser: options.targetUser} : {}), ...(options.targetHome ? {targetHome: options.targetHome} : {}), ...(options.targetStateDir ? {targetStateDir: options.targetStateDir} : {})},
+    options: {driver: options.driver.name, from: `archive:${scan.file}`, to: formatHostSpec(options.to), sessions: options.sessions, dryRun: options.dryRun, force: options.force, ...(options.targetUser ? {targetUser: options.targetUser} : {}), ...(options.targetHome ? {targetHome: options.targetHome} : {}), ...(options.targetStateDir ? {targetStateDir: options.targetStateDir} : {})},
     source: {host: `archive:${basename(scan.file)}`, ...src, services: []},
     target: {host: target.label, user: account.user, group: account.group, home: account.home, stateDir: targetStateDir, ...(targetVersion ? {version: targetVersion} : {})},
     roots,

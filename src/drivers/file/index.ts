@@ -4,7 +4,9 @@ const REQUIRED = ['sh', 'tar', 'find', 'awk'] as const
 
 /**
  * The `file` driver moves the OpenClaw state of a bare host (no VM image): the fallback that always
- * works, and what runs inside guests. It needs only sh, tar, find and awk on each end.
+ * works, and what runs inside guests. Its level is `state`, so a migration, export or import with it
+ * runs the pipeline's state steps through the shells `stateShell` gives. It needs only sh, tar,
+ * find and awk on each end.
  */
 export const fileDriver = defineDriver({
   name: 'file',
@@ -20,5 +22,9 @@ export const fileDriver = defineDriver({
     return missing.length > 0
       ? {available: false, missing: true, detail: `missing on ${shell.label}: ${missing.join(', ')} (install them with the system package manager)`}
       : {available: true, ...(version ? {version} : {})}
+  },
+  // The state lives on the host itself: its one multiplexed ssh connection (or this machine).
+  async stateShell(host, ctx) {
+    return ctx.shells.get(host)
   },
 })

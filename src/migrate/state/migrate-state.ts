@@ -1,4 +1,5 @@
 import type {Context} from '../../context.js'
+import type {StateDriver} from '../../drivers/api.js'
 import {inspectDeployment} from '../../deployment/inspect.js'
 import {existingPaths} from '../../hosts/remote-fs.js'
 import {AbortedError, OcvmError, UsageError} from '../../errors.js'
@@ -28,19 +29,19 @@ export interface MigrateCallbacks {
 }
 
 /**
- * Moves the OpenClaw state between two hosts (or guests) as one journaled plan. `hosts` are
+ * Moves the OpenClaw state between two hosts (or guests) as one journaled plan, through the shells
+ * the state-level `driver` gives for the two ends. `given` are
  * `requested.from`/`.to` as the caller parsed them (a nested run inside a VM move: the guests'
  * shells); a resumed run parses its journal's text once, here, when it is loaded.
  */
-export async function migrateState(requested: MigrateOptions, ctx: Context, callbacks: MigrateCallbacks = {}, given?: RunHosts): Promise<MigrationResult> {
+export async function migrateState(requested: MigrateOptions, driver: StateDriver, ctx: Context, callbacks: MigrateCallbacks = {}, given?: RunHosts): Promise<MigrationResult> {
   // A resumed run continues with the options it was started with (hosts, users, dirs).
   const resumed = requested.resume ? Journal.open<MigrationState>(requested.resume).data : undefined
   if (resumed?.archive) throw new UsageError(`run ${requested.resume} is an import of ${resumed.archive.file}; imports do not resume`, 'A failed import leaves the target as it was: run `ocvm import` again.')
   const options: MigrateOptions = resumed ? {...resumed.options, resume: requested.resume} : requested
   if (!resumed) validateMigrateOptions(options)
   const hosts = resumed || !given ? journaledHosts(options) : given
-  const source = ctx.shells.get(hosts.source)
-  const target = ctx.shells.get(hosts.target)
+  const [source, target] = await Promise.all([driver.stateShell(hosts.source, ctx), driver.stateShell(hosts.target, ctx)])
   if (source.label === target.label && !options.targetStateDir) {
     throw new UsageError('--from and --to are the same host', 'Give a different --to, or --target-state-dir to copy into another directory on the same host.')
   }

@@ -26,7 +26,7 @@ export function stateStep(env: ImageStepEnv): StepAction {
       skipHooks: true,
       ...withoutUndefined({user: state.user, targetUser: state.targetUser, targetHome: state.targetHome, stateDir: state.stateDir, targetStateDir: state.targetStateDir, profile: state.profile}),
       ...(journal.data.stateRun ? {resume: journal.data.stateRun} : {}),
-    }, ctx, {}, {source: from.host, target: to.host})
+    }, fileDriver, ctx, {}, {source: from.host, target: to.host})
     journal.update({stateRun: run.runId})
     return `OpenClaw state moved from inside ${vm} to ${to.label} by run ${run.runId}`
   }

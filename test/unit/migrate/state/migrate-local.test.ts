@@ -3,19 +3,22 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import type {Context} from '../../../src/context.js'
-import {OcvmError} from '../../../src/errors.js'
-import {createRunner} from '../../../src/exec/runner.js'
-import {ShellPool} from '../../../src/hosts/shell.js'
-import {fileDriver} from '../../../src/drivers/file/index.js'
-import {migrate as migrateService} from '../../../src/migrate/migrate.js'
-import {migrateState as migrate} from '../../../src/migrate/state/migrate-state.js'
-import {rollbackState as rollback} from '../../../src/migrate/state/rollback-state.js'
-import {Journal} from '../../../src/pipeline/journal.js'
-import type {MigrateOptions, MigrationState} from '../../../src/migrate/types.js'
-import {silentReporter} from '../../../src/output/reporter.js'
-import {REPO_ROOT} from '../../helpers/process.js'
-import {caught} from '../../helpers/caught.js'
+import type {Context} from '../../../../src/context.js'
+import {OcvmError} from '../../../../src/errors.js'
+import {createRunner} from '../../../../src/exec/runner.js'
+import {ShellPool} from '../../../../src/hosts/shell.js'
+import {fileDriver} from '../../../../src/drivers/file/index.js'
+import {migrate as migrateService} from '../../../../src/migrate/migrate.js'
+import {migrateState, type MigrateCallbacks} from '../../../../src/migrate/state/migrate-state.js'
+import {rollbackState as rollback} from '../../../../src/migrate/state/rollback-state.js'
+import {Journal} from '../../../../src/pipeline/journal.js'
+import type {MigrateOptions, MigrationState} from '../../../../src/migrate/types.js'
+import {silentReporter} from '../../../../src/output/reporter.js'
+import {REPO_ROOT} from '../../../helpers/process.js'
+import {caught} from '../../../helpers/caught.js'
+
+/** The file driver's state move, as `ocvm migrate --driver file` runs it. */
+const migrate = (o: MigrateOptions, c: Context, callbacks: MigrateCallbacks = {}) => migrateState(o, fileDriver, c, callbacks)
 
 // The migrate service on this machine, local to local (real find, tar, zstd, sha256sum): the same
 // code that runs over ssh, with a deployment whose config uses absolute paths.

@@ -4,10 +4,10 @@
 import {Readable, Writable} from 'node:stream'
 import {describe, expect, it} from 'vitest'
 
-import {agentShell} from '../../../src/drivers/libvirt/agent-shell.js'
-import {OcvmError} from '../../../src/errors.js'
-import type {RunResult} from '../../../src/exec/runner.js'
-import type {Shell, ShellRunOptions} from '../../../src/hosts/shell.js'
+import {agentShell} from '../../../../src/drivers/libvirt/agent-shell.js'
+import {OcvmError} from '../../../../src/errors.js'
+import type {RunResult} from '../../../../src/exec/runner.js'
+import type {Shell, ShellRunOptions} from '../../../../src/hosts/shell.js'
 
 interface Call {
   argv: readonly string[]

@@ -6,19 +6,20 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {LOCAL} from '../../../src/hosts/host-spec.js'
+import {fileDriver} from '../../../../src/drivers/file/index.js'
+import {LOCAL} from '../../../../src/hosts/host-spec.js'
 
-import {exportArchive, type ExportOptions} from '../../../src/archive/state/export.js'
-import {importArchive, type ImportOptions} from '../../../src/archive/state/import.js'
-import {scanArchive} from '../../../src/archive/state/scan.js'
-import type {Context} from '../../../src/context.js'
-import {OcvmError} from '../../../src/errors.js'
-import {createRunner} from '../../../src/exec/runner.js'
-import {ShellPool} from '../../../src/hosts/shell.js'
-import {silentReporter} from '../../../src/output/reporter.js'
-import {caught} from '../../helpers/caught.js'
-import {REPO_ROOT} from '../../helpers/process.js'
-import {treeDigest} from '../../helpers/tree-digest.js'
+import {exportArchive, type ExportOptions} from '../../../../src/archive/state/export.js'
+import {importArchive, type ImportOptions} from '../../../../src/archive/state/import.js'
+import {scanArchive} from '../../../../src/archive/state/scan.js'
+import type {Context} from '../../../../src/context.js'
+import {OcvmError} from '../../../../src/errors.js'
+import {createRunner} from '../../../../src/exec/runner.js'
+import {ShellPool} from '../../../../src/hosts/shell.js'
+import {silentReporter} from '../../../../src/output/reporter.js'
+import {caught} from '../../../helpers/caught.js'
+import {REPO_ROOT} from '../../../helpers/process.js'
+import {treeDigest} from '../../../helpers/tree-digest.js'
 
 let dir: string
 let oldHome: string
@@ -44,10 +45,10 @@ afterEach(() => {
 })
 
 const exportOptions = (over: Partial<ExportOptions> = {}): ExportOptions => ({
-  driver: 'file', from: LOCAL, stateDir: path.join(oldHome, '.openclaw'), out: path.join(dir, 'deploy.ocvm.tar.zst'), sessions: 'include', quiesce: true, restart: false, dryRun: false, ...over,
+  driver: fileDriver, from: LOCAL, stateDir: path.join(oldHome, '.openclaw'), out: path.join(dir, 'deploy.ocvm.tar.zst'), sessions: 'include', quiesce: true, restart: false, dryRun: false, ...over,
 })
 const importOptions = (over: Partial<ImportOptions> = {}): ImportOptions => ({
-  driver: 'file', archive: path.join(dir, 'deploy.ocvm.tar.zst'), to: LOCAL, targetHome: newHome, targetStateDir: path.join(newHome, '.openclaw'), sessions: 'include', dryRun: false, force: false, ...over,
+  driver: fileDriver, archive: path.join(dir, 'deploy.ocvm.tar.zst'), to: LOCAL, targetHome: newHome, targetStateDir: path.join(newHome, '.openclaw'), sessions: 'include', dryRun: false, force: false, ...over,
 })
 
 describe('export + import (local)', () => {

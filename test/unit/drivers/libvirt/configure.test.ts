@@ -2,15 +2,15 @@
 // a recording Shell per host answers like virsh 9 would, and fails on anything it does not expect.
 import {describe, expect, it} from 'vitest'
 
-import type {Context} from '../../../src/context.js'
-import {configureDriver} from '../../../src/drivers/configure.js'
-import {libvirtDriver} from '../../../src/drivers/libvirt/index.js'
-import type {RunResult} from '../../../src/exec/runner.js'
-import {formatHostSpec, type HostSpec} from '../../../src/hosts/host-spec.js'
-import type {Shell} from '../../../src/hosts/shell.js'
-import {silentReporter} from '../../../src/output/reporter.js'
-import {UsageError} from '../../../src/errors.js'
-import {caught} from '../../helpers/caught.js'
+import type {Context} from '../../../../src/context.js'
+import {configureDriver} from '../../../../src/drivers/configure.js'
+import {libvirtDriver} from '../../../../src/drivers/libvirt/index.js'
+import type {RunResult} from '../../../../src/exec/runner.js'
+import {formatHostSpec, type HostSpec} from '../../../../src/hosts/host-spec.js'
+import type {Shell} from '../../../../src/hosts/shell.js'
+import {silentReporter} from '../../../../src/output/reporter.js'
+import {UsageError} from '../../../../src/errors.js'
+import {caught} from '../../../helpers/caught.js'
 
 const SRC: HostSpec = {kind: 'ssh', host: '10.0.0.2', user: 'root'}
 const DST: HostSpec = {kind: 'ssh', host: '10.0.0.3', user: 'root'}

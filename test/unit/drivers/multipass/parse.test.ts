@@ -2,10 +2,10 @@ import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 
-import {launchRelease, launchShape, mpArgv} from '../../../src/drivers/multipass/argv.js'
-import {mapMpFailure} from '../../../src/drivers/multipass/errors.js'
-import {mpState, parseMpInfo, parseMpList} from '../../../src/drivers/multipass/schema.js'
-import {REPO_ROOT} from '../../helpers/process.js'
+import {launchRelease, launchShape, mpArgv} from '../../../../src/drivers/multipass/argv.js'
+import {mapMpFailure} from '../../../../src/drivers/multipass/errors.js'
+import {mpState, parseMpInfo, parseMpList} from '../../../../src/drivers/multipass/schema.js'
+import {REPO_ROOT} from '../../../helpers/process.js'
 
 const fixture = (name: string) => readFileSync(path.join(REPO_ROOT, 'test/fixtures/multipass', name), 'utf8')
 const result = (stderr: string, exitCode = 2) => ({command: 'multipass', args: [], exitCode, stdout: '', stderr, timedOut: false, canceled: false, durationMs: 1})

@@ -2,13 +2,13 @@ import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 
-import {parseStorageList} from '../../../src/drivers/lume/location.js'
-import {lumeOciArgv, parseRegistryRef} from '../../../src/drivers/lume/oci-transport.js'
-import {lumeState, parseLumeVm, parseLumeVms, stripLumeLogLines} from '../../../src/drivers/lume/schema.js'
-import {mapLumeFailure} from '../../../src/drivers/lume/errors.js'
-import {lumeArgv} from '../../../src/drivers/lume/argv.js'
-import {caught} from '../../helpers/caught.js'
-import {REPO_ROOT} from '../../helpers/process.js'
+import {parseStorageList} from '../../../../src/drivers/lume/location.js'
+import {lumeOciArgv, parseRegistryRef} from '../../../../src/drivers/lume/oci-transport.js'
+import {lumeState, parseLumeVm, parseLumeVms, stripLumeLogLines} from '../../../../src/drivers/lume/schema.js'
+import {mapLumeFailure} from '../../../../src/drivers/lume/errors.js'
+import {lumeArgv} from '../../../../src/drivers/lume/argv.js'
+import {caught} from '../../../helpers/caught.js'
+import {REPO_ROOT} from '../../../helpers/process.js'
 
 const fixture = (name: string) => readFileSync(path.join(REPO_ROOT, 'test/fixtures/lume', name), 'utf8')
 const result = (stderr: string, exitCode = 1) => ({command: 'lume', args: [], exitCode, stdout: '', stderr, timedOut: false, canceled: false, durationMs: 1})

@@ -2,10 +2,10 @@ import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 
-import {prlArgv} from '../../../src/drivers/parallels/argv.js'
-import {mapPrlFailure} from '../../../src/drivers/parallels/errors.js'
-import {editionHasCli, memoryMiB, parsePrlInfo, parsePrlList, prlDisks, prlGuestAddress, prlOs, prlState} from '../../../src/drivers/parallels/schema.js'
-import {REPO_ROOT} from '../../helpers/process.js'
+import {prlArgv} from '../../../../src/drivers/parallels/argv.js'
+import {mapPrlFailure} from '../../../../src/drivers/parallels/errors.js'
+import {editionHasCli, memoryMiB, parsePrlInfo, parsePrlList, prlDisks, prlGuestAddress, prlOs, prlState} from '../../../../src/drivers/parallels/schema.js'
+import {REPO_ROOT} from '../../../helpers/process.js'
 
 const fixture = (name: string) => readFileSync(path.join(REPO_ROOT, 'test/fixtures/prlctl', name), 'utf8')
 const result = (stderr: string, exitCode = 255) => ({command: 'prlctl', args: [], exitCode, stdout: '', stderr, timedOut: false, canceled: false, durationMs: 1})

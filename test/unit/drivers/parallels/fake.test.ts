@@ -2,10 +2,10 @@ import {spawnSync} from 'node:child_process'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {parallelsDriver} from '../../../src/drivers/parallels/index.js'
-import {caught} from '../../helpers/caught.js'
-import {FAKES_DIR, GUEST_IPS, localHosts, withEnv, type LocalHosts, type Side} from '../../contract/local-hosts.js'
-import {stageLocally} from '../../contract/stage-local.js'
+import {parallelsDriver} from '../../../../src/drivers/parallels/index.js'
+import {caught} from '../../../helpers/caught.js'
+import {FAKES_DIR, GUEST_IPS, localHosts, withEnv, type LocalHosts, type Side} from '../../../contract/local-hosts.js'
+import {stageLocally} from '../../../contract/stage-local.js'
 
 // The parallels driver's handling of prlctl's documented errors, against the fake prlctl.
 describe('parallels driver against the fake prlctl: errors and options', {timeout: 60_000}, () => {

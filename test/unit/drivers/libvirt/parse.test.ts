@@ -4,10 +4,10 @@ import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 
-import {fileBackedPool, poolTargetPath} from '../../../src/drivers/libvirt/domain.js'
-import {OcvmError} from '../../../src/errors.js'
-import {isNotFound, parseDomblklist, parseDominfo, parseDomifaddr, parseDomstate, parseNames, parsePoolState, parseQemuImgInfo, parseVolInfo} from '../../../src/drivers/libvirt/parse.js'
-import {REPO_ROOT} from '../../helpers/process.js'
+import {fileBackedPool, poolTargetPath} from '../../../../src/drivers/libvirt/domain.js'
+import {OcvmError} from '../../../../src/errors.js'
+import {isNotFound, parseDomblklist, parseDominfo, parseDomifaddr, parseDomstate, parseNames, parsePoolState, parseQemuImgInfo, parseVolInfo} from '../../../../src/drivers/libvirt/parse.js'
+import {REPO_ROOT} from '../../../helpers/process.js'
 
 const fixture = (name: string) => readFileSync(path.join(REPO_ROOT, 'test/fixtures/libvirt', name), 'utf8')
 

@@ -3,8 +3,8 @@ import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 
-import {parseDomainXml, rewriteDomainXml, xmlEscape, xmlUnescape} from '../../../src/drivers/libvirt/domain-xml.js'
-import {REPO_ROOT} from '../../helpers/process.js'
+import {parseDomainXml, rewriteDomainXml, xmlEscape, xmlUnescape} from '../../../../src/drivers/libvirt/domain-xml.js'
+import {REPO_ROOT} from '../../../helpers/process.js'
 
 const xml = readFileSync(path.join(REPO_ROOT, 'test/fixtures/libvirt/dumpxml-inactive-migratable.xml'), 'utf8')
 

@@ -7,11 +7,11 @@ import path from 'node:path'
 import {gzipSync} from 'node:zlib'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {scanArchive} from '../../../src/archive/state/scan.js'
-import {TAR_END, tarFileMember, tarHeader} from '../../../src/archive/state/tar.js'
-import {OcvmError} from '../../../src/errors.js'
-import {createRunner} from '../../../src/exec/runner.js'
-import {caught} from '../../helpers/caught.js'
+import {scanArchive} from '../../../../src/archive/state/scan.js'
+import {TAR_END, tarFileMember, tarHeader} from '../../../../src/archive/state/tar.js'
+import {OcvmError} from '../../../../src/errors.js'
+import {createRunner} from '../../../../src/exec/runner.js'
+import {caught} from '../../../helpers/caught.js'
 
 let dir: string
 const runner = createRunner()

@@ -3,10 +3,10 @@ import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {lumeDriver} from '../../../src/drivers/lume/index.js'
-import {caught} from '../../helpers/caught.js'
-import {FAKES_DIR, GUEST_IPS, localHosts, type LocalHosts, type Side} from '../../contract/local-hosts.js'
-import {stageLocally, writeAt} from '../../contract/stage-local.js'
+import {lumeDriver} from '../../../../src/drivers/lume/index.js'
+import {caught} from '../../../helpers/caught.js'
+import {FAKES_DIR, GUEST_IPS, localHosts, type LocalHosts, type Side} from '../../../contract/local-hosts.js'
+import {stageLocally, writeAt} from '../../../contract/stage-local.js'
 
 // The lume driver's handling of lume's documented errors and quirks, against the fake lume.
 describe('lume driver against the fake lume: errors and quirks', {timeout: 60_000}, () => {

@@ -2,9 +2,9 @@ import {spawnSync} from 'node:child_process'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {multipassDriver} from '../../../src/drivers/multipass/index.js'
-import {caught} from '../../helpers/caught.js'
-import {FAKES_DIR, GUEST_IPS, localHosts, withEnv, type LocalHosts, type Side} from '../../contract/local-hosts.js'
+import {multipassDriver} from '../../../../src/drivers/multipass/index.js'
+import {caught} from '../../../helpers/caught.js'
+import {FAKES_DIR, GUEST_IPS, localHosts, withEnv, type LocalHosts, type Side} from '../../../contract/local-hosts.js'
 
 // The multipass driver's handling of multipass' documented errors and rules, against the fake.
 describe('multipass driver against the fake multipass: errors and rules', {timeout: 60_000}, () => {

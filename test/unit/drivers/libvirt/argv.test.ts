@@ -1,12 +1,12 @@
 import {describe, expect, it} from 'vitest'
 
-import {backingVolumeName, type ExportMeta, uniqueVolumes} from '../../../src/drivers/libvirt/export.js'
-import {targetVolumeName} from '../../../src/drivers/libvirt/index.js'
-import {defaultTargetUri} from '../../../src/drivers/libvirt/live.js'
-import {isLocalUri, parseLibvirtOptions, targetLocalUri} from '../../../src/drivers/libvirt/options.js'
-import {vmDriverOptions} from '../../../src/drivers/vm-flags.js'
-import * as v from '../../../src/drivers/libvirt/virsh.js'
-import {UsageError} from '../../../src/errors.js'
+import {backingVolumeName, type ExportMeta, uniqueVolumes} from '../../../../src/drivers/libvirt/export.js'
+import {targetVolumeName} from '../../../../src/drivers/libvirt/index.js'
+import {defaultTargetUri} from '../../../../src/drivers/libvirt/live.js'
+import {isLocalUri, parseLibvirtOptions, targetLocalUri} from '../../../../src/drivers/libvirt/options.js'
+import {vmDriverOptions} from '../../../../src/drivers/vm-flags.js'
+import * as v from '../../../../src/drivers/libvirt/virsh.js'
+import {UsageError} from '../../../../src/errors.js'
 
 describe('virsh argv', () => {
   it('puts names after their option, so a leading "-" stays a name', () => {
