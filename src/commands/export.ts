@@ -5,7 +5,8 @@ import type {ExportResult} from '../archive/state/export.js'
 import type {VmExportResult} from '../archive/vm/export-vm.js'
 import {BaseCommand} from '../base-command.js'
 import {parseHostSpec} from '../hosts/host-spec.js'
-import {vmDriverOptions, vmExportFlags, vmSourceFlags, vmStopFlags} from '../drivers/vm-flags.js'
+import {deploymentFlags, sessionsFlag} from '../flags/deployment.js'
+import {vmDriverOptions, vmExportFlags, vmSourceFlags, vmStopFlags} from '../flags/vm.js'
 import {renderExport} from '../views/archive-view.js'
 import {renderVmExport} from '../views/vm-view.js'
 
@@ -35,13 +36,11 @@ With a hypervisor driver (--driver libvirt) and --vm NAME it exports the whole V
     ...vmExportFlags,
     ...vmStopFlags,
     from: Flags.string({description: 'Source host: local, ssh://[user@]host[:port] or [user@]host.', required: true}),
-    user: Flags.string({description: 'OS user that runs the gateway on the source (default: the login user).'}),
-    'state-dir': Flags.string({description: 'State dir on the source (default: found like `ocvm inspect` does).'}),
-    profile: Flags.string({description: 'OpenClaw profile on the source (~/.openclaw-<name>).'}),
+    ...deploymentFlags('on the source'),
     out: Flags.string({char: 'o', description: 'Archive file to write on this machine (must not exist); for a VM a new dir, or a file ending in .tar.', required: true}),
-    sessions: Flags.string({description: 'Session history: include (default) or exclude.', options: ['include', 'exclude'], default: 'include'}),
     quiesce: Flags.boolean({description: 'Stop the source gateway for the copy (default). --no-quiesce copies it live (SQLite may be torn).', default: true, allowNo: true}),
     restart: Flags.boolean({description: 'Start the source gateway (or VM) again once the archive is written.'}),
+    ...sessionsFlag(['include', 'exclude']),
     'dry-run': Flags.boolean({description: 'Show what would be archived; stop nothing, write nothing.'}),
   }
 

@@ -3,7 +3,8 @@ import {Args, Flags} from '@oclif/core'
 import {importDeployment, type ImportResult} from '../archive/archive.js'
 import {BaseCommand} from '../base-command.js'
 import {parseHostSpec} from '../hosts/host-spec.js'
-import {vmDriverOptions, vmTargetFlags} from '../drivers/vm-flags.js'
+import {changeFlags, sessionsFlag, targetAccountFlags} from '../flags/deployment.js'
+import {vmDriverOptions, vmTargetFlags} from '../flags/vm.js'
 import {UsageError} from '../errors.js'
 import type {SessionsMode} from '../migrate/types.js'
 import {renderOutcome, renderPlan} from '../views/migration-view.js'
@@ -37,13 +38,10 @@ With a hypervisor driver (--driver libvirt) it imports a VM export (\`ocvm expor
     start: Flags.boolean({description: 'Start the VM once it is defined (hypervisor drivers).', helpGroup: 'VM'}),
     'staging-dir': Flags.string({description: 'Where the VM\'s files land on the target before import (default /var/tmp/ocvm-import-<run>; removed afterwards).', helpGroup: 'VM'}),
     to: Flags.string({description: 'Target host: local, ssh://[user@]host[:port] or [user@]host.', required: true}),
-    'target-user': Flags.string({description: 'OS user that will run the gateway on the target (default: the source user\'s name). Must exist.'}),
-    'target-home': Flags.string({description: 'Home of the target user (default: from the target\'s user database).'}),
-    'target-state-dir': Flags.string({description: 'State dir on the target (default: same place relative to the home).'}),
-    sessions: Flags.string({description: 'Session history: include (default), exclude, or scan for poisoned sessions.', options: ['include', 'exclude', 'scan'], default: 'include'}),
+    ...targetAccountFlags,
+    ...sessionsFlag(['include', 'exclude', 'scan']),
     'dry-run': Flags.boolean({description: 'Check the archive, show the plan and the path rewrites as a diff; write nothing.'}),
-    yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation.'}),
-    force: Flags.boolean({description: 'If the target path exists, keep it aside (renamed *.ocvm-old-<run>) instead of refusing.'}),
+    ...changeFlags,
   }
 
   async run(): Promise<ImportResult> {

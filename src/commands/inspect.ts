@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../base-command.js'
 import type {Inventory} from '../deployment/types.js'
-import {vmDriverOptions, vmSourceFlags} from '../drivers/vm-flags.js'
+import {vmDriverOptions, vmSourceFlags} from '../flags/vm.js'
 import {formatHostSpec, parseHostSpec} from '../hosts/host-spec.js'
 import {inspect, type VmInspection, type VmListing} from '../inspect/inspect.js'
 import {renderInventory} from '../views/inventory-view.js'

@@ -1,7 +1,8 @@
 import {Flags, type Interfaces} from '@oclif/core'
 
 import {BaseCommand} from '../base-command.js'
-import {vmDriverOptFlag, vmDriverOptions, vmExportFlags, vmSourceFlags, vmStopFlags, vmTargetFlags} from '../drivers/vm-flags.js'
+import {changeFlags, deploymentFlags, sessionsFlag, targetAccountFlags} from '../flags/deployment.js'
+import {vmDriverOptFlag, vmDriverOptions, vmExportFlags, vmSourceFlags, vmStopFlags, vmTargetFlags} from '../flags/vm.js'
 import {UsageError} from '../errors.js'
 import {journaledHosts} from '../pipeline/run-hosts.js'
 import {checkRequest, journaledRun, migrate, type AnyMigrationResult, type MigrateRequest, type MigrationCallbacks, type VmMoveOptions} from '../migrate/migrate.js'
@@ -47,17 +48,12 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
     ...vmDriverOptFlag,
     from: Flags.string({description: 'Source host: local, ssh://[user@]host[:port] or [user@]host.'}),
     to: Flags.string({description: 'Target host, same forms as --from.'}),
-    user: Flags.string({description: 'OS user that runs the gateway on the source (default: the login user).'}),
-    'target-user': Flags.string({description: 'OS user that will run it on the target (default: the same name). Must exist.'}),
-    'target-home': Flags.string({description: 'Home of the target user (default: from the target\'s user database).'}),
-    'target-state-dir': Flags.string({description: 'State dir on the target (default: same place relative to the home).'}),
-    'state-dir': Flags.string({description: 'State dir on the source (default: found like `ocvm inspect` does).'}),
-    profile: Flags.string({description: 'OpenClaw profile on the source (~/.openclaw-<name>).'}),
-    sessions: Flags.string({description: 'Session history: include (default), exclude, or scan for poisoned sessions.', options: ['include', 'exclude', 'scan'], default: 'include'}),
+    ...deploymentFlags('on the source'),
+    ...targetAccountFlags,
+    ...sessionsFlag(['include', 'exclude', 'scan']),
+    ...changeFlags,
     'dry-run': Flags.boolean({description: 'Show the plan, the path rewrites as a diff and the checks; change nothing.'}),
-    yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation.'}),
     precopy: Flags.boolean({description: 'Warm pre-copy (file driver): stage the state while the gateway still runs, then stop it and send only what changed, so the gateway is down for the delta only.'}),
-    force: Flags.boolean({description: 'If the target path exists, keep it aside (renamed *.ocvm-old-<run>) instead of refusing.'}),
     resume: Flags.string({description: 'Continue the interrupted run with this id.', exclusive: ['rollback']}),
     rollback: Flags.string({description: 'Undo the run with this id: restart the source gateway, take the target copy out of service.', exclusive: ['resume']}),
     hooks: Flags.string({description: 'Post-migrate hooks to run after commit, comma-separated (default: all; `ocvm hooks list`).', exclusive: ['skip-hooks']}),

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {parseHostSpec} from '../hosts/host-spec.js'
+import {deploymentFlags} from '../flags/deployment.js'
 import {BaseCommand} from '../base-command.js'
 import {renderVerify} from '../views/hooks-view.js'
 import {verifyTarget, type VerifyResult} from '../verify/verify.js'
@@ -17,9 +18,7 @@ export default class Verify extends BaseCommand {
 
   static flags = {
     on: Flags.string({description: 'Host to check: local, ssh://[user@]host[:port] or [user@]host.', required: true}),
-    user: Flags.string({description: 'OS user that runs the gateway there (default: the login user).'}),
-    'state-dir': Flags.string({description: 'State dir there (default: found like `ocvm inspect` does).'}),
-    profile: Flags.string({description: 'OpenClaw profile (instance) to check.'}),
+    ...deploymentFlags('there'),
     wait: Flags.integer({description: 'Seconds to wait for a starting gateway to answer /health.', default: 60, min: 0}),
   }
 

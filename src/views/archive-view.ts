@@ -1,5 +1,6 @@
 import type {ExportResult} from '../archive/state/export.js'
 import {formatBytes, table} from '../output/format.js'
+import {nextLines, warningLines} from './footer.js'
 
 /** What `ocvm export` did (or would do, with --dry-run). */
 export function renderExport(result: ExportResult): string {
@@ -15,11 +16,7 @@ export function renderExport(result: ExportResult): string {
     out.push(`Archive: ${result.file} (${formatBytes(result.bytes ?? 0)}, ${result.compression === 'zstd' ? 'tar + zstd' : 'plain tar'}; ${result.files} files, ${formatBytes(result.unpackedBytes ?? 0)} unpacked) in ${(result.seconds ?? 0).toFixed(1)} s`)
     out.push(`SHA-256: ${result.sha256}`)
   }
-  for (const w of result.warnings) out.push(`warning: ${w}`)
-  if (result.nextSteps.length > 0) {
-    out.push('')
-    out.push('Next:')
-    for (const n of result.nextSteps) out.push(`  - ${n}`)
-  }
+  out.push(...warningLines(result.warnings))
+  out.push(...nextLines(result.nextSteps))
   return out.join('\n')
 }

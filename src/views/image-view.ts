@@ -1,6 +1,7 @@
 import {IMAGE_STEP_DESCRIPTIONS} from '../pipeline/image-steps.js'
 import type {ImageMigrationResult} from '../migrate/image/types.js'
 import {formatBytes, table} from '../output/format.js'
+import {nextLines, warningLines} from './footer.js'
 
 /** The plan of a VM move (before anything changes, and for --dry-run). */
 export function renderImagePlan(result: ImageMigrationResult): string {
@@ -17,7 +18,7 @@ export function renderImagePlan(result: ImageMigrationResult): string {
   out.push('')
   out.push('Steps:')
   result.steps.forEach((s, i) => out.push(`  ${i + 1}. ${s.name.padEnd(10)} ${IMAGE_STEP_DESCRIPTIONS[s.name]}`))
-  for (const w of result.warnings) out.push(`warning: ${w}`)
+  out.push(...warningLines(result.warnings))
   for (const n of result.nextSteps) out.push(n)
   return out.join('\n')
 }
@@ -32,10 +33,6 @@ export function renderImageOutcome(result: ImageMigrationResult): string {
     out.push('')
     out.push(`Moved ${formatBytes(t.bytes)} of disk (${formatBytes(t.allocated)} of data, ${formatBytes(t.wireBytes)} on the wire) in ${t.seconds.toFixed(1)} s; every file verified with SHA-256 before import.`)
   }
-  if (result.nextSteps.length > 0) {
-    out.push('')
-    out.push('Next:')
-    for (const n of result.nextSteps) out.push(`  - ${n}`)
-  }
+  out.push(...nextLines(result.nextSteps))
   return out.join('\n')
 }

@@ -4,6 +4,7 @@ import {renderImageOutcome, renderImagePlan} from './image-view.js'
 import {STEP_DESCRIPTIONS} from '../pipeline/state-steps.js'
 import {describeRetargeted} from '../rewrite/retarget-host-specific.js'
 import {formatBytes, table} from '../output/format.js'
+import {nextLines, warningLines} from './footer.js'
 
 /** The plan (before anything changes, and for --dry-run). */
 export function renderPlan(result: MigrationResult): string {
@@ -21,7 +22,7 @@ export function renderPlan(result: MigrationResult): string {
     out.push(`Path rewrites (${result.changes.length} value(s) in ${result.diffs.length} file(s)):`)
     for (const d of result.diffs) out.push(d.diff.trimEnd())
   }
-  for (const w of result.warnings) out.push(`warning: ${w}`)
+  out.push(...warningLines(result.warnings))
   for (const n of result.nextSteps) out.push(n)
   return out.join('\n')
 }
@@ -57,12 +58,8 @@ export function renderOutcome(result: MigrationResult): string {
       for (const v of retargeted) out.push(`  ${describeRetargeted(v)}`)
     }
   }
-  for (const w of result.warnings) out.push(`warning: ${w}`)
-  if (result.nextSteps.length > 0) {
-    out.push('')
-    out.push('Next:')
-    for (const n of result.nextSteps) out.push(`  - ${n}`)
-  }
+  out.push(...warningLines(result.warnings))
+  out.push(...nextLines(result.nextSteps))
   return out.join('\n')
 }
 

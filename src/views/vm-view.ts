@@ -2,6 +2,7 @@ import type {VmInfo, VmSummary} from '../drivers/api.js'
 import type {VmExportResult} from '../archive/vm/export-vm.js'
 import type {VmImportResult} from '../archive/vm/import-vm.js'
 import {formatBytes, table} from '../output/format.js'
+import {nextLines} from './footer.js'
 
 /** `ocvm inspect --driver <hypervisor> --vm NAME`: the VM as the hypervisor defines it. */
 export function renderVmInfo(vm: VmInfo, host: string, driver: string): string {
@@ -23,10 +24,6 @@ export function renderVmInfo(vm: VmInfo, host: string, driver: string): string {
 export function renderVmList(vms: VmSummary[], host: string, driver: string): string {
   if (vms.length === 0) return `No VMs on ${host} (${driver}).`
   return `${table(['VM', 'STATE'], vms.map((v) => [v.name, v.state]))}\n\nDetails: ocvm inspect --driver ${driver} --from ${host} --vm NAME`
-}
-
-function nextLines(next: string[]): string[] {
-  return next.length > 0 ? ['', 'Next:', ...next.map((n) => `  - ${n}`)] : []
 }
 
 export function renderVmExport(r: VmExportResult): string {

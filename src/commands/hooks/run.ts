@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {parseHostSpec} from '../../hosts/host-spec.js'
+import {deploymentFlags} from '../../flags/deployment.js'
 import {BaseCommand} from '../../base-command.js'
 import {UsageError} from '../../errors.js'
 import {renderHookRun} from '../../views/hooks-view.js'
@@ -27,9 +28,7 @@ Secrets come from --secrets-file (mode 0600, or - for stdin) or --secret-env NAM
 
   static flags = {
     on: Flags.string({description: 'Host to run on: local, ssh://[user@]host[:port] or [user@]host.', required: true}),
-    user: Flags.string({description: 'OS user that runs the gateway there (default: the login user).'}),
-    'state-dir': Flags.string({description: 'State dir there (default: found like `ocvm inspect` does).'}),
-    profile: Flags.string({description: 'OpenClaw profile (a second instance: its own unit, port, secrets file).'}),
+    ...deploymentFlags('there'),
     map: Flags.string({description: 'OLD=NEW directory to rewrite in the config (repeatable; for ocvm/path-rewrite).', multiple: true}),
     from: Flags.string({description: 'The old host, read (never changed) for its cron jobs and secret names.'}),
     'from-user': Flags.string({description: 'OS user of the deployment on --from.'}),

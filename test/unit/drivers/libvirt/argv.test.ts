@@ -4,7 +4,7 @@ import {backingVolumeName, type ExportMeta, uniqueVolumes} from '../../../../src
 import {targetVolumeName} from '../../../../src/drivers/libvirt/index.js'
 import {defaultTargetUri} from '../../../../src/drivers/libvirt/live.js'
 import {isLocalUri, parseLibvirtOptions, targetLocalUri} from '../../../../src/drivers/libvirt/options.js'
-import {vmDriverOptions} from '../../../../src/drivers/vm-flags.js'
+import {vmDriverOptions} from '../../../../src/flags/vm.js'
 import * as v from '../../../../src/drivers/libvirt/virsh.js'
 import {UsageError} from '../../../../src/errors.js'
 
