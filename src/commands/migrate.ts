@@ -4,7 +4,6 @@ import {BaseCommand} from '../base-command.js'
 import {changeFlags, deploymentFlags, sessionsFlag, targetAccountFlags} from '../flags/deployment.js'
 import {vmDriverOptFlag, vmDriverOptions, vmExportFlags, vmSourceFlags, vmStopFlags, vmTargetFlags} from '../flags/vm.js'
 import {UsageError} from '../errors.js'
-import {journaledHosts} from '../pipeline/run-hosts.js'
 import {checkRequest, journaledRun, migrate, type AnyMigrationResult, type MigrateRequest, type MigrationCallbacks, type VmMoveOptions} from '../migrate/migrate.js'
 import type {MigrateOptions, SessionsMode} from '../migrate/types.js'
 import {selectHooks} from '../postmigrate/catalog.js'
@@ -67,12 +66,12 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
     // A resumed or undone run keeps the driver, driver options and hosts it was started with.
     const runId = flags.resume ?? flags.rollback
     const journaled = runId ? journaledRun(runId) : undefined
-    const {source, target} = journaled ? journaledHosts(journaled) : this.hostsOf(flags)
-    const driver = await this.driverFor(journaled?.driver ?? flags.driver, ctx, journaled?.driverOptions ?? vmDriverOptions(flags), {...(source ? {source} : {}), ...(target ? {target} : {})})
+    const hosts = journaled?.hosts ?? this.hostsOf(flags)
+    const driver = await this.driverFor(journaled?.driver ?? flags.driver, ctx, journaled?.driverOptions ?? vmDriverOptions(flags), hosts)
     const request: MigrateRequest = {
       driver, options: migrateOptions(flags, driver.name), vm: vmMoveOptions(flags),
       ...(flags.rollback ? {rollback: flags.rollback} : {}),
-      ...(!runId && source && target ? {hosts: {source, target}} : {}),
+      ...(!runId && hosts.source && hosts.target ? {hosts: {source: hosts.source, target: hosts.target}} : {}),
     }
     checkRequest(request)
     const callbacks: MigrationCallbacks = {}

@@ -1,8 +1,8 @@
 import type {Context} from '../context.js'
-import {asImageDriver, asStateDriver, type Driver} from '../drivers/api.js'
+import {asImageDriver, asStateDriver, type Driver, type DriverHosts} from '../drivers/api.js'
 import {UsageError} from '../errors.js'
 import {Journal} from '../pipeline/journal.js'
-import type {RunHosts} from '../pipeline/run-hosts.js'
+import {journaledHosts, journaledTarget, type RunHosts} from '../pipeline/run-hosts.js'
 import {migrateImage, type ImageMigrateCallbacks} from './image/migrate-image.js'
 import {rollbackImage} from './image/rollback-image.js'
 import type {ImageMigrateOptions, ImageMigrationResult, ImageMigrationState} from './image/types.js'
@@ -57,10 +57,13 @@ export function checkRequest(request: MigrateRequest): void {
 }
 
 /** What a journaled run needs to be resumed or undone: its driver, bound as it was (options, hosts). */
-export function journaledRun(runId: string): {driver: string; driverOptions: Record<string, unknown>; from: string; to: string} {
+export function journaledRun(runId: string): {driver: string; driverOptions: Record<string, unknown>; hosts: DriverHosts} {
   const data = Journal.open<MigrationState | ImageMigrationState>(runId).data
   const {options} = data
-  return {driver: options.driver, driverOptions: 'kind' in data && data.kind === 'image' ? data.options.driverOptions : {}, from: options.from, to: options.to}
+  const image = 'kind' in data && data.kind === 'image'
+  // An import's source is the archive file it read, not a host.
+  const hosts = !image && (data as MigrationState).archive ? {target: journaledTarget(options)} : journaledHosts(options)
+  return {driver: options.driver, driverOptions: image ? data.options.driverOptions : {}, hosts}
 }
 
 function imageOptions({driver, options, vm}: MigrateRequest): ImageMigrateOptions {

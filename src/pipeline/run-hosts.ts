@@ -8,5 +8,10 @@ export interface RunHosts {
 
 /** A journaled run's hosts, parsed once when the run is loaded (`--resume`, `--rollback`, a nested run). */
 export function journaledHosts(options: {from: string; to: string}): RunHosts {
-  return {source: parseHostSpec(options.from), target: parseHostSpec(options.to)}
+  return {source: parseHostSpec(options.from), target: journaledTarget(options)}
+}
+
+/** Only the target: an import's journal names an archive file as its source, not a host. */
+export function journaledTarget(options: {to: string}): HostSpec {
+  return parseHostSpec(options.to)
 }

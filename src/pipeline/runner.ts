@@ -1,7 +1,7 @@
 import {OcvmError} from '../errors.js'
 import type {Reporter} from '../output/reporter.js'
 import {classifyFailure, type FailureKind} from './failure.js'
-import type {Journal} from './journal.js'
+import type {RunLog} from './run-log.js'
 
 export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped'
 
@@ -50,7 +50,7 @@ export interface Plan<N extends string> {
  * or Ctrl-C resumes where it stopped), marks the commit point, and on a failure records it,
  * cleans up by the plan's rules and tells the user how to continue.
  */
-export async function runPlan<N extends string, S extends RunRecord<N>>(journal: Journal<S>, plan: Plan<N>, reporter: Reporter): Promise<void> {
+export async function runPlan<N extends string, S extends RunRecord<N>>(journal: RunLog<S>, plan: Plan<N>, reporter: Reporter): Promise<void> {
   for (const name of journal.data.steps.map((s) => s.name)) {
     const record = journal.data.steps.find((s) => s.name === name)
     if (!record || record.status === 'done' || record.status === 'skipped') continue
@@ -67,11 +67,11 @@ export async function runPlan<N extends string, S extends RunRecord<N>>(journal:
   }
 }
 
-export function setStep<N extends string, S extends RunRecord<N>>(journal: Journal<S>, name: N, patch: Partial<StepRecord<N>>): void {
+export function setStep<N extends string, S extends RunRecord<N>>(journal: RunLog<S>, name: N, patch: Partial<StepRecord<N>>): void {
   journal.update({steps: journal.data.steps.map((s) => (s.name === name ? {...s, ...patch} : s))} as Partial<S>)
 }
 
-async function onFailure<N extends string, S extends RunRecord<N>>(error: unknown, step: N, journal: Journal<S>, plan: Plan<N>): Promise<void> {
+async function onFailure<N extends string, S extends RunRecord<N>>(error: unknown, step: N, journal: RunLog<S>, plan: Plan<N>): Promise<void> {
   const e = error instanceof OcvmError ? error : undefined
   const message = e?.message ?? String(error)
   setStep(journal, step, {status: 'failed', finishedAt: new Date().toISOString(), detail: message})
@@ -84,6 +84,6 @@ async function onFailure<N extends string, S extends RunRecord<N>>(error: unknow
   if (!journal.data.committed && removeOn(kind)) await plan.removeStaging()
   if (e) {
     if (plan.hint) (e as {hint: string | undefined}).hint = `${e.hint ?? ''} ${plan.hint}`.trim()
-    e.details.runId = journal.runId
+    if (journal.runId) e.details.runId = journal.runId
   }
 }

@@ -13,7 +13,10 @@ import {OcvmError, UsageError} from '../../errors.js'
 import {type HostSpec} from '../../hosts/host-spec.js'
 import type {Shell} from '../../hosts/shell.js'
 import {describeStop, startGateway, stopGateway} from '../../deployment/gateway-control.js'
+import {initialSteps, STATE_EXPORT_STEPS, type StateExportStep} from '../../pipeline/archive-steps.js'
 import {newRunId} from '../../pipeline/journal.js'
+import {memoryLog} from '../../pipeline/run-log.js'
+import {runPlan, type RunRecord} from '../../pipeline/runner.js'
 import {planLayout} from '../../migrate/plan-layout.js'
 import {requireTools} from '../../migrate/preflight.js'
 import type {GatewayStop, RootPlan} from '../../migrate/types.js'
@@ -103,16 +106,39 @@ export async function exportArchive(options: ExportOptions, ctx: Context): Promi
   }
   if (options.dryRun) return {...result, nextSteps: ['Nothing was changed. Run the same command without --dry-run to write the archive.']}
 
-  let stop: GatewayStop = {kind: 'none'}
-  if (options.quiesce) {
-    stop = await stopGateway(source, inventory.user, inventory.services, facts)
-    if (stop.kind !== 'none') ctx.reporter.step(`Source gateway ${describeStop(stop)}`)
-  }
+  type Run = RunRecord<StateExportStep> & {stop: GatewayStop; written?: Written; restarted?: string}
+  const skipped = new Set<StateExportStep>([...(options.quiesce ? [] : ['quiesce' as const]), ...(options.restart ? [] : ['restart' as const])])
+  const log = memoryLog<Run>({steps: initialSteps(Object.keys(STATE_EXPORT_STEPS) as StateExportStep[], skipped), committed: false, status: 'running', stop: {kind: 'none'}})
   const started = Date.now()
-  const written = await writeArchive({out, source, roots, compress, inventory, quiesced: options.quiesce, sessions: options.sessions, ctx})
+  await runPlan<StateExportStep, Run>(log, {
+    actions: {
+      quiesce: async () => {
+        const stop = await stopGateway(source, inventory.user, inventory.services, facts)
+        log.update({stop})
+        return `source gateway ${describeStop(stop)}`
+      },
+      pack: async () => {
+        const written = await writeArchive({out, source, roots, compress, inventory, quiesced: options.quiesce, sessions: options.sessions, ctx})
+        log.update({written})
+        return `${written.summary.files} files in ${out}`
+      },
+      restart: async () => {
+        const {stop} = log.data
+        if (stop.kind === 'none') return 'nothing was stopped'
+        const restarted = await startGateway(source, stop, inventory.stateDir)
+        log.update({restarted})
+        return restarted
+      },
+    },
+    describe: (name) => STATE_EXPORT_STEPS[name],
+    // The archive is written under a temp name and renamed: there is nothing staged to remove.
+    commitPoint: 'pack',
+    removeStaging: async () => {},
+  }, ctx.reporter)
+  const {stop} = log.data
+  const written = log.data.written as Written
   warnings.push(...written.warnings)
-  let gateway = describeStop(stop)
-  if (options.restart && stop.kind !== 'none') gateway = await startGateway(source, stop, inventory.stateDir)
+  const gateway = log.data.restarted ?? describeStop(stop)
   return {
     ...result, status: 'ok', ...written.summary, seconds: (Date.now() - started) / 1000,
     roots: written.roots, gateway,
@@ -134,6 +160,8 @@ interface WriteInput {
   sessions: 'include' | 'exclude'
   ctx: Context
 }
+
+type Written = Awaited<ReturnType<typeof writeArchive>>
 
 async function writeArchive(input: WriteInput) {
   const {out, source, roots, compress, ctx} = input

@@ -3,13 +3,16 @@ import {rename, rm, rmdir, writeFile} from 'node:fs/promises'
 import {dirname, join, resolve} from 'node:path'
 
 import type {Context} from '../../context.js'
-import type {ImageDriver, VmInfo} from '../../drivers/api.js'
+import type {ExportSet, ImageDriver, VmInfo} from '../../drivers/api.js'
 import {OcvmError, UnsupportedError, UsageError} from '../../errors.js'
 import {formatHostSpec, LOCAL, type HostSpec} from '../../hosts/host-spec.js'
 import {checkVmName, requireDriver} from '../../drivers/checks.js'
 import {requireSpace} from '../../transfer/disk-space.js'
 import {removeExportScratch} from '../../migrate/image/scratch.js'
-import {type FileFacts, sendFiles, verifyFiles} from '../../transfer/files.js'
+import {type FileFacts, sendFiles, type SendFilesResult as SentFiles, verifyFiles} from '../../transfer/files.js'
+import {initialSteps, VM_EXPORT_STEPS, type VmExportStep} from '../../pipeline/archive-steps.js'
+import {memoryLog} from '../../pipeline/run-log.js'
+import {runPlan, type RunRecord} from '../../pipeline/runner.js'
 import {buildManifest, VM_MANIFEST} from './manifest.js'
 import {isTarPath, packDir} from './tar-file.js'
 
@@ -80,44 +83,72 @@ export async function exportVmArchive(options: VmExportOptions, driver: ImageDri
   if (options.dryRun) return result
 
   const started = Date.now()
-  if (wasRunning) {
-    await driver.stop(sourceHost, vm.name, ctx, {timeoutMs: options.stopTimeoutSec * 1000, force: options.forceStop})
-    const after = await driver.inspect(sourceHost, vm.name, ctx)
-    if (after.state !== 'stopped') throw new OcvmError('stop-failed', `${vm.name} is still ${after.state} on ${source.label}`, {hint: 'Shut the guest down from inside, or pass --force-stop to power it off after the timeout.'})
-  }
   const partial = `${out}.ocvm-partial-${process.pid}`
   const packed = `${partial}.tar`
-  let exportSet: Awaited<ReturnType<ImageDriver['exportVm']>> | undefined
+  type Run = RunRecord<VmExportStep> & {exportSet?: ExportSet; sent?: SentFiles; restarted?: boolean}
+  const skipped = new Set<VmExportStep>([...(wasRunning ? [] : ['stop' as const]), ...(options.restart && wasRunning ? [] : ['restart' as const])])
+  const log = memoryLog<Run>({steps: initialSteps(Object.keys(VM_EXPORT_STEPS) as VmExportStep[], skipped), committed: false, status: 'running'})
+  const need = <K extends keyof Run>(key: K): NonNullable<Run[K]> => log.data[key] as NonNullable<Run[K]>
   try {
-    exportSet = await driver.exportVm(sourceHost, vm.name, ctx)
-    const sent = await sendFiles({
-      source, target: local, files: exportSet.files, stagingDir: partial, compress: sourceHost.kind !== 'local', reporter: ctx.reporter, ...(ctx.signal ? {signal: ctx.signal} : {}),
-    })
-    ctx.reporter.step(`verifying ${sent.facts.length} file(s) in ${partial}`)
-    const held = await verifyFiles({target: local, stagingDir: partial, facts: sent.facts, origin: {shell: source, files: exportSet.files}, ...(ctx.signal ? {signal: ctx.signal} : {})})
-    await writeFile(join(partial, VM_MANIFEST), `${JSON.stringify(buildManifest(driver.name, result.source, wasRunning, exportSet, held), null, 2)}\n`, {mode: 0o600, flag: 'wx'})
-    if (format === 'tar') {
-      const entries = [...new Set([VM_MANIFEST, ...sent.facts.map((f) => f.relPath.split('/')[0]!)])]
-      ctx.reporter.step(`packing ${out} (sparse tar)`)
-      await packDir(local, partial, entries, packed)
-      await rename(packed, out)
-      await rm(partial, {recursive: true, force: true})
-    } else {
-      if (existsSync(out)) await rmdir(out)
-      await rename(partial, out)
-    }
-    Object.assign(result, {files: sent.facts, bytes: sent.bytes, allocated: sent.allocated, wireBytes: sent.wireBytes})
-  } catch (error) {
-    await rm(partial, {recursive: true, force: true})
-    await rm(packed, {force: true})
-    throw error
+    await runPlan<VmExportStep, Run>(log, {
+      actions: {
+        stop: async () => {
+          await driver.stop(sourceHost, vm.name, ctx, {timeoutMs: options.stopTimeoutSec * 1000, force: options.forceStop})
+          const after = await driver.inspect(sourceHost, vm.name, ctx)
+          if (after.state !== 'stopped') throw new OcvmError('stop-failed', `${vm.name} is still ${after.state} on ${source.label}`, {hint: 'Shut the guest down from inside, or pass --force-stop to power it off after the timeout.'})
+          return `${vm.name} shut down`
+        },
+        export: async () => {
+          const exportSet = await driver.exportVm(sourceHost, vm.name, ctx)
+          log.update({exportSet})
+          return `${exportSet.files.length} file(s)`
+        },
+        transfer: async () => {
+          const sent = await sendFiles({
+            source, target: local, files: need('exportSet').files, stagingDir: partial, compress: sourceHost.kind !== 'local', reporter: ctx.reporter, ...(ctx.signal ? {signal: ctx.signal} : {}),
+          })
+          log.update({sent})
+          return `${sent.bytes} bytes apparent, ${sent.allocated} allocated, ${sent.wireBytes} on the wire`
+        },
+        verify: async () => {
+          const {facts} = need('sent')
+          const held = await verifyFiles({target: local, stagingDir: partial, facts, origin: {shell: source, files: need('exportSet').files}, ...(ctx.signal ? {signal: ctx.signal} : {})})
+          await writeFile(join(partial, VM_MANIFEST), `${JSON.stringify(buildManifest(driver.name, result.source, wasRunning, need('exportSet'), held), null, 2)}\n`, {mode: 0o600, flag: 'wx'})
+          return `${facts.length} file(s) verified (SHA-256)`
+        },
+        pack: async () => {
+          if (format === 'tar') {
+            const entries = [...new Set([VM_MANIFEST, ...need('sent').facts.map((f) => f.relPath.split('/')[0]!)])]
+            await packDir(local, partial, entries, packed)
+            await rename(packed, out)
+            await rm(partial, {recursive: true, force: true})
+          } else {
+            if (existsSync(out)) await rmdir(out)
+            await rename(partial, out)
+          }
+          return out
+        },
+        restart: async () => {
+          await driver.start(sourceHost, vm.name, ctx)
+          log.update({restarted: true})
+          return `${vm.name} started`
+        },
+      },
+      describe: (name) => VM_EXPORT_STEPS[name],
+      commitPoint: 'pack',
+      // A half-written export is never left behind, whatever failed.
+      removeStaging: async () => {
+        await rm(partial, {recursive: true, force: true})
+        await rm(packed, {force: true})
+      },
+      removeStagingOn: () => true,
+      ...(ctx.signal ? {signal: ctx.signal} : {}),
+    }, ctx.reporter)
   } finally {
-    await removeExportScratch(source, exportSet)
+    await removeExportScratch(source, log.data.exportSet)
   }
-  if (options.restart && wasRunning) {
-    await driver.start(sourceHost, vm.name, ctx)
-    result.restarted = true
-  }
+  const sent = need('sent')
+  Object.assign(result, {files: sent.facts, bytes: sent.bytes, allocated: sent.allocated, wireBytes: sent.wireBytes, restarted: log.data.restarted === true})
   return {
     ...result,
     status: 'ok',

@@ -9,6 +9,9 @@ import {checkVmName, requireDriver} from '../../drivers/checks.js'
 import {requireSpace} from '../../transfer/disk-space.js'
 import {newRunId} from '../../pipeline/journal.js'
 import {damagedFiles, sendFiles, verifyFiles} from '../../transfer/files.js'
+import {initialSteps, VM_IMPORT_STEPS, type VmImportStep} from '../../pipeline/archive-steps.js'
+import {memoryLog} from '../../pipeline/run-log.js'
+import {runPlan, type RunRecord} from '../../pipeline/runner.js'
 import {badArchive, parseManifest, VM_MANIFEST, type VmManifest} from './manifest.js'
 import {checkPackedMembers, readPackedManifest, unpackTo} from './tar-file.js'
 
@@ -106,38 +109,61 @@ export async function importVmArchive(options: VmImportOptions, driver: ImageDri
   if (callbacks.confirm && !(await callbacks.confirm(plan))) throw new AbortedError('import')
 
   const started = Date.now()
-  let imported: VmSummary
   const inArchive = manifest.exportSet.files.map((f) => ({source: join(archive, f.relPath), relPath: f.relPath, sparse: f.sparse}))
-  try {
-    if (format === 'dir') {
-      // A damaged export is found here, before a byte goes to the target.
-      const bad = await damagedFiles(local, archive, manifest.files, ctx.signal)
-      if (bad.length > 0) {
-        throw new OcvmError('archive-corrupt', `${bad.length} of ${manifest.files.length} file(s) in ${archive} do not match its manifest: ${bad.map((f) => f.relPath).slice(0, 3).join(', ')}`, {
-          hint: 'The export was damaged after it was written (disk, copy). Nothing was imported: copy it again from a good copy, or export again.',
-        })
-      }
-      await sendFiles({source: local, target, stagingDir, compress: targetHost.kind !== 'local', facts: manifest.files, files: inArchive, reporter: ctx.reporter, ...(ctx.signal ? {signal: ctx.signal} : {})})
-    } else {
-      ctx.reporter.step(`unpacking ${archive} into ${stagingDir} on ${target.label}`)
-      await unpackTo(target, archive, stagingDir, ctx.signal)
-    }
-    ctx.reporter.step(`verifying ${manifest.files.length} file(s) on ${target.label} (SHA-256)`)
-    await verifyFiles({target, stagingDir, facts: manifest.files, ...(format === 'dir' ? {origin: {shell: local, files: inArchive}} : {}), ...(ctx.signal ? {signal: ctx.signal} : {})})
-    imported = await driver.importVm(targetHost, {...request, dryRun: false}, ctx)
-  } finally {
+  type Run = RunRecord<VmImportStep> & {imported?: VmSummary; started?: boolean}
+  const log = memoryLog<Run>({steps: initialSteps(Object.keys(VM_IMPORT_STEPS) as VmImportStep[], new Set(options.start ? [] : ['start' as const])), committed: false, status: 'running'})
+  const removeStaging = async () => {
     await target.exec(['rm', '-rf', '--', stagingDir], {allowFailure: true, timeoutMs: 10 * 60_000})
   }
-  let startedVm = false
-  if (options.start) {
-    try {
-      await driver.start(targetHost, name, ctx)
-      startedVm = true
-    } catch (error) {
-      if (error instanceof OcvmError) (error as {hint: string | undefined}).hint = `${name} is imported (defined) on ${target.label} but did not start. ${error.hint ?? ''}`.trim()
-      throw error
-    }
-  }
+  await runPlan<VmImportStep, Run>(log, {
+    actions: {
+      transfer: async () => {
+        if (format === 'tar') {
+          await unpackTo(target, archive, stagingDir, ctx.signal)
+          return `${archive} unpacked into ${stagingDir} on ${target.label}`
+        }
+        // A damaged export is found here, before a byte goes to the target.
+        const bad = await damagedFiles(local, archive, manifest.files, ctx.signal)
+        if (bad.length > 0) {
+          throw new OcvmError('archive-corrupt', `${bad.length} of ${manifest.files.length} file(s) in ${archive} do not match its manifest: ${bad.map((f) => f.relPath).slice(0, 3).join(', ')}`, {
+            hint: 'The export was damaged after it was written (disk, copy). Nothing was imported: copy it again from a good copy, or export again.',
+          })
+        }
+        const sent = await sendFiles({source: local, target, stagingDir, compress: targetHost.kind !== 'local', facts: manifest.files, files: inArchive, reporter: ctx.reporter, ...(ctx.signal ? {signal: ctx.signal} : {})})
+        return `${sent.bytes} bytes apparent, ${sent.wireBytes} on the wire`
+      },
+      verify: async () => {
+        await verifyFiles({target, stagingDir, facts: manifest.files, ...(format === 'dir' ? {origin: {shell: local, files: inArchive}} : {}), ...(ctx.signal ? {signal: ctx.signal} : {})})
+        return `${manifest.files.length} file(s) verified (SHA-256)`
+      },
+      import: async () => {
+        try {
+          log.update({imported: await driver.importVm(targetHost, {...request, dryRun: false}, ctx)})
+        } finally {
+          await removeStaging()
+        }
+        return `${name} defined on ${target.label}`
+      },
+      start: async () => {
+        try {
+          await driver.start(targetHost, name, ctx)
+        } catch (error) {
+          if (error instanceof OcvmError) (error as {hint: string | undefined}).hint = `${name} is imported (defined) on ${target.label} but did not start. ${error.hint ?? ''}`.trim()
+          throw error
+        }
+        log.update({started: true})
+        return `${name} started`
+      },
+    },
+    describe: (step) => VM_IMPORT_STEPS[step],
+    commitPoint: 'import',
+    // An import does not resume: whatever fails before the VM is defined leaves the target as it was.
+    removeStaging,
+    removeStagingOn: () => true,
+    ...(ctx.signal ? {signal: ctx.signal} : {}),
+  }, ctx.reporter)
+  const imported = log.data.imported as VmSummary
+  const startedVm = log.data.started === true
   return {
     ...plan,
     status: 'ok',

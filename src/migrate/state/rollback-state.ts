@@ -1,6 +1,6 @@
 import type {Context} from '../../context.js'
 import {probeHost} from '../../deployment/host-facts.js'
-import {journaledHosts} from '../../pipeline/run-hosts.js'
+import {journaledHosts, journaledTarget} from '../../pipeline/run-hosts.js'
 import {removeStaging} from '../../deployment/commit.js'
 import type {Shell} from '../../hosts/shell.js'
 import {executeStop, startGateway} from '../../deployment/gateway-control.js'
@@ -23,9 +23,8 @@ export async function rollbackState(runId: string, ctx: Context): Promise<Migrat
   const journal = Journal.open<MigrationState>(runId)
   const state = journal.data
   // An import's source is an archive: nothing to restart there.
-  const hosts = journaledHosts(state.options)
-  const source = state.archive ? undefined : ctx.shells.get(hosts.source)
-  const target = ctx.shells.get(hosts.target)
+  const source = state.archive ? undefined : ctx.shells.get(journaledHosts(state.options).source)
+  const target = ctx.shells.get(journaledTarget(state.options))
   // Before staging is removed: for a root whose commit was interrupted, a staging dir that is gone
   // means the rename happened.
   for (const root of state.roots.filter((r) => r.activated || r.activating)) {

@@ -8,6 +8,7 @@ import type {Reporter} from '../../../src/output/reporter.js'
 import {silentReporter} from '../../../src/output/reporter.js'
 import {classifyFailure} from '../../../src/pipeline/failure.js'
 import {Journal, newRunId} from '../../../src/pipeline/journal.js'
+import {memoryLog, type RunLog} from '../../../src/pipeline/run-log.js'
 import {runPlan, type Plan, type RunRecord, type StepAction} from '../../../src/pipeline/runner.js'
 import {caught} from '../../helpers/caught.js'
 
@@ -33,7 +34,7 @@ function newJournal(done: Name[] = []): Journal<State> {
 }
 
 /** A plan whose steps append their name to `ran`; `fail` makes one step throw that error once. */
-function plan(journal: Journal<State>, ran: string[], fail: Partial<Record<Name, unknown>> = {}, extra: Partial<Plan<Name>> = {}): Plan<Name> & {removed: () => number} {
+function plan(_log: RunLog<State>, ran: string[], fail: Partial<Record<Name, unknown>> = {}, extra: Partial<Plan<Name>> = {}): Plan<Name> & {removed: () => number} {
   let removed = 0
   const step = (name: Name): StepAction => async () => {
     ran.push(name)
@@ -156,6 +157,20 @@ describe('the step runner', () => {
     const thrown = await caught(runPlan(journal, plan(journal, [], {prepare: new TypeError('x is undefined')}), silentReporter))
     expect(thrown).toBeInstanceOf(TypeError)
     expect(journal.data.error).toEqual({code: 'error', message: 'TypeError: x is undefined'})
+  })
+})
+
+describe('a run kept in memory (export, VM import: they start over instead of resuming)', () => {
+  it('runs the same way, and its errors name no run id to resume', async () => {
+    const log = memoryLog<State>({steps: NAMES.map((name) => ({name, status: 'pending'})), committed: false, status: 'running', log: []})
+    const ran: string[] = []
+    const error = new OcvmError('transfer-failed', 'the stream broke')
+    const p = plan(log, ran, {transfer: error}, {removeStagingOn: () => true})
+    await caught(runPlan(log, p, silentReporter))
+    expect(ran).toEqual(['prepare', 'transfer'])
+    expect(log.data.steps.find((s) => s.name === 'transfer')?.status).toBe('failed')
+    expect(error.details.runId).toBeUndefined()
+    expect(p.removed()).toBe(1)
   })
 })
 
