@@ -12,6 +12,8 @@ import {LOCAL} from '../../../../src/hosts/host-spec.js'
 import {exportArchive, type ExportOptions} from '../../../../src/archive/state/export.js'
 import {importArchive, type ImportOptions} from '../../../../src/archive/state/import.js'
 import {scanArchive} from '../../../../src/archive/state/scan.js'
+import {journaledRun} from '../../../../src/migrate/migrate.js'
+import {rollbackState} from '../../../../src/migrate/state/rollback-state.js'
 import type {Context} from '../../../../src/context.js'
 import {OcvmError} from '../../../../src/errors.js'
 import {createRunner} from '../../../../src/exec/runner.js'
@@ -96,6 +98,18 @@ describe('export + import (local)', () => {
     expect(agents).not.toContain(oldHome)
     expect(statSync(path.join(state, 'openclaw.json')).mode & 0o777).toBe(0o600)
     expect(readdirSync(path.dirname(state)).filter((f) => f.startsWith('.ocvm-staging'))).toEqual([])
+  })
+
+  it('an import can be undone like any run: its journal names the archive, not a host, and the copy is taken out of service', async () => {
+    await exportArchive(exportOptions(), ctx)
+    const result = await importArchive(importOptions(), ctx)
+    const run = journaledRun(result.runId)
+    expect(run).toEqual({driver: 'file', driverOptions: {}, hosts: {target: LOCAL}})
+    const undone = await rollbackState(result.runId, ctx)
+    expect(undone.status).toBe('ok')
+    const state = path.join(newHome, '.openclaw')
+    expect(existsSync(state)).toBe(false)
+    expect(readdirSync(newHome).filter((f) => f.startsWith('.openclaw.ocvm-rolledback-'))).toHaveLength(1)
   })
 
   it('a damaged archive and one whose content no longer matches its manifest are refused before anything is written', async () => {
