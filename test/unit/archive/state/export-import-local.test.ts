@@ -1,8 +1,7 @@
 // export then import on this machine (local to local, real tar, zstd, find, sha256sum): the same
 // services that run over ssh, on the sample deployment with absolute paths in its config.
 import {createHash} from 'node:crypto'
-import {cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {existsSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
@@ -20,31 +19,21 @@ import {createRunner} from '../../../../src/exec/runner.js'
 import {ShellPool} from '../../../../src/hosts/shell.js'
 import {silentReporter} from '../../../../src/output/reporter.js'
 import {caught} from '../../../helpers/caught.js'
-import {REPO_ROOT} from '../../../helpers/process.js'
+import {sampleHomes, type SampleHomes} from '../../helpers/sample-homes.js'
 import {treeDigest} from '../../../helpers/tree-digest.js'
 
 let dir: string
 let oldHome: string
 let newHome: string
 let ctx: Context
-const realHome = process.env.HOME
+let homes: SampleHomes
 
 beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'ocvm-exp-'))
-  process.env.OCVM_RUNS_DIR = path.join(dir, 'runs')
-  oldHome = path.join(dir, 'old/home/alice')
-  newHome = path.join(dir, 'new/home/alice')
-  cpSync(path.join(REPO_ROOT, 'examples/sample-deployment/home/alice'), oldHome, {recursive: true})
-  const agents = path.join(oldHome, '.openclaw/agents.json5')
-  writeFileSync(agents, readFileSync(agents, 'utf8').replaceAll('~/', `${oldHome}/`))
-  mkdirSync(newHome, {recursive: true})
-  process.env.HOME = oldHome
+  homes = sampleHomes('ocvm-exp-')
+  ;({dir, oldHome, newHome} = homes)
   ctx = {runner: createRunner(), shells: new ShellPool({runner: createRunner(), ssh: {}}), reporter: silentReporter}
 })
-afterEach(() => {
-  process.env.HOME = realHome
-  rmSync(dir, {recursive: true, force: true})
-})
+afterEach(() => homes.cleanUp())
 
 const exportOptions = (over: Partial<ExportOptions> = {}): ExportOptions => ({
   driver: fileDriver, from: LOCAL, stateDir: path.join(oldHome, '.openclaw'), out: path.join(dir, 'deploy.ocvm.tar.zst'), sessions: 'include', quiesce: true, restart: false, dryRun: false, ...over,

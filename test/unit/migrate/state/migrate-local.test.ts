@@ -1,5 +1,4 @@
-import {cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
@@ -14,7 +13,7 @@ import {rollbackState as rollback} from '../../../../src/migrate/state/rollback-
 import {Journal} from '../../../../src/pipeline/journal.js'
 import type {MigrateOptions, MigrationState} from '../../../../src/migrate/types.js'
 import {silentReporter} from '../../../../src/output/reporter.js'
-import {REPO_ROOT} from '../../../helpers/process.js'
+import {sampleHomes, type SampleHomes} from '../../helpers/sample-homes.js'
 import {caught} from '../../../helpers/caught.js'
 
 /** The file driver's state move, as `ocvm migrate --driver file` runs it. */
@@ -22,33 +21,19 @@ const migrate = (o: MigrateOptions, c: Context, callbacks: MigrateCallbacks = {}
 
 // The migrate service on this machine, local to local (real find, tar, zstd, sha256sum): the same
 // code that runs over ssh, with a deployment whose config uses absolute paths.
-let dir: string
 let oldHome: string
 let newHome: string
 let ctx: Context
 let pool: ShellPool
-const realHome = process.env.HOME
+let homes: SampleHomes
 
 beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'ocvm-mig-'))
-  process.env.OCVM_RUNS_DIR = path.join(dir, 'runs')
-  oldHome = path.join(dir, 'old/home/alice')
-  newHome = path.join(dir, 'new/home/alice')
-  cpSync(path.join(REPO_ROOT, 'examples/sample-deployment/home/alice'), oldHome, {recursive: true})
-  const agents = path.join(oldHome, '.openclaw/agents.json5')
-  writeFileSync(agents, readFileSync(agents, 'utf8').replaceAll('~/', `${oldHome}/`))
-  const sessions = path.join(oldHome, '.openclaw/agents/main/sessions/sessions.json')
-  writeFileSync(sessions, readFileSync(sessions, 'utf8').replaceAll('/Users/alice', oldHome))
-  mkdirSync(newHome, {recursive: true})
-  // The local source's home is $HOME, as for a user running ocvm on the gateway's own machine.
-  process.env.HOME = oldHome
+  homes = sampleHomes('ocvm-mig-', {absoluteSessions: true})
+  ;({oldHome, newHome} = homes)
   pool = new ShellPool({runner: createRunner(), ssh: {}})
   ctx = {runner: createRunner(), shells: pool, reporter: silentReporter}
 })
-afterEach(() => {
-  process.env.HOME = realHome
-  rmSync(dir, {recursive: true, force: true})
-})
+afterEach(() => homes.cleanUp())
 
 const options = (over: Partial<MigrateOptions> = {}): MigrateOptions => ({
   driver: 'file', from: 'local', to: 'local', stateDir: path.join(oldHome, '.openclaw'),
