@@ -1,5 +1,9 @@
+import type {ImageDriver, RegistryCredentials, RegistryTransport} from '../../../drivers/api.js'
+import type {SecretValues} from '../../../postmigrate/secrets-input.js'
+import type {ImageMigrationState} from '../types.js'
+import {OcvmError} from '../../../errors.js'
 import type {StepAction} from '../../../pipeline/runner.js'
-import {registryCredentials, viaRegistry, type ImageStepEnv} from './env.js'
+import type {ImageStepEnv} from './env.js'
 
 /** Pushes the stopped VM to the image registry. */
 export function pushStep(env: ImageStepEnv): StepAction {
@@ -24,4 +28,23 @@ export function pullStep(env: ImageStepEnv): StepAction {
     journal.update({imported})
     return `${imported.name} pulled from ${ref} onto ${target.label}`
   }
+}
+
+function viaRegistry(driver: ImageDriver, state: ImageMigrationState): {transport: RegistryTransport; ref: string} {
+  const transport = driver.registryTransport
+  if (!transport || !state.registry) throw new OcvmError('journal-incomplete', 'this run has no registry to move the VM through', {hint: 'The run journal is damaged: start a new migration.'})
+  return {transport, ref: state.registry}
+}
+
+/**
+ * Registry credentials from the secrets input (GITHUB_USERNAME/GITHUB_TOKEN, or GHCR_*), as lume
+ * reads them; without them the tool uses what its own host's environment has.
+ */
+function registryCredentials(secrets: SecretValues | undefined): RegistryCredentials | undefined {
+  for (const prefix of ['GITHUB', 'GHCR']) {
+    const username = secrets?.get(`${prefix}_USERNAME`)
+    const token = secrets?.get(`${prefix}_TOKEN`)
+    if (username && token) return {username, token}
+  }
+  return undefined
 }

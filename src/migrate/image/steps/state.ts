@@ -3,7 +3,7 @@ import type {StepAction} from '../../../pipeline/runner.js'
 import {formatHostSpec} from '../../../hosts/host-spec.js'
 import {migrateState} from '../../state/migrate-state.js'
 import {vmState} from '../vm-state.js'
-import {withoutUndefined, type ImageStepEnv} from './env.js'
+import type {ImageStepEnv} from './env.js'
 
 /** Moves the OpenClaw state from inside the source guest (a nested state move). */
 export function stateStep(env: ImageStepEnv): StepAction {
@@ -30,4 +30,8 @@ export function stateStep(env: ImageStepEnv): StepAction {
     journal.update({stateRun: run.runId})
     return `OpenClaw state moved from inside ${vm} to ${to.label} by run ${run.runId}`
   }
+}
+
+function withoutUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>
 }
