@@ -62,7 +62,7 @@ export async function transferRoots(ctx: CopyContext, phase: 'final' | 'precopy'
 }
 
 async function transferRoot(ctx: CopyContext, root: RootPlan, phase: 'final' | 'precopy'): Promise<Figures> {
-  const {journal, source, target} = ctx
+  const {journal, source} = ctx
   const live = phase === 'precopy'
   const sourceFiles = live ? scratchFiles(journal.dir, `precopy-${root.index}`, true) : {...manifestFiles(journal.dir, root.index), remove: () => {}}
   const staged = scratchFiles(journal.dir, `staged-${root.index}`, true)

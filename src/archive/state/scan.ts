@@ -10,7 +10,7 @@ import {OcvmError} from '../../errors.js'
 import type {Runner} from '../../exec/runner.js'
 import type {Manifest, ManifestEntry} from '../../transfer/manifest.js'
 import {diffManifests, isClean} from '../../transfer/manifest.js'
-import {type Compression, detectCompression, META_NAME, ocvmArchiveMeta, type OcvmArchiveMeta, openclawBackupManifest, rootPrefix} from './format.js'
+import {type Compression, detectCompression, META_NAME, ocvmArchiveMeta, openclawBackupManifest, rootPrefix} from './format.js'
 import {TarFormatError, TarReader, type TarEntry} from './tar.js'
 import {ArchiveRefusal, EntryValidator, safeRelative} from './validate.js'
 
