@@ -8,7 +8,7 @@ import type {Driver, DriverHosts} from './drivers/api.js'
 import {BUILTIN_DRIVERS} from './drivers/builtin.js'
 import {configureDriver} from './drivers/configure.js'
 import {loadDrivers, type LoadedDrivers} from './plugins/load-drivers.js'
-import {BugError, EXIT_CODES, OcvmError, UsageError} from './errors.js'
+import {BugError, CancelledError, EXIT_CODES, OcvmError, UsageError} from './errors.js'
 import {Redactor} from './exec/redactor.js'
 import {createRunner} from './exec/runner.js'
 import {parseHostSpec} from './hosts/host-spec.js'
@@ -24,7 +24,7 @@ export interface MaybePartial {
 
 /**
  * Every ocvm command: `--json` (data on stdout, nothing else), global ssh/verbosity flags, one Context
- * per run, and errors mapped to exit codes (0 ok, 1 failed, 2 usage, 3 partial) with a hint.
+ * per run, and errors mapped to exit codes (0 ok, 1 failed, 2 usage, 3 partial, 130 cancelled) with a hint.
  */
 export abstract class BaseCommand extends Command {
   static enableJsonFlag = true
@@ -45,16 +45,25 @@ export abstract class BaseCommand extends Command {
 
   private shellPool?: ShellPool
   private verboseErrors = false
+  private abort?: AbortController
 
   /** Builds the run's Context from the global flags. */
   protected createContext(flags: {'ssh-config'?: string; verbose?: boolean}): Context {
     this.verboseErrors = Boolean(flags.verbose)
     const reporter = createStderrReporter({verbose: Boolean(flags.verbose), quiet: this.jsonEnabled()})
     const redactor = new Redactor()
-    // Ctrl-C cancels the commands in flight (they are killed, then cleanup runs) instead of orphaning them.
+    // Ctrl-C cancels the commands in flight (they are killed, then the cleanup runs and says how to
+    // continue); a second one exits at once. `on`, not `once`: with no listener of ours left,
+    // signal-exit (execa's) would re-raise the signal and end the process before any cleanup.
     const abort = new AbortController()
-    process.once('SIGINT', () => abort.abort(new Error('interrupted')))
-    process.once('SIGTERM', () => abort.abort(new Error('terminated')))
+    this.abort = abort
+    const cancel = (signal: NodeJS.Signals) => {
+      if (abort.signal.aborted) process.exit(EXIT_CODES.cancelled)
+      reporter.warn(`${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping what runs, then putting back what the run changed before its commit point (again to exit at once)`)
+      abort.abort(new Error(signal === 'SIGINT' ? 'interrupted' : 'terminated'))
+    }
+    process.on('SIGINT', cancel)
+    process.on('SIGTERM', cancel)
     // Seconds since the start on every command line: where a run spends its time, with --verbose.
     const started = Date.now()
     const runner = createRunner({redactor, log: (line) => reporter.debug(`[${((Date.now() - started) / 1000).toFixed(2).padStart(6)}s] ${line}`), signal: abort.signal})
@@ -99,7 +108,8 @@ export abstract class BaseCommand extends Command {
   }
 
   protected override async catch(error: Error & {exitCode?: number}): Promise<never> {
-    const ocvmError = toOcvmError(error)
+    // Whatever broke once the run was cancelled broke because of it.
+    const ocvmError = this.abort?.signal.aborted && !(error instanceof CancelledError) ? new CancelledError(`cancelled: ${toOcvmError(error).message}`) : toOcvmError(error)
     if (this.jsonEnabled()) {
       this.logJson({status: 'failed', error: ocvmError.toJSON()})
     } else {

@@ -13,7 +13,7 @@
  * or into a report entry; anything else that reaches the command layer is shown as a `BugError`.
  */
 
-export const EXIT_CODES = {ok: 0, failed: 1, usage: 2, partial: 3} as const
+export const EXIT_CODES = {ok: 0, failed: 1, usage: 2, partial: 3, cancelled: 130} as const
 export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES]
 
 export interface OcvmErrorOptions {
@@ -54,6 +54,16 @@ export class UsageError extends OcvmError {
 export class AbortedError extends OcvmError {
   constructor(what: string) {
     super('aborted', `${what} cancelled; nothing was changed`, {hint: 'Run again and answer y, or pass --yes.'})
+  }
+}
+
+/**
+ * The run was interrupted (Ctrl-C, SIGTERM): what was in flight was stopped. Exit 130, as a shell
+ * reports a command ended by SIGINT. `what`: where it stopped and what the cleanup did.
+ */
+export class CancelledError extends OcvmError {
+  constructor(what: string, hint?: string) {
+    super('cancelled', what, {exitCode: EXIT_CODES.cancelled, ...(hint ? {hint} : {})})
   }
 }
 

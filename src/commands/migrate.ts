@@ -3,8 +3,8 @@ import {Flags, type Interfaces} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
 import {changeFlags, deploymentFlags, sessionsFlag, targetAccountFlags} from '../flags/deployment.js'
 import {vmDriverOptFlag, vmDriverOptions, vmExportFlags, vmSourceFlags, vmStopFlags, vmTargetFlags} from '../flags/vm.js'
-import {UsageError} from '../errors.js'
-import {checkRequest, journaledRun, migrate, type AnyMigrationResult, type MigrateRequest, type MigrationCallbacks, type VmMoveOptions} from '../migrate/migrate.js'
+import {AbortedError, UsageError} from '../errors.js'
+import {checkRequest, describeRollback, journaledRun, migrate, type AnyMigrationResult, type MigrateRequest, type MigrationCallbacks, type VmMoveOptions} from '../migrate/migrate.js'
 import type {MigrateOptions, SessionsMode} from '../migrate/types.js'
 import {selectHooks} from '../postmigrate/catalog.js'
 import {secretsFlags, secretsFromFlags} from '../postmigrate/secrets-flags.js'
@@ -54,7 +54,7 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
     'dry-run': Flags.boolean({description: 'Show the plan, the path rewrites as a diff and the checks; change nothing.'}),
     precopy: Flags.boolean({description: 'Warm pre-copy (file driver): stage the state while the gateway still runs, then stop it and send only what changed, so the gateway is down for the delta only.'}),
     resume: Flags.string({description: 'Continue the interrupted run with this id.', exclusive: ['rollback']}),
-    rollback: Flags.string({description: 'Undo the run with this id: restart the source gateway, take the target copy out of service.', exclusive: ['resume']}),
+    rollback: Flags.string({description: 'Undo the run with this id: stop and disable the target\'s gateway, take the target copy out of service, put the source gateway back as it was and wait for its /health. Asks first (or --yes).', exclusive: ['resume']}),
     hooks: Flags.string({description: 'Post-migrate hooks to run after commit, comma-separated (default: all; `ocvm hooks list`).', exclusive: ['skip-hooks']}),
     'skip-hooks': Flags.boolean({description: 'Do not run post-migrate hooks (run them later with `ocvm hooks run`).'}),
     ...secretsFlags,
@@ -75,7 +75,8 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
     }
     checkRequest(request)
     const callbacks: MigrationCallbacks = {}
-    if (!flags.rollback) {
+    if (flags.rollback) await this.confirmRollback(flags.rollback, flags)
+    else {
       const {hookIds, extraHooks, secrets} = await this.hookInputs(flags, ctx)
       this.requireConfirmation(flags)
       if (hookIds) request.options.hooks = hookIds
@@ -99,6 +100,14 @@ With a hypervisor driver (--driver libvirt|lume|parallels|multipass and --vm NAM
     if (hookIds) selectHooks(hookIds, listed.map((h) => h.hook))
     const secrets = await secretsFromFlags(flags, ctx.runner.redactor)
     return {hookIds, extraHooks, secrets}
+  }
+
+  /** Undoing a run changes both hosts: shown and asked on a terminal, or --yes. */
+  private async confirmRollback(runId: string, flags: {yes?: boolean}): Promise<void> {
+    if (flags.yes) return
+    const plan = `Rolling back run ${runId} will:\n${describeRollback(runId).map((l) => `  - ${l}`).join('\n')}`
+    if (process.stdin.isTTY !== true || this.jsonEnabled()) throw new UsageError('refusing to roll back without confirmation in a non-interactive session', `Pass --yes. ${plan}`)
+    if (!(await this.ask(plan))) throw new AbortedError('rollback')
   }
 
   /** A resumed run was confirmed when it started; otherwise ask on a terminal, or require --yes. */

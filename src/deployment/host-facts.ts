@@ -24,7 +24,15 @@ export interface HostFacts {
   /** Processes that look like a running OpenClaw gateway. */
   gatewayProcesses: Array<{pid: number; user: string; args: string}>
   tools: Record<string, boolean>
+  /**
+   * The service manager that RUNS on the host, not the one whose tools are installed: systemd when
+   * /run/systemd/system exists (what sd_booted() checks; a container or WSL may ship systemctl
+   * without systemd as init), launchd on macOS, else none.
+   */
+  serviceManager: ServiceManager
 }
+
+export type ServiceManager = 'systemd' | 'launchd' | 'none'
 
 const ENV_KEYS = ['OPENCLAW_STATE_DIR', 'OPENCLAW_CONFIG_PATH', 'OPENCLAW_PROFILE', 'OPENCLAW_HOME', 'OPENCLAW_OAUTH_DIR', 'CLAWDBOT_STATE_DIR', 'CLAWDBOT_CONFIG_PATH'] as const
 export const PROBED_TOOLS = ['ssh', 'tar', 'zstd', 'rsync', 'sha256sum', 'shasum', 'sudo', 'find', 'stat', 'df', 'crontab', 'systemctl', 'launchctl', 'plutil'] as const
@@ -53,6 +61,9 @@ for t in ${PROBED_TOOLS.join(' ')}; do if command -v "$t" >/dev/null 2>&1; then 
 # The state is listed with find -printf and unpacked with GNU tar options: macOS ships BSD ones.
 if find / -maxdepth 0 -printf '' >/dev/null 2>&1; then p tool.gnu-find 1; else p tool.gnu-find 0; fi
 case "$(tar --version 2>/dev/null | head -n 1)" in *GNU*) p tool.gnu-tar 1 ;; *) p tool.gnu-tar 0 ;; esac
+if [ -d /run/systemd/system ]; then p init systemd
+elif [ "$(uname -s)" = Darwin ] && command -v launchctl >/dev/null 2>&1; then p init launchd
+else p init none; fi
 oc=$(command -v openclaw 2>/dev/null || true)
 if [ -n "$oc" ]; then p openclawPath "$oc"; p openclawVersion "$(openclaw --version 2>/dev/null | head -n 1)"; fi
 ps -eo pid=,user=,args= 2>/dev/null | while read -r pid pu args; do
@@ -120,8 +131,11 @@ export function parseHostFacts(stdout: string, hostLabel: string): HostFacts {
     openclaw: openclawPath ? {path: openclawPath, version: parseOpenclawVersion(versionText ?? '')} : undefined,
     gatewayProcesses,
     tools,
+    serviceManager: SERVICE_MANAGERS.find((m) => m === values.get('init')) ?? 'none',
   }
 }
+
+const SERVICE_MANAGERS: readonly ServiceManager[] = ['systemd', 'launchd', 'none']
 
 /** `OpenClaw 2026.9.6 (eb377ac)` or a bare `2026.2.19` → `2026.9.6`. */
 export function parseOpenclawVersion(text: string): string | undefined {

@@ -3,6 +3,7 @@ import type {HostSpec} from '../hosts/host-spec.js'
 import {settledInOrder} from '../hosts/in-order.js'
 import type {Shell} from '../hosts/shell.js'
 import {getPath, isPlainObject, loadConfig, type LoadedConfig, envReferences} from './config-loader.js'
+import {gatewayPort} from './gateway-port.js'
 import {resolveAgents} from './agents.js'
 import {CATALOG, classifyEntries, newComponent, TABLE_KINDS, type Slot} from './classify.js'
 import * as rules from './findings.js'
@@ -143,7 +144,7 @@ export async function inspectWithFacts(options: InspectOptions, ctx: Context): P
     profile: location.profile,
     version: {config: version, cli: facts.openclaw?.version, cliPath: facts.openclaw?.path},
     layout: detectLayout(location.stateDir, listing.entries, version ?? facts.openclaw?.version),
-    gateway: {running: facts.gatewayProcesses.length > 0, processes: facts.gatewayProcesses.map(({pid, user}) => ({pid, user}))},
+    gateway: {running: facts.gatewayProcesses.length > 0, processes: facts.gatewayProcesses.map(({pid, user}) => ({pid, user})), port: gatewayPort(config, serviceEnv)},
     agents: agents.map((a, i) => ({id: a.id, isDefault: a.isDefault, workspace: workspaces[i]?.dir ?? '', workspaceExists: existing.has(workspaces[i]?.dir ?? ''), agentDir: a.agentDir})),
     configFiles: loaded.files.map((f) => ({path: f.path, ...(f.includedFrom ? {includedFrom: f.includedFrom} : {}), hasComments: f.hasComments})),
     components: ordered,

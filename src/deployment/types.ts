@@ -59,7 +59,8 @@ export interface Inventory {
   profile: string | undefined
   version: {config: string | undefined; cli: string | undefined; cliPath: string | undefined}
   layout: {generation: LayoutGeneration; evidence: string}
-  gateway: {running: boolean; processes: Array<{pid: number; user: string}>}
+  /** `port`: where the gateway listens (its service's OPENCLAW_GATEWAY_PORT, else `gateway.port`, else 18789). */
+  gateway: {running: boolean; processes: Array<{pid: number; user: string}>; port: number}
   agents: Array<{id: string; isDefault: boolean; workspace: string; workspaceExists: boolean; agentDir: string}>
   configFiles: Array<{path: string; includedFrom?: string; hasComments: boolean}>
   components: Component[]

@@ -2,7 +2,7 @@ import {execa} from 'execa'
 import {pipeline} from 'node:stream/promises'
 import type {Readable, Writable} from 'node:stream'
 
-import {ExternalCommandError, MissingToolError} from '../errors.js'
+import {CancelledError, ExternalCommandError, MissingToolError} from '../errors.js'
 import {DirectPipe} from './direct-pipe.js'
 import {Redactor} from './redactor.js'
 import {shellJoin} from './quote.js'
@@ -88,7 +88,9 @@ export function createRunner(options: {redactor?: Redactor; log?: DebugLog; sign
       ...(stdout ? {stdout} : {}),
       buffer: {stdout: opts.stdout === undefined, stderr: opts.onStderrLine === undefined},
       timeout: opts.timeoutMs,
-      cancelSignal: opts.signal ?? options.signal,
+      // A command started after the run was cancelled is its cleanup (restarting what it stopped):
+      // it runs to its end. A second Ctrl-C exits the process, and with it every child.
+      cancelSignal: opts.signal ?? (options.signal?.aborted ? undefined : options.signal),
       forceKillAfterDelay: 2000,
       env: opts.env,
       extendEnv: true,
@@ -143,6 +145,8 @@ export function createRunner(options: {redactor?: Redactor; log?: DebugLog; sign
 
     const pumpError = pumpResults.find((p): p is PromiseRejectedResult => p.status === 'rejected')
     const ok = out.exitCode === 0 && !out.timedOut && !out.canceled
+    // Cancelled is never an answer a caller reads (allowFailure or not): the work stops here.
+    if (out.canceled) throw new CancelledError(`interrupted while running ${command}${opts.hostLabel ? ` on ${opts.hostLabel}` : ''}`)
     if (!ok && !opts.allowFailure) throw toExternalError(out, redactor, opts.hostLabel, opts.timeoutMs)
     if (ok && pumpError) throw pumpError.reason
     return out

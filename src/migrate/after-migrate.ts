@@ -45,7 +45,7 @@ export function describeHookRun(run: HookRunResult): string {
 }
 
 /** A migration is partial when a `continue` hook failed, failed when a `fail` hook did. */
-export function statusWithHooks(status: 'ok' | 'partial' | 'failed' | 'planned', hooks: HookRunResult | undefined): 'ok' | 'partial' | 'failed' | 'planned' {
+export function statusWithHooks<S extends string>(status: S | 'ok', hooks: HookRunResult | undefined): S | 'ok' | 'partial' | 'failed' {
   if (!hooks || status !== 'ok') return status
   return hooks.status === 'failed' ? 'failed' : hooks.status === 'partial' ? 'partial' : status
 }

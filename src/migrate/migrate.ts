@@ -8,7 +8,7 @@ import {rollbackImage} from './image/rollback-image.js'
 import type {ImageMigrateOptions, ImageMigrationResult, ImageMigrationState} from './image/types.js'
 import {migrationReport} from './report.js'
 import {migrateState, type MigrateCallbacks} from './state/migrate-state.js'
-import {rollbackState} from './state/rollback-state.js'
+import {describeStateRollback, rollbackState} from './state/rollback-state.js'
 import type {MigrateOptions, MigrationResult, MigrationState} from './types.js'
 
 /** How a VM moves (drivers that move images); the rest of a request is the same for every driver. */
@@ -64,6 +64,19 @@ export function journaledRun(runId: string): {driver: string; driverOptions: Rec
   // An import's source is the archive file it read, not a host.
   const hosts = !image && (data as MigrationState).archive ? {target: journaledTarget(options)} : journaledHosts(options)
   return {driver: options.driver, driverOptions: image ? data.options.driverOptions : {}, hosts}
+}
+
+/** What `--rollback RUN` will do, for the confirmation (read from its journal; nothing changes). */
+export function describeRollback(runId: string): string[] {
+  const data = Journal.open<MigrationState | ImageMigrationState>(runId).data
+  if (!('kind' in data && data.kind === 'image')) return describeStateRollback(data as MigrationState)
+  const lines = [
+    ...(data.stateRun ? [`Roll back the state move ${data.stateRun} inside the source guest`] : []),
+    ...(data.imported ? [`Stop and remove ${data.imported.name} from ${data.options.to}`] : []),
+    `Remove the staging dir ${data.target.stagingDir} on ${data.options.to}`,
+  ]
+  if (data.source.wasRunning && data.mode !== 'state') lines.push(`Start ${data.source.vm.name} again on ${data.options.from}`)
+  return lines
 }
 
 function imageOptions({driver, options, vm}: MigrateRequest): ImageMigrateOptions {

@@ -1,5 +1,5 @@
 import type {Context} from '../context.js'
-import {probeHost} from '../deployment/host-facts.js'
+import {probeHost, type HostFacts} from '../deployment/host-facts.js'
 import {inspectWithFacts, type InspectOptions} from '../deployment/inspect.js'
 import {existingPaths} from '../hosts/remote-fs.js'
 import {compareVersions} from '../deployment/version.js'
@@ -55,7 +55,7 @@ export async function preflight(options: MigrateOptions, runId: string, source: 
     runId,
     createdAt: new Date().toISOString(),
     options,
-    source: {host: source.label, user: inventory.user, home: inventory.home, stateDir: inventory.stateDir, configPath: inventory.configPath, configFiles: inventory.configFiles.map((f) => f.path), ...(sourceVersion ? {version: sourceVersion} : {}), layout: inventory.layout.generation, services: inventory.services, group: sourceFacts.group, os: sourceFacts.os, schedules: inventory.schedules},
+    source: {host: source.label, user: inventory.user, home: inventory.home, stateDir: inventory.stateDir, configPath: inventory.configPath, configFiles: inventory.configFiles.map((f) => f.path), ...(sourceVersion ? {version: sourceVersion} : {}), layout: inventory.layout.generation, services: inventory.services, group: sourceFacts.group, os: sourceFacts.os, schedules: inventory.schedules, port: inventory.gateway.port},
     target: {host: target.label, user: account.user, group: account.group, home: account.home, stateDir: layout.targetStateDir, ...(targetVersion ? {version: targetVersion} : {}), os: targetFacts.os},
     roots: layout.roots,
     mappings: layout.mappings,
@@ -65,8 +65,12 @@ export async function preflight(options: MigrateOptions, runId: string, source: 
     committed: false,
     status: 'running',
   }
-  const [, , preview] = await settledInOrder([
+  // On one host as one user (another --target-state-dir), the user's gateway is the source's own.
+  if (source.label !== target.label || account.user !== inventory.user) checkNoTargetGateway(target, targetFacts, account.user)
+  checkCanGiveFiles(target, targetFacts, account.user)
+  const [, , , preview] = await settledInOrder([
     checkNothingInTheWay(target, layout.roots.map((r) => r.target), options.force),
+    checkWritable(target, layout.roots.map((r) => r.target)),
     checkFreeSpace(target, layout.targetStateDir, payload),
     previewRewrites(source, state),
   ] as const)
@@ -97,6 +101,39 @@ export function requireTools(shell: Shell, facts: {tools: Record<string, boolean
 export function checkTargetVersion(target: Shell, targetVersion: string | undefined, sourceVersion: string | undefined): void {
   if (sourceVersion && targetVersion && compareVersions(targetVersion, sourceVersion) < 0) {
     throw new OcvmError('target-too-old', `OpenClaw on ${target.label} is ${targetVersion}, older than the source's ${sourceVersion}`, {hint: `Upgrade OpenClaw on the target first (npm install -g openclaw@${sourceVersion} or newer).`})
+  }
+}
+
+/** A gateway of the target user already runs there: it would run on what this run puts in place, next to the moved one. */
+export function checkNoTargetGateway(target: Shell, facts: Pick<HostFacts, 'gatewayProcesses'>, user: string): void {
+  const running = facts.gatewayProcesses.filter((p) => p.user === user)
+  if (running.length === 0) return
+  throw new OcvmError('target-gateway-running', `a gateway of ${user} already runs on ${target.label} (pid ${running.map((p) => p.pid).join(', ')}): two gateways of one deployment must never run`, {
+    hint: `Stop it on the target first (systemctl disable --now openclaw-gateway, launchctl bootout …, or kill ${running.map((p) => p.pid).join(' ')}), then run the migration again; the hooks start the moved one.`,
+  })
+}
+
+/** The files land as the login user and are then given to the target user: only root (or that user) can. */
+export function checkCanGiveFiles(target: Shell, facts: Pick<HostFacts, 'loginUser' | 'loginUid'>, user: string): void {
+  if (facts.loginUid === 0 || facts.loginUser === user) return
+  throw new OcvmError('target-not-writable', `ocvm logs in to ${target.label} as ${facts.loginUser}, who cannot give the moved files to ${user}`, {
+    hint: `Connect as root (--to root@host) or as ${user} (--to ${user}@host).`,
+  })
+}
+
+// The nearest existing ancestor of each path, where it is not writable by the login user.
+const NOT_WRITABLE = String.raw`
+for t in "$@"; do d=$(dirname -- "$t"); while [ ! -d "$d" ]; do d=$(dirname -- "$d"); done; [ -w "$d" ] || printf '%s\n' "$d"; done
+exit 0
+`
+
+/** Every staging dir is made beside its target: its parent must be writable by the user ocvm logs in as. */
+export async function checkWritable(target: Shell, paths: readonly string[]): Promise<void> {
+  const denied = [...new Set((await target.script(NOT_WRITABLE, [...paths], {timeoutMs: 30_000})).stdout.split('\n').filter(Boolean))]
+  if (denied.length > 0) {
+    throw new OcvmError('target-not-writable', `${denied.join(', ')} on ${target.label} is not writable by the user ocvm logs in as`, {
+      hint: 'Connect as root (--to root@host), or give that user write access there, or choose another --target-state-dir / --target-home.',
+    })
   }
 }
 

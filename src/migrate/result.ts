@@ -38,7 +38,7 @@ export function nextSteps(state: MigrationState, inv: Inventory): string[] {
 export function toResult(state: MigrationState, extra: Pick<MigrationResult, 'diffs' | 'warnings' | 'nextSteps'>): MigrationResult {
   return {
     runId: state.runId,
-    status: state.status === 'completed' || state.status === 'rolled-back' ? 'ok' : state.status === 'running' ? 'planned' : 'failed',
+    status: state.status === 'completed' ? 'ok' : state.status === 'rolled-back' ? 'rolled-back' : state.status === 'running' ? 'planned' : 'failed',
     dryRun: false,
     source: state.source,
     target: state.target,

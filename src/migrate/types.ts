@@ -9,6 +9,7 @@ import type {HostFacts} from '../deployment/host-facts.js'
 import type {QuarantinedSession} from '../deployment/quarantine.js'
 import type {HookRunResult} from '../postmigrate/engine.js'
 import type {RetargetedValue} from '../rewrite/retarget-host-specific.js'
+import type {RunOwner} from '../pipeline/journal.js'
 
 export type {GatewayStop, PathChange, RootPlan, StepName}
 
@@ -56,12 +57,16 @@ export interface MigrationState {
     /** The user's primary group and the OS (for the report; absent in journals of older runs). */
     group?: string; os?: HostOs
     /** Log rotation and cron jobs found (credentials masked), for the report. */
-    schedules?: ScheduledTask[]}
+    schedules?: ScheduledTask[]
+    /** Where the gateway listens (absent in journals of older runs: OpenClaw's default). */
+    port?: number}
   target: {host: string; user: string; group: string; home: string; stateDir: string; version?: string; os?: HostOs}
   roots: RootPlan[]
   mappings: PathMapping[]
   compress: boolean
   stop?: GatewayStop
+  /** When the source gateway was down (after the stop was proven): the start of the downtime. */
+  stoppedAt?: string
   steps: StepRecord[]
   changes: PathChange[]
   /** Transcripts moved to quarantine by --sessions scan (paths relative to the state dir). */
@@ -71,6 +76,8 @@ export interface MigrationState {
   committed: boolean
   status: 'running' | 'failed' | 'completed' | 'rolled-back'
   error?: {code: string; message: string}
+  /** The ocvm process running it (started or resumed); gone while the status says running: interrupted. */
+  owner?: RunOwner
   transfer?: {bytes: number; files: number; wireBytes: number; seconds: number; resumedFiles: number}
   /** The warm pre-copy pass (--precopy), while the gateway still ran. */
   precopy?: {bytes: number; files: number; wireBytes: number; seconds: number; resumedFiles: number}
@@ -94,7 +101,8 @@ export interface ArchiveInfo {
 
 export interface MigrationResult {
   runId: string
-  status: 'ok' | 'partial' | 'failed' | 'planned'
+  /** `partial`: done, but something could not (a hook failed; a rolled-back source that does not answer /health). */
+  status: 'ok' | 'partial' | 'failed' | 'planned' | 'rolled-back'
   dryRun: boolean
   source: MigrationState['source']
   target: MigrationState['target']

@@ -13,7 +13,7 @@ export function classifyFailure(error: unknown, signal?: AbortSignal): FailureKi
   const text = `${error.message} ${error.code}`
   if (/No space left|disk-full/.test(text)) return 'disk-full'
   if (error.code === 'verify-failed') return 'verify-failed'
-  if (error.code === 'aborted') return 'cancelled'
+  if (error.code === 'aborted' || error.code === 'cancelled') return 'cancelled'
   if (error.code === 'host-unreachable' || error.code === 'host-auth') return 'unreachable'
   return 'other'
 }

@@ -1,6 +1,6 @@
 import {randomBytes} from 'node:crypto'
 import {mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
-import {homedir} from 'node:os'
+import {homedir, hostname} from 'node:os'
 import path from 'node:path'
 
 import {OcvmError, UsageError} from '../errors.js'
@@ -20,6 +20,16 @@ export function runsDir(): string {
 export function newRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
   return `${stamp}-${randomBytes(3).toString('hex')}`
+}
+
+/** The process that runs a run, recorded when it starts or resumes: a run whose process is gone was interrupted. */
+export interface RunOwner {
+  pid: number
+  host: string
+}
+
+export function runOwner(): RunOwner {
+  return {pid: process.pid, host: hostname()}
 }
 
 const RUN_ID_RE = /^\d{8}T\d{6}Z-[0-9a-f]{6}$/

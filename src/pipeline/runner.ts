@@ -1,4 +1,4 @@
-import {OcvmError} from '../errors.js'
+import {CancelledError, OcvmError} from '../errors.js'
 import type {Reporter} from '../output/reporter.js'
 import {classifyFailure, type FailureKind} from './failure.js'
 import type {RunLog} from './run-log.js'
@@ -42,6 +42,11 @@ export interface Plan<N extends string> {
   removeStagingOn?: (kind: FailureKind) => boolean
   /** Appended to a failure's hint: how to continue or go back. */
   hint?: string
+  /**
+   * Cancelled (Ctrl-C, SIGTERM) before the commit point: puts the source back as it was before the
+   * run (restarts a stopped gateway), and says what it did. Its commands run to their end.
+   */
+  onCancel?: () => Promise<string>
   signal?: AbortSignal
 }
 
@@ -61,8 +66,7 @@ export async function runPlan<N extends string, S extends RunRecord<N>>(journal:
       setStep(journal, name, {status: 'done', finishedAt: new Date().toISOString(), ...(detail ? {detail} : {})})
       if (name === plan.commitPoint && !journal.data.committed) journal.update({committed: true} as Partial<S>)
     } catch (error) {
-      await onFailure(error, name, journal, plan)
-      throw error
+      throw await onFailure(error, name, journal, plan)
     }
   }
 }
@@ -71,12 +75,14 @@ export function setStep<N extends string, S extends RunRecord<N>>(journal: RunLo
   journal.update({steps: journal.data.steps.map((s) => (s.name === name ? {...s, ...patch} : s))} as Partial<S>)
 }
 
-async function onFailure<N extends string, S extends RunRecord<N>>(error: unknown, step: N, journal: RunLog<S>, plan: Plan<N>): Promise<void> {
+/** Records the failure, cleans up by the plan's rules; returns the error to throw (with the way on in its hint). */
+async function onFailure<N extends string, S extends RunRecord<N>>(error: unknown, step: N, journal: RunLog<S>, plan: Plan<N>): Promise<unknown> {
+  const kind = classifyFailure(error, plan.signal)
+  if (kind === 'cancelled') return cancelled(step, journal, plan)
   const e = error instanceof OcvmError ? error : undefined
   const message = e?.message ?? String(error)
   setStep(journal, step, {status: 'failed', finishedAt: new Date().toISOString(), detail: message})
   journal.update({status: 'failed', error: {code: e?.code ?? 'error', message}} as Partial<S>)
-  const kind = classifyFailure(error, plan.signal)
   // Damaged staging is repaired, not restarted: a resumed run sends the damaged and missing files
   // again (and only those), then verifies again.
   if (kind === 'verify-failed' && plan.repairedBy) setStep(journal, plan.repairedBy, {status: 'pending'})
@@ -86,4 +92,28 @@ async function onFailure<N extends string, S extends RunRecord<N>>(error: unknow
     if (plan.hint) (e as {hint: string | undefined}).hint = `${e.hint ?? ''} ${plan.hint}`.trim()
     if (journal.runId) e.details.runId = journal.runId
   }
+  return error
+}
+
+/**
+ * A cancelled step goes back to pending (a resumed run does it again); before the commit point
+ * the source is put back as it was. Whatever the step's own error was, what the user learns is
+ * that the run was cancelled there, what the cleanup did, and how to continue or go back.
+ */
+async function cancelled<N extends string, S extends RunRecord<N>>(step: N, journal: RunLog<S>, plan: Plan<N>): Promise<CancelledError> {
+  setStep(journal, step, {status: 'pending', detail: 'cancelled'})
+  let cleanup = ''
+  if (!journal.data.committed && plan.removeStagingOn?.('cancelled')) await plan.removeStaging()
+  if (!journal.data.committed && plan.onCancel) {
+    try {
+      cleanup = await plan.onCancel()
+    } catch (error) {
+      cleanup = `putting the source back failed: ${error instanceof Error ? error.message : String(error)}`
+    }
+  }
+  journal.update({status: 'failed', error: {code: 'cancelled', message: `cancelled during ${step}`}} as Partial<S>)
+  const where = journal.data.committed ? 'after the commit point: the target holds the moved deployment' : 'before the commit point: nothing on the target is in service'
+  const error = new CancelledError(`cancelled during ${step}, ${where}${cleanup ? `; ${cleanup}` : ''}`, plan.hint)
+  if (journal.runId) error.details.runId = journal.runId
+  return error
 }

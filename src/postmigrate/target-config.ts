@@ -1,4 +1,5 @@
 import {getPath, isPlainObject, loadConfig, type LoadedConfig} from '../deployment/config-loader.js'
+export {gatewayPort} from '../deployment/gateway-port.js'
 import {readTextFile} from '../hosts/remote-fs.js'
 import type {Shell} from '../hosts/shell.js'
 
@@ -7,11 +8,6 @@ export function readTargetConfig(shell: Shell, configPath: string): Promise<Load
   return loadConfig(configPath, (p) => readTextFile(shell, p))
 }
 
-/** `gateway.port`, else OpenClaw's default. */
-export function gatewayPort(config: Record<string, unknown>): number {
-  const port = getPath(config, 'gateway.port')
-  return typeof port === 'number' && Number.isInteger(port) ? port : 18_789
-}
 
 /** Names of the channels configured (`channels.<name>` objects). */
 export function configuredChannels(config: Record<string, unknown>): string[] {

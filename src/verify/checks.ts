@@ -1,6 +1,7 @@
 import {getPath} from '../deployment/config-loader.js'
 import {OcvmError} from '../errors.js'
 import {parseLaunchctlPrint} from '../deployment/launchd.js'
+import {waitForHealth} from '../deployment/health.js'
 import type {HookContext} from '../postmigrate/api.js'
 import {runAsUser} from '../postmigrate/as-user.js'
 import {permissions} from '../postmigrate/hooks/permissions.js'
@@ -103,21 +104,8 @@ export const CHECKS: VerifyCheck[] = [
     title: 'GET /health answers {"ok":true}',
     async run(ctx, {waitMs}) {
       const t = targetInputs(ctx)
-      const deadline = Date.now() + waitMs
-      let last = ''
-      // A freshly started gateway takes a while: poll until the deadline.
-      for (;;) {
-        const r = await ctx.shell.exec(['curl', '-s', '--max-time', '3', `http://127.0.0.1:${t.port}/health`], {allowFailure: true, timeoutMs: 10_000})
-        last = r.stdout.trim()
-        try {
-          const body = JSON.parse(last) as {ok?: unknown; status?: unknown}
-          if (body.ok === true) return pass(`ok (status ${String(body.status ?? 'n/a')})`)
-        } catch {
-          // not JSON: older gateways answer the UI page with 200
-        }
-        if (Date.now() >= deadline) break
-        await sleep(2000)
-      }
+      const {ok, last} = await waitForHealth(ctx.shell, t.port, waitMs)
+      if (ok) return pass(`ok (status ${String((JSON.parse(last) as {status?: unknown}).status ?? 'n/a')})`)
       if (last.startsWith('<')) return fail('/health answered HTML (the UI page), not the health JSON', 'This OpenClaw predates /health (2026.3.1): upgrade it, or use `openclaw health --json`.')
       return fail(last ? `unexpected answer: ${last.slice(0, 120)}` : `no answer on 127.0.0.1:${t.port}`, 'Check that the gateway runs (service check) and its log: tail -50 STATE/logs/gateway.err.log.')
     },

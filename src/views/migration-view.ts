@@ -30,7 +30,7 @@ export function renderPlan(result: MigrationResult): string {
 /** The outcome of a run. */
 export function renderOutcome(result: MigrationResult): string {
   const out: string[] = []
-  out.push(`Run ${result.runId}: ${result.status === 'ok' ? 'migrated' : result.status}`)
+  out.push(`Run ${result.runId}: ${result.status === 'ok' ? 'migrated' : result.status === 'rolled-back' ? 'rolled back' : result.status}`)
   out.push(table(['STEP', 'STATUS', 'DETAIL'], result.steps.map((s) => [s.name, s.status, s.detail ?? ''])))
   if (result.transfer) {
     const t = result.transfer

@@ -3,7 +3,7 @@
 //      tiny launchd, plutil, PlistBuddy, uname; test/integration/fake-macos.ts): /Users/carol/.openclaw,
 //      a LaunchDaemon with secrets in EnvironmentVariables, newsyslog, Homebrew paths, an arm64
 //      extensionPath, a plugin whose node_modules hold a darwin binary, a tailnet node (FAKE tailscale).
-//      It moves to bob on ocvm-dst (Linux, FAKE systemctl since systemd is not PID 1 here; the unit is
+//      It moves to bob on ocvm-dst (Linux, FAKE systemctl via fake-systemd.ts since systemd is not PID 1 here; the unit is
 //      checked by the real systemd-analyze).
 //   2. Linux -> macOS: bob's deployment on ocvm-dst moves back to carol on the (freshly wiped) Mac:
 //      the LaunchDaemon is generated, bootstrapped by the fake launchd (which runs the real gateway),
@@ -19,6 +19,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {chownTree, DST, hostFsPath, REPO_ROOT, resetHosts, runOcvm, sshCheck, sshExec, SRC} from '../infra/hosts.js'
 import {parsePlist} from '../../src/deployment/plist.js'
 import {actAsMac, LAUNCHD_STATE, removeMacFakes} from './fake-macos.js'
+import {actAsSystemd, removeSystemdFake} from './fake-systemd.js'
 
 beforeAll(async () => {
   await resetHosts()
@@ -158,8 +159,8 @@ async function macDiagnostics(): Promise<string> {
 
 afterAll(async () => {
   await removeMacFakes()
-  await sshExec(DST, 'systemctl stop openclaw-gateway.service; true')
-  for (const f of ['/usr/local/bin/systemctl', '/usr/local/bin/tailscale']) rmSync(hostFsPath(DST, f), {force: true})
+  await removeSystemdFake(DST)
+  rmSync(hostFsPath(DST, '/usr/local/bin/tailscale'), {force: true})
   for (const f of ['/usr/local/bin/tailscale', '/usr/local/bin/.fake-tailscale']) rmSync(hostFsPath(SRC, f), {recursive: true, force: true})
   rmSync(RUNS, {recursive: true, force: true})
 })
@@ -170,7 +171,7 @@ describe('macOS (carol@ocvm-src playing a Mac) -> Linux (bob@ocvm-dst)', () => {
 
   beforeAll(async () => {
     await actAsMac(SRC)
-    copyFileSync(path.join(REPO_ROOT, 'test/fakes/systemctl'), hostFsPath(DST, '/usr/local/bin/systemctl'))
+    await actAsSystemd(DST)
     await macDeployment()
     const r = await runOcvm(['migrate', '--from', `root@${SRC}`, '--user', 'carol', '--to', `root@${DST}`, '--target-user', 'bob', '--yes', '--json', '--verbose',
       '--secrets-file', secretsFile('linux.env', LINUX_SECRETS)], {env, timeoutMs: 600_000})
@@ -192,12 +193,19 @@ describe('macOS (carol@ocvm-src playing a Mac) -> Linux (bob@ocvm-dst)', () => {
     expect(ts?.error?.message).toMatch(/tailscale is not installed on .*the source was a tailnet node \(tag:openclaw\).*Funnel on \/googlechat/)
   })
 
-  it('the source is untouched: its gateway was booted out of launchd (and waited for), its files and LaunchDaemon stay', async () => {
-    expect(readFileSync(hostFsPath(SRC, `${LAUNCHD_STATE}/calls.log`), 'utf8')).toMatch(new RegExp(`^bootout ${LABEL}$`, 'm'))
+  it('the source is untouched but cut over: its gateway booted out (and waited for) and disabled, so a reboot of the Mac does not bring it back next to the moved one', async () => {
+    const calls = readFileSync(hostFsPath(SRC, `${LAUNCHD_STATE}/calls.log`), 'utf8')
+    expect(calls).toMatch(new RegExp(`^bootout ${LABEL}$`, 'm'))
+    expect(calls).toMatch(new RegExp(`^disable ${LABEL}$`, 'm'))
     expect((await sshExec(SRC, 'pgrep -u carol -f openclaw')).exitCode).toBe(1)
     expect((await sshExec(SRC, `launchctl print ${LABEL}`)).exitCode).toBe(113)
     expect(readFileSync(hostFsPath(SRC, PLIST), 'utf8')).toBe(macPlist())
     expect(readFileSync(hostFsPath(SRC, '/Users/carol/.openclaw/openclaw.json'), 'utf8')).toContain('"/Users/carol/.openclaw/workspace"')
+    // The journal knows how to undo it: the job was enabled and loaded.
+    expect((result as unknown as {steps: Array<{name: string; detail?: string}>}).steps.find((st) => st.name === 'quiesce')?.detail).toBe(`source gateway stopped and disabled (launchd ${LABEL})`)
+    await sshCheck(SRC, 'launchctl __reboot')
+    expect((await sshExec(SRC, `launchctl print ${LABEL}`)).exitCode).toBe(113)
+    expect((await sshExec(SRC, 'sleep 1; pgrep -u carol -f openclaw')).exitCode).toBe(1)
   })
 
   it('the real openclaw accepts the moved config as bob, and no /Users/ path is left where paths were translated', async () => {

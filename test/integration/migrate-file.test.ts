@@ -178,7 +178,7 @@ describe('migrate --driver file: alice@ocvm-src -> bob@ocvm-dst', () => {
   })
 
   it('rollback of the --force run starts the source gateway again, takes its copy out of service and puts the previous one back', async () => {
-    const r = await runOcvm(['migrate', '--rollback', result.runId, '--json'], {env})
+    const r = await runOcvm(['migrate', '--rollback', result.runId, '--yes', '--json'], {env})
     expect(r.exitCode, r.stderr).toBe(0)
     expect((await sshExec(DST, `test -d /home/bob/.openclaw.ocvm-rolledback-${result.runId}`)).exitCode).toBe(0)
     expect((await sshExec(DST, `test -e /home/bob/.openclaw.ocvm-old-${result.runId}`)).exitCode).toBe(1)

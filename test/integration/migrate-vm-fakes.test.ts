@@ -130,7 +130,7 @@ describe('migrate --driver lume (fake lume)', () => {
       expect(denied.stderr).toMatch(/^Error: lume on ssh:\/\/alice@ocvm-src has no registry credentials/m)
       expect((await sshExec(DST, 'lume get openclaw-vm-reg -f json', {user: 'alice'})).exitCode).toBe(1)
       const runId = /migrate --rollback (\S+?)`/.exec(denied.stderr)?.[1] ?? ''
-      const rolledBack = await runOcvm(['migrate', '--rollback', runId, '--json'], {env})
+      const rolledBack = await runOcvm(['migrate', '--rollback', runId, '--yes', '--json'], {env})
       expect(rolledBack.exitCode, rolledBack.stderr).toBe(0)
 
       const r = await runOcvm([...args, '--secrets-file', secrets], {env, timeoutMs: 300_000})

@@ -89,7 +89,7 @@ async function migrated(d: TestDomain): Promise<boolean> {
 }
 
 async function rollback(runId: string, env: Record<string, string>): Promise<void> {
-  const r = await runOcvm(['migrate', '--rollback', runId, '--json'], {env, timeoutMs: 300_000})
+  const r = await runOcvm(['migrate', '--rollback', runId, '--yes', '--json'], {env, timeoutMs: 300_000})
   expect(r.exitCode, r.stderr + r.stdout).toBe(0)
 }
 

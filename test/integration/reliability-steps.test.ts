@@ -154,7 +154,7 @@ describe('ocvm SIGKILLed at every step boundary', () => {
         const r = await runOcvm(['migrate', '--resume', j.runId, '--json'], {env: a.env, timeoutMs: 300_000})
         expect(r.exitCode, r.stderr + r.stdout).toBe(0)
         verifyTarget(a.runs)
-        const back = await runOcvm(['migrate', '--rollback', j.runId, '--json'], {env: a.env, timeoutMs: 120_000})
+        const back = await runOcvm(['migrate', '--rollback', j.runId, '--yes', '--json'], {env: a.env, timeoutMs: 120_000})
         expect(back.exitCode, back.stderr + back.stdout).toBe(0)
       } else {
         // Killed inside preflight: no journal, nothing on the target, the source untouched. A new run is the recovery.
@@ -164,7 +164,7 @@ describe('ocvm SIGKILLed at every step boundary', () => {
         const r = await runOcvm([...MIGRATE, '--json'], {env: a.env, timeoutMs: 300_000})
         expect(r.exitCode, r.stderr + r.stdout).toBe(0)
         verifyTarget(a.runs)
-        const back = await runOcvm(['migrate', '--rollback', readJournal(a.runs)?.runId ?? '', '--json'], {env: a.env, timeoutMs: 120_000})
+        const back = await runOcvm(['migrate', '--rollback', readJournal(a.runs)?.runId ?? '', '--yes', '--json'], {env: a.env, timeoutMs: 120_000})
         expect(back.exitCode, back.stderr + back.stdout).toBe(0)
       }
       row.resumeVerified = true
@@ -175,7 +175,7 @@ describe('ocvm SIGKILLed at every step boundary', () => {
       const b = await killAt(boundary)
       const jb = readJournal(b.runs)
       if (jb) {
-        const back = await runOcvm(['migrate', '--rollback', jb.runId, '--json'], {env: b.env, timeoutMs: 120_000})
+        const back = await runOcvm(['migrate', '--rollback', jb.runId, '--yes', '--json'], {env: b.env, timeoutMs: 120_000})
         expect(back.exitCode, back.stderr + back.stdout).toBe(0)
       }
       const rollbackRunning = await gatewayRunning()

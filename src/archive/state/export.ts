@@ -12,7 +12,7 @@ import type {Inventory} from '../../deployment/types.js'
 import {OcvmError, UsageError} from '../../errors.js'
 import {type HostSpec} from '../../hosts/host-spec.js'
 import type {Shell} from '../../hosts/shell.js'
-import {describeStop, startGateway, stopGateway} from '../../deployment/gateway-control.js'
+import {describeStop, pauseGateway, startGateway} from '../../deployment/gateway-control.js'
 import {initialSteps, STATE_EXPORT_STEPS, type StateExportStep} from '../../pipeline/archive-steps.js'
 import {newRunId} from '../../pipeline/journal.js'
 import {memoryLog} from '../../pipeline/run-log.js'
@@ -113,9 +113,9 @@ export async function exportArchive(options: ExportOptions, ctx: Context): Promi
   await runPlan<StateExportStep, Run>(log, {
     actions: {
       quiesce: async () => {
-        const stop = await stopGateway(source, inventory.user, inventory.services, facts)
+        const stop = await pauseGateway(source, inventory.user, inventory.services, facts, inventory.profile)
         log.update({stop})
-        return `source gateway ${describeStop(stop)}`
+        return `source gateway ${describeStop(stop, false)}`
       },
       pack: async () => {
         const written = await writeArchive({out, source, roots, compress, inventory, quiesced: options.quiesce, sessions: options.sessions, ctx})
@@ -134,11 +134,16 @@ export async function exportArchive(options: ExportOptions, ctx: Context): Promi
     // The archive is written under a temp name and renamed: there is nothing staged to remove.
     commitPoint: 'pack',
     removeStaging: async () => {},
+    onCancel: async () => {
+      const {stop} = log.data
+      return stop.kind === 'none' ? '' : `source gateway: ${await startGateway(source, stop, inventory.stateDir)}`
+    },
+    ...(ctx.signal ? {signal: ctx.signal} : {}),
   }, ctx.reporter)
   const {stop} = log.data
   const written = log.data.written as Written
   warnings.push(...written.warnings)
-  const gateway = log.data.restarted ?? describeStop(stop)
+  const gateway = log.data.restarted ?? describeStop(stop, false)
   return {
     ...result, status: 'ok', ...written.summary, seconds: (Date.now() - started) / 1000,
     roots: written.roots, gateway,

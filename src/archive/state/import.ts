@@ -11,7 +11,7 @@ import {formatHostSpec, type HostSpec} from '../../hosts/host-spec.js'
 import type {Shell} from '../../hosts/shell.js'
 import {ensureParent} from '../../deployment/commit.js'
 import {writeManifest} from '../../migrate/run-manifests.js'
-import {Journal, newRunId} from '../../pipeline/journal.js'
+import {Journal, newRunId, runOwner} from '../../pipeline/journal.js'
 import {stagingPath} from '../../migrate/plan-layout.js'
 import {checkFreeSpace, checkNothingInTheWay, checkTargetVersion, requireTools} from '../../migrate/preflight.js'
 import {danglingOnTarget, nextSteps, toResult} from '../../migrate/result.js'
@@ -72,7 +72,7 @@ export async function importArchive(options: ImportOptions, ctx: Context, callba
   if (options.dryRun) return {...planned, status: 'planned', dryRun: true, nextSteps: ['Nothing was changed. Run the same command without --dry-run to import.']}
   if (callbacks.confirm && !(await callbacks.confirm(planned))) throw new AbortedError('import')
 
-  const journal = Journal.create(runId, state)
+  const journal = Journal.create(runId, {...state, owner: runOwner()})
   ctx.reporter.step(`Run ${runId} (journal: ${journal.dir})`)
   await Promise.all(scan.roots.map((root) => writeManifest(journal.dir, root.index, expectedManifest(root.manifest, options.sessions, root.kind))))
 

@@ -2,7 +2,7 @@ import type {Context} from '../../context.js'
 import type {ImageDriver} from '../../drivers/api.js'
 import {AbortedError, UsageError} from '../../errors.js'
 import {nextStepsWithHooks, statusWithHooks, type MigrationHookInputs} from '../after-migrate.js'
-import {Journal, newRunId} from '../../pipeline/journal.js'
+import {Journal, newRunId, runOwner} from '../../pipeline/journal.js'
 import {journaledHosts, type RunHosts} from '../../pipeline/run-hosts.js'
 import {runPlan, type StepAction} from '../../pipeline/runner.js'
 import type {ImageStepEnv} from './steps/env.js'
@@ -42,13 +42,14 @@ export async function migrateImage(requested: ImageMigrateOptions, driver: Image
       return toImageResult(journal.data, ['Nothing changed: the run had already completed.'])
     }
     ctx.reporter.step(`Resuming run ${requested.resume}`)
+    journal.update({status: 'running', owner: runOwner()})
   } else {
     const runId = newRunId()
     const state = await imagePreflight(requested, driver, runId, ctx, given ?? journaledHosts(requested))
     const plan = toImageResult(state, [])
     if (requested.dryRun) return {...plan, status: 'planned', dryRun: true, nextSteps: ['Nothing was changed. Run the same command without --dry-run to migrate.']}
     if (callbacks.confirm && !(await callbacks.confirm(plan))) throw new AbortedError('migration')
-    journal = Journal.create(runId, {...state, steps: state.steps.map((s) => initialStep(s, requested))})
+    journal = Journal.create(runId, {...state, owner: runOwner(), steps: state.steps.map((s) => initialStep(s, requested))})
     ctx.reporter.step(`Run ${runId} (journal: ${journal.dir})`)
   }
 

@@ -2,6 +2,7 @@ import type {ExportSet, VmInfo, VmSummary} from '../../drivers/api.js'
 import type {HookRunResult} from '../../postmigrate/engine.js'
 import type {FileFacts} from '../../transfer/files.js'
 import type {ImageStepName, MoveMode} from '../../pipeline/image-steps.js'
+import type {RunOwner} from '../../pipeline/journal.js'
 
 export type {ImageStepName, MoveMode}
 
@@ -84,6 +85,8 @@ export interface ImageMigrationState {
   committed: boolean
   status: 'running' | 'failed' | 'completed' | 'rolled-back'
   error?: {code: string; message: string}
+  /** The ocvm process running it (started or resumed). */
+  owner?: RunOwner
 }
 
 export interface ImageMigrationResult {

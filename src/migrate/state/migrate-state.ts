@@ -8,13 +8,14 @@ import type {Shell} from '../../hosts/shell.js'
 import {describeHookRun, nextStepsWithHooks, runMigrationHooks, statusWithHooks} from '../after-migrate.js'
 import type {Hook} from '../../postmigrate/api.js'
 import type {SecretValues} from '../../postmigrate/secrets-input.js'
-import {Journal, listJournals, newRunId} from '../../pipeline/journal.js'
+import {Journal, listJournals, newRunId, runOwner} from '../../pipeline/journal.js'
 import {preflight} from '../preflight.js'
 import {sourceSinceRun} from '../source-since.js'
 import {danglingOnTarget, nextSteps, toResult} from '../result.js'
 import {journaledHosts, type RunHosts} from '../../pipeline/run-hosts.js'
 import {runPlan} from '../../pipeline/runner.js'
 import {statePlan} from './plan.js'
+import {confirmSourceDown} from './steps/quiesce.js'
 import {validateMigrateOptions} from '../validate-options.js'
 import type {MigrateOptions, MigrationResult, MigrationState, StepRecord} from '../types.js'
 
@@ -67,6 +68,7 @@ export async function migrateState(requested: MigrateOptions, driver: StateDrive
       return toResult(journal.data, {diffs: [], warnings: [], nextSteps: ['Nothing changed: the run had already completed.']})
     }
     ctx.reporter.step(`Resuming run ${options.resume}`)
+    journal.update({status: 'running', owner: runOwner()})
   } else {
     const runId = newRunId()
     const {state, warnings, preview} = await preflight(options, runId, source, target, ctx)
@@ -83,13 +85,15 @@ export async function migrateState(requested: MigrateOptions, driver: StateDrive
       if (s.name === 'hooks' && options.skipHooks) return {...s, status: 'skipped', detail: `--skip-hooks: run them later with ocvm hooks run --on ${options.to}`}
       return s
     }
-    journal = Journal.create(runId, {...state, steps: state.steps.map(initial)})
+    journal = Journal.create(runId, {...state, owner: runOwner(), steps: state.steps.map(initial)})
     ctx.reporter.step(`Run ${runId} (journal: ${journal.dir})`)
   }
 
   const plan = statePlan({journal, source, target, ctx}, {
     // Journaled like every step: a run killed during the hooks re-runs them on --resume (they are idempotent).
     hooks: async () => {
+      // The hooks start the target's gateway: the source's must still be down (nothing restarted it).
+      if (!journal.data.archive) await confirmSourceDown(source, journal.data)
       const run = await runMigrationHooks(journal.data, options, hosts, ctx, callbacks)
       journal.update({hooks: run})
       return describeHookRun(run)

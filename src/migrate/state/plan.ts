@@ -6,7 +6,7 @@ import {commitStep} from './steps/commit.js'
 import {precopyStep, transferStep, verifyStep} from './steps/copy.js'
 import type {StateStepEnv} from './steps/env.js'
 import {permissionsStep} from './steps/permissions.js'
-import {quiesceStep} from './steps/quiesce.js'
+import {putSourceBack, quiesceStep} from './steps/quiesce.js'
 import {rewriteStep} from './steps/rewrite.js'
 
 const nothing: StepAction = async () => {}
@@ -35,6 +35,7 @@ export function statePlan(env: StateStepEnv, overrides: Partial<Record<StepName,
     commitPoint: COMMIT_STEP,
     repairedBy: 'transfer',
     removeStaging: () => removeStaging(env.target, env.journal.data.roots),
+    onCancel: () => putSourceBack(env),
     ...(policy.removeStagingOn ? {removeStagingOn: policy.removeStagingOn} : {}),
     ...(policy.hint ? {hint: policy.hint} : {}),
     ...(env.ctx.signal ? {signal: env.ctx.signal} : {}),

@@ -6,6 +6,7 @@ import {runAsUser} from '../as-user.js'
 import {launchDaemonPath, launchdLabel, logDir, secretsFilePath, targetInputs, unitName} from '../inputs.js'
 import {launchDaemonPlist, servicePath, serviceEnv, systemdUnit, unitProblems, type ServiceSpec} from '../service-definitions.js'
 import {javaMajor} from './signal.js'
+import {gatewayPids, stopProcesses} from '../../deployment/gateway-control.js'
 
 // Where the CLI, docker and Java are for the service user (PATH of a login shell is not the service's).
 // Java: macOS asks java_home (for 21 first); elsewhere the java on PATH, symlinks resolved.
@@ -14,11 +15,14 @@ command -v openclaw || true; echo '--'; command -v docker || true; echo '--'
 jh=""
 if [ -x /usr/libexec/java_home ]; then jh=$(/usr/libexec/java_home -v 21 2>/dev/null || /usr/libexec/java_home 2>/dev/null)
 elif j=$(command -v java 2>/dev/null); then jh=$(readlink -f "$j" 2>/dev/null | sed 's:/bin/java$::'); fi
-echo "$jh"; if [ -n "$jh" ]; then "$jh/bin/java" -version 2>&1 | head -n 1; fi
+echo "$jh"; if [ -n "$jh" ]; then "$jh/bin/java" -version 2>&1 | head -n 1; fi; echo '--'
+if [ -d /run/systemd/system ]; then echo systemd; else echo none; fi
 `
 
 interface Located {
   spec: ServiceSpec
+  /** Linux: whether systemd runs there (its tools may be installed in a container that has none). */
+  init: 'systemd' | 'none'
   /** The source service's JAVA_HOME and what stands for it here (undefined: no Java found). */
   java?: {from: string; to: string | undefined; major: number | undefined}
 }
@@ -26,7 +30,7 @@ interface Located {
 async function locate(ctx: HookContext): Promise<Located> {
   const t = targetInputs(ctx)
   const out = (await runAsUser(ctx.shell, t.user, t.home, ['sh', '-c', LOCATE], {timeoutMs: 30_000})).stdout
-  const [cli = '', docker = '', java = ''] = out.split('--\n').map((s) => s.trim())
+  const [cli = '', docker = '', java = '', init = ''] = out.split('--\n').map((s) => s.trim())
   if (!cli.startsWith('/')) {
     throw new OcvmError('openclaw-missing', `openclaw is not on ${t.user}'s PATH on ${ctx.shell.label}`, {hint: 'Install it on the target first (npm install -g openclaw, or the installer), as the guide\'s Step 2 says.'})
   }
@@ -43,11 +47,7 @@ async function locate(ctx: HookContext): Promise<Located> {
     ...(ctx.os === 'linux' ? {secretsFile: secretsFilePath(t)} : {}),
     ...(sourceJava && found ? {extraEnv: {JAVA_HOME: found}} : {}),
   }
-  return {spec, ...(sourceJava ? {java: {from: sourceJava, to: found, major: javaMajor(javaVersion)}} : {})}
-}
-
-async function spec(ctx: HookContext): Promise<ServiceSpec> {
-  return (await locate(ctx)).spec
+  return {spec, init: init === 'systemd' ? 'systemd' : 'none', ...(sourceJava ? {java: {from: sourceJava, to: found, major: javaMajor(javaVersion)}} : {})}
 }
 
 function definitionPath(ctx: HookContext, s: ServiceSpec): string {
@@ -72,6 +72,33 @@ async function linuxState(ctx: HookContext, s: ServiceSpec): Promise<HookCheck> 
   if (out[2] !== 'enabled') details.push(`${s.name} is not enabled (${out[2] ?? ''})`)
   if (out[3] !== 'active') details.push(`${s.name} is not running (${out[3] ?? ''})`)
   return {satisfied: details.length === 0, details}
+}
+
+/** Where no service manager runs: the gateway is up when a gateway process of the user runs. */
+async function byHandState(ctx: HookContext, s: ServiceSpec): Promise<HookCheck> {
+  const details: string[] = []
+  const logs = await ctx.shell.exec(['test', '-d', s.logDir], {allowFailure: true, timeoutMs: 30_000})
+  if (logs.exitCode !== 0) details.push(`log dir ${s.logDir} is missing`)
+  if ((await gatewayPids(ctx.shell, s.user)).length === 0) details.push(`no gateway of ${s.user} runs (no service manager runs here to start one)`)
+  return {satisfied: details.length === 0, details}
+}
+
+function state(ctx: HookContext, {spec: s, init}: Located): Promise<HookCheck> {
+  if (ctx.os === 'macos') return macState(ctx, s)
+  return init === 'systemd' ? linuxState(ctx, s) : byHandState(ctx, s)
+}
+
+// As the service user, with the service's environment (the secrets file is read as root first):
+// detached, logging where the unit would.
+const START_BY_HAND = 'nohup "$1" gateway run >>"$2/gateway.log" 2>>"$2/gateway.err.log" </dev/null &'
+
+/** Restarts the user's gateway as a plain process; returns what it did. */
+async function startByHand(ctx: HookContext, s: ServiceSpec): Promise<string> {
+  const running = await gatewayPids(ctx.shell, s.user)
+  if (running.length > 0) await stopProcesses(ctx.shell, running)
+  const env = serviceEnv(s).map(([k, v]) => `${k}=${v}`)
+  await runAsUser(ctx.shell, s.user, s.home, ['env', ...env, 'sh', '-c', START_BY_HAND, 'ocvm-start', s.openclaw, s.logDir], {...(s.secretsFile ? {envFile: s.secretsFile} : {}), timeoutMs: 60_000})
+  return `${running.length > 0 ? 'restarted' : 'started'} \`${s.openclaw} gateway run\` as ${s.user} (no service manager runs here)`
 }
 
 async function macState(ctx: HookContext, s: ServiceSpec): Promise<HookCheck> {
@@ -125,11 +152,10 @@ export const services = defineHook({
   timeoutMs: 5 * 60_000,
   settles: ['service'],
   async check(ctx) {
-    const s = await spec(ctx)
-    return ctx.os === 'macos' ? macState(ctx, s) : linuxState(ctx, s)
+    return state(ctx, await locate(ctx))
   },
   async apply(ctx) {
-    const {spec: s, java} = await locate(ctx)
+    const {spec: s, java, init} = await locate(ctx)
     const file = definitionPath(ctx, s)
     const changed: string[] = []
     const actions: string[] = []
@@ -155,6 +181,12 @@ export const services = defineHook({
       changed.push(`launchctl bootstrap system ${file}`)
       return {changed, actions}
     }
+    if (init === 'none') {
+      // No service manager to install into: the gateway runs, and the user learns it will not come back by itself.
+      changed.push(await startByHand(ctx, s))
+      actions.push(`No service manager runs on ${ctx.shell.label} (systemd is not PID 1 there): ocvm started the gateway by hand as ${s.user}, and it will not start again after a reboot. Start \`${s.openclaw} gateway run\` as ${s.user} from the host's init (or boot it with systemd and run \`ocvm hooks run ocvm/services --on HOST\`).`)
+      return {changed, actions}
+    }
     const r = await ctx.shell.script(INSTALL_UNIT, [file, s.name], {input: systemdUnit(s), allowFailure: true, timeoutMs: 60_000})
     if (r.exitCode !== 0) {
       throw new OcvmError('service-invalid', `systemd-analyze verify refused the generated unit: ${unitProblems(r.stderr, s.name).join('; ') || r.stderr.trim()}`, {hint: 'Check the paths it names on the target (the openclaw CLI, the user), then run the hook again.'})
@@ -175,7 +207,6 @@ export const services = defineHook({
     return {changed, actions}
   },
   async verify(ctx) {
-    const s = await spec(ctx)
-    return ctx.os === 'macos' ? macState(ctx, s) : linuxState(ctx, s)
+    return state(ctx, await locate(ctx))
   },
 })

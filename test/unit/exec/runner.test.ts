@@ -4,7 +4,7 @@ import path from 'node:path'
 import {PassThrough, Readable, Writable} from 'node:stream'
 import {describe, expect, it} from 'vitest'
 
-import {ExternalCommandError, MissingToolError} from '../../../src/errors.js'
+import {CancelledError, ExternalCommandError, MissingToolError} from '../../../src/errors.js'
 import {REDACTED, Redactor} from '../../../src/exec/redactor.js'
 import {DirectPipe} from '../../../src/exec/direct-pipe.js'
 import {createRunner, stderrTail} from '../../../src/exec/runner.js'
@@ -90,19 +90,29 @@ describe('createRunner', () => {
     expect(result.exitCode).not.toBe(0)
   })
 
-  it('cancels a command through an AbortSignal', async () => {
+  it('cancels a command through an AbortSignal: a cancel is never an answer a caller reads, allowFailure or not', async () => {
     const controller = new AbortController()
     const started = Date.now()
     setTimeout(() => controller.abort(), 100)
     const error = await caught(createRunner().run('sleep', ['30'], {signal: controller.signal}))
     expect(Date.now() - started).toBeLessThan(5000)
-    expect(error).toBeInstanceOf(ExternalCommandError)
-    expect((error as ExternalCommandError).message).toMatch(/^sleep was canceled/)
+    expect(error).toBeInstanceOf(CancelledError)
+    expect((error as CancelledError).message).toBe('interrupted while running sleep')
+    expect((error as CancelledError).exitCode).toBe(130)
 
     const again = new AbortController()
     setTimeout(() => again.abort(), 100)
-    const result = await createRunner().run('sleep', ['30'], {signal: again.signal, allowFailure: true})
-    expect(result.canceled).toBe(true)
+    expect(await caught(createRunner().run('sleep', ['30'], {signal: again.signal, allowFailure: true}))).toBeInstanceOf(CancelledError)
+  })
+
+  it('once the run\'s signal fired, a command it starts (the cleanup) runs to its end', async () => {
+    const controller = new AbortController()
+    const runner = createRunner({signal: controller.signal})
+    const pending = caught(runner.run('sleep', ['30']))
+    controller.abort()
+    expect(await pending).toBeInstanceOf(CancelledError)
+    const cleanup = await runner.run('sh', ['-c', 'sleep 0.2; echo restarted'])
+    expect(cleanup.stdout).toBe('restarted\n')
   })
 
   it('feeds input to stdin and closes it', async () => {

@@ -95,7 +95,7 @@ describe('export + import (local)', () => {
     const run = journaledRun(result.runId)
     expect(run).toEqual({driver: 'file', driverOptions: {}, hosts: {target: LOCAL}})
     const undone = await rollbackState(result.runId, ctx)
-    expect(undone.status).toBe('ok')
+    expect(undone.status).toBe('rolled-back')
     const state = path.join(newHome, '.openclaw')
     expect(existsSync(state)).toBe(false)
     expect(readdirSync(newHome).filter((f) => f.startsWith('.openclaw.ocvm-rolledback-'))).toHaveLength(1)

@@ -131,7 +131,7 @@ describe('migrate (local to local)', () => {
     expect(readFileSync(path.join(newHome, `.openclaw.ocvm-old-${forced.runId}/keep-me`), 'utf8')).toBe('old target')
 
     const back = await rollback(forced.runId, ctx)
-    expect(back.status).toBe('ok')
+    expect(back.status).toBe('rolled-back')
     expect(readFileSync(path.join(newHome, '.openclaw/keep-me'), 'utf8')).toBe('old target')
     expect(existsSync(path.join(newHome, `.openclaw.ocvm-rolledback-${forced.runId}/openclaw.json`))).toBe(true)
   })

@@ -35,7 +35,7 @@ import {REPO_ROOT} from '../../../helpers/process.js'
 
 const FAKES_DIR = path.join(REPO_ROOT, 'test/fakes')
 /** The target's system dirs that live under ROOT in these tests. */
-const SYSTEM_DIRS = ['/etc/openclaw', '/etc/systemd/system', '/etc/logrotate.d', '/etc/newsyslog.d', '/Library/LaunchDaemons', '/usr/libexec']
+const SYSTEM_DIRS = ['/etc/openclaw', '/etc/systemd/system', '/etc/logrotate.d', '/etc/newsyslog.d', '/Library/LaunchDaemons', '/usr/libexec', '/run/systemd']
 type Fake = 'systemctl' | 'launchctl' | 'plutil' | 'PlistBuddy' | 'tailscale' | 'signal-cli'
 
 /** One command a hook ran through its shell, as the hook gave it (before re-rooting). */
@@ -150,6 +150,8 @@ function makeTarget(dir: string, fakes: readonly Fake[]): {target: Target; clean
     // tests on this machine that migrate from `local` would stop it. A copy runs from this dir, which does.
     if (fake === 'launchctl') copyFileSync(path.join(FAKES_DIR, fake), at)
     else symlinkSync(path.join(FAKES_DIR, fake), at)
+    // The fake systemd "runs" here: what sd_booted() and ocvm look for.
+    if (fake === 'systemctl') mkdirSync(path.join(root, '/run/systemd/system'))
   }
   const env: Record<string, string> = {
     PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`,
