@@ -1,5 +1,5 @@
 import {OcvmError} from '../errors.js'
-import {probeHost, type HostFacts} from './host-facts.js'
+import {gatewayProcesses, type HostFacts} from './host-facts.js'
 import {restoreService, serviceName, serviceNow, stopService, type GatewayService, type ServiceNow} from './service-manager.js'
 import type {ServiceFile} from './services.js'
 import type {Shell} from '../hosts/shell.js'
@@ -100,7 +100,7 @@ export async function stopProcesses(shell: Shell, pids: readonly number[]): Prom
 
 /** The gateway processes of `user` on the host now. */
 export async function gatewayPids(shell: Shell, user: string): Promise<number[]> {
-  return (await probeHost(shell, undefined)).gatewayProcesses.filter((p) => p.user === user).map((p) => p.pid)
+  return (await gatewayProcesses(shell)).filter((p) => p.user === user).map((p) => p.pid)
 }
 
 /** Plans and stops (without disabling) in one go, for a pause that journals nothing in between (export). */

@@ -39,6 +39,13 @@ export const PROBED_TOOLS = ['ssh', 'tar', 'zstd', 'rsync', 'sha256sum', 'shasum
 
 export const USER_NAME_RE = /^[A-Za-z_][A-Za-z0-9_.-]*$/
 
+// The gateway renames its process: "openclaw" while starting, then "openclaw-gateway". ocvm's own
+// commands (and this ps) are not gateways.
+const GATEWAY_PS = String.raw`
+ps -eo pid=,user=,args= 2>/dev/null | while read -r pid pu args; do
+  case "$args" in openclaw|openclaw-gateway*|*openclaw*gateway*|*clawdbot*gateway*) case "$args" in *ocvm*|*"ps -eo"*) ;; *) p gateway "$pid $pu $args";; esac;; esac
+done`
+
 // One POSIX sh script; every line it prints is KEY<TAB>VALUE. $1 is the user to inspect (may be empty).
 const PROBE_SCRIPT = String.raw`
 u="$1"
@@ -66,12 +73,18 @@ elif [ "$(uname -s)" = Darwin ] && command -v launchctl >/dev/null 2>&1; then p 
 else p init none; fi
 oc=$(command -v openclaw 2>/dev/null || true)
 if [ -n "$oc" ]; then p openclawPath "$oc"; p openclawVersion "$(openclaw --version 2>/dev/null | head -n 1)"; fi
-ps -eo pid=,user=,args= 2>/dev/null | while read -r pid pu args; do
-  # The gateway renames its process: "openclaw" while starting, then "openclaw-gateway".
-  case "$args" in openclaw|openclaw-gateway*|*openclaw*gateway*|*clawdbot*gateway*) case "$args" in *ocvm*|*"ps -eo"*) ;; *) p gateway "$pid $pu $args";; esac;; esac
-done
+${GATEWAY_PS}
 exit 0
 `
+
+/** The gateway processes now, one `gateway<TAB>PID USER ARGS` line each (what the probe's `gateway` lines parse). */
+export async function gatewayProcesses(shell: Shell): Promise<HostFacts['gatewayProcesses']> {
+  const result = await shell.script(`p() { printf '%s\t%s\n' "$1" "$2"; }\n${GATEWAY_PS}\nexit 0`, [], {timeoutMs: 60_000})
+  return result.stdout.split('\n').flatMap((line) => {
+    const m = /^gateway\t(\d+) (\S+) (.*)$/.exec(line)
+    return m ? [{pid: Number(m[1]), user: m[2] ?? '', args: m[3] ?? ''}] : []
+  })
+}
 
 const FactsLineSchema = z.tuple([z.string().min(1), z.string()])
 

@@ -23,7 +23,8 @@ const K = KEYED_NEXT_STEPS
 
 export function nextSteps(state: MigrationState, inv: Inventory): string[] {
   const steps = [
-    `The source gateway ${describeStop(state.stop)} and its state is untouched; \`ocvm migrate --rollback ${state.runId}\` starts it again.`,
+    ...(state.liveAt ? [`Live now: the gateway on ${state.target.host} (it answered /health); only that one runs.`] : []),
+    `The source gateway ${describeStop(state.stop)} and its state is untouched; \`ocvm migrate --rollback ${state.runId}\` puts it back.`,
     `${K.service.opens} (never copied): ${state.source.services.map((s) => s.name).join(', ') || 'no service file was found on the source'}.`,
     `${K.memoryIndex.opens}: openclaw memory index --force (as the service user).`,
   ]
@@ -33,6 +34,13 @@ export function nextSteps(state: MigrationState, inv: Inventory): string[] {
   if (inv.components.some((c) => c.kind === 'signal' && c.present)) steps.push(`${K.signal.opens}: signal-cli link -n "OpenClaw" on the target and scan the QR code.`)
   if (inv.components.some((c) => c.kind === 'googlechat' && c.present)) steps.push('Google Chat: update the webhook URL in the Chat app if the host name changed.')
   return steps
+}
+
+function downtime(state: MigrationState): Pick<MigrationResult, 'downtime'> {
+  const committedAt = state.steps.find((s) => s.name === 'commit')?.finishedAt
+  const end = state.liveAt ?? (state.hooks ? undefined : committedAt)
+  if (!state.stoppedAt || !end) return {}
+  return {downtime: {seconds: (Date.parse(end) - Date.parse(state.stoppedAt)) / 1000, until: state.liveAt ? 'target-healthy' : 'committed', wireBytes: state.transfer?.wireBytes ?? 0}}
 }
 
 export function toResult(state: MigrationState, extra: Pick<MigrationResult, 'diffs' | 'warnings' | 'nextSteps'>): MigrationResult {
@@ -49,6 +57,7 @@ export function toResult(state: MigrationState, extra: Pick<MigrationResult, 'di
     retargeted: state.retargeted ?? [],
     ...(state.transfer ? {transfer: state.transfer} : {}),
     ...(state.precopy ? {precopy: state.precopy} : {}),
+    ...downtime(state),
     ...(state.archive ? {archive: (({rootPaths: _r, ...a}) => a)(state.archive)} : {}),
     ...extra,
   }

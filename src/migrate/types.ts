@@ -67,6 +67,10 @@ export interface MigrationState {
   stop?: GatewayStop
   /** When the source gateway was down (after the stop was proven): the start of the downtime. */
   stoppedAt?: string
+  /** When the gateway the hooks started on the target answered /health: the end of the downtime. */
+  liveAt?: string
+  /** Why the target's gateway was not seen healthy after the hooks started it. */
+  liveMissing?: string
   steps: StepRecord[]
   changes: PathChange[]
   /** Transcripts moved to quarantine by --sessions scan (paths relative to the state dir). */
@@ -115,6 +119,12 @@ export interface MigrationResult {
   diffs: Array<{file: string; diff: string}>
   transfer?: MigrationState['transfer']
   precopy?: MigrationState['precopy']
+  /**
+   * The gateway was down from the source's stop until the target's gateway answered /health
+   * (`until: 'target-healthy'`), or, when no hook started one, until the state was committed.
+   * `wireBytes`: what was sent after the stop.
+   */
+  downtime?: {seconds: number; until: 'target-healthy' | 'committed'; wireBytes: number}
   archive?: Omit<ArchiveInfo, 'rootPaths'>
   /** What the user has to do now. */
   nextSteps: string[]

@@ -37,6 +37,10 @@ export function renderOutcome(result: MigrationResult): string {
     out.push('')
     out.push(`Moved ${t.files} files, ${formatBytes(t.bytes)} (${formatBytes(t.wireBytes)} on the wire) in ${t.seconds.toFixed(1)} s; every file verified with SHA-256 before activation.`)
   }
+  if (result.downtime) {
+    const d = result.downtime
+    out.push(`Downtime: ${d.seconds.toFixed(1)} s (source gateway stopped → ${d.until === 'target-healthy' ? 'target gateway answered /health' : 'state committed on the target; no gateway started there'}), ${formatBytes(d.wireBytes)} sent after the stop.`)
+  }
   if (result.changes.length > 0) {
     out.push('')
     out.push(`Rewrote ${result.changes.length} path(s):`)

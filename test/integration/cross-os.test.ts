@@ -203,6 +203,10 @@ describe('macOS (carol@ocvm-src playing a Mac) -> Linux (bob@ocvm-dst)', () => {
     expect(readFileSync(hostFsPath(SRC, '/Users/carol/.openclaw/openclaw.json'), 'utf8')).toContain('"/Users/carol/.openclaw/workspace"')
     // The journal knows how to undo it: the job was enabled and loaded.
     expect((result as unknown as {steps: Array<{name: string; detail?: string}>}).steps.find((st) => st.name === 'quiesce')?.detail).toBe(`source gateway stopped and disabled (launchd ${LABEL})`)
+    // Down from the stop on the Mac until the gateway the hooks started on the server answered /health.
+    const downtime = (result as unknown as {downtime?: {seconds: number; until: string}}).downtime
+    expect(downtime?.until).toBe('target-healthy')
+    expect(downtime?.seconds).toBeGreaterThan(0)
     await sshCheck(SRC, 'launchctl __reboot')
     expect((await sshExec(SRC, `launchctl print ${LABEL}`)).exitCode).toBe(113)
     expect((await sshExec(SRC, 'sleep 1; pgrep -u carol -f openclaw')).exitCode).toBe(1)

@@ -22,7 +22,7 @@ const srcHome = () => hostFsPath(SRC, '/home/alice')
 const dstHome = () => hostFsPath(DST, '/home/bob')
 
 describe('migrate --driver file: alice@ocvm-src -> bob@ocvm-dst', () => {
-  let result: {runId: string; status: string; changes: Array<{file: string; key: string; from: string; to: string}>; transfer: {files: number; bytes: number}}
+  let result: {runId: string; status: string; changes: Array<{file: string; key: string; from: string; to: string}>; transfer: {files: number; bytes: number; wireBytes: number}; downtime?: {seconds: number; until: string; wireBytes: number}}
 
   beforeAll(async () => {
     // The real CLI creates the deployment; then we shape it like a long-lived one.
@@ -79,6 +79,9 @@ describe('migrate --driver file: alice@ocvm-src -> bob@ocvm-dst', () => {
   it('completes every step and moves the external workspace', () => {
     expect(result.status).toBe('ok')
     expect(result.transfer.files).toBeGreaterThan(2000)
+    // The gateway ran: down from its stop until the commit (--skip-hooks starts none on the target).
+    expect(result.downtime).toMatchObject({until: 'committed', wireBytes: result.transfer.wireBytes})
+    expect(result.downtime?.seconds).toBeGreaterThan(0)
     expect(treeDigest(path.join(dstHome(), 'research/search-ws'))).toEqual(treeDigest(path.join(srcHome(), 'research/search-ws')))
   })
 

@@ -4,6 +4,7 @@ import {inspectDeployment} from '../../deployment/inspect.js'
 import {existingPaths} from '../../hosts/remote-fs.js'
 import {AbortedError, OcvmError, UsageError} from '../../errors.js'
 import {settledInOrder} from '../../hosts/in-order.js'
+import {waitForHealth} from '../../deployment/health.js'
 import type {Shell} from '../../hosts/shell.js'
 import {describeHookRun, nextStepsWithHooks, runMigrationHooks, statusWithHooks} from '../after-migrate.js'
 import type {Hook} from '../../postmigrate/api.js'
@@ -96,6 +97,7 @@ export async function migrateState(requested: MigrateOptions, driver: StateDrive
       if (!journal.data.archive) await confirmSourceDown(source, journal.data)
       const run = await runMigrationHooks(journal.data, options, hosts, ctx, callbacks)
       journal.update({hooks: run})
+      await awaitTargetGateway(journal, target, ctx)
       return describeHookRun(run)
     },
   }, {hint: `Continue with \`ocvm migrate --resume ${journal.runId}\`, or go back to the running source with \`ocvm migrate --rollback ${journal.runId}\`.`})
@@ -104,10 +106,27 @@ export async function migrateState(requested: MigrateOptions, driver: StateDrive
   const t = journal.data.target
   const targetInventory = await inspectDeployment({host: target.host, user: t.user, home: t.home, stateDir: t.stateDir}, ctx)
   journal.update({status: 'completed'})
-  const result = toResult(journal.data, {diffs: [], warnings: danglingOnTarget(targetInventory), nextSteps: nextSteps(journal.data, targetInventory)})
+  const live = journal.data.liveMissing ? [`the target's gateway was started but does not answer yet: ${journal.data.liveMissing}; check it with \`ocvm verify --on ${options.to}\``] : []
+  const result = toResult(journal.data, {diffs: [], warnings: [...danglingOnTarget(targetInventory), ...live], nextSteps: nextSteps(journal.data, targetInventory)})
   const hookRun = journal.data.hooks
   if (!hookRun) return result
   return {...result, status: statusWithHooks(result.status, hookRun), hooks: hookRun, nextSteps: nextStepsWithHooks(result.nextSteps, hookRun)}
+}
+
+/** How long a gateway the hooks started has to answer /health before the run says it did not. */
+const LIVE_WAIT_MS = 60_000
+
+/**
+ * The end of the downtime: the gateway the hooks started answers /health on the target (the moved
+ * config keeps its port). Recorded once, so a re-run of the hooks does not move it.
+ */
+async function awaitTargetGateway(journal: Journal<MigrationState>, target: Shell, ctx: Context): Promise<void> {
+  const started = journal.data.hooks?.hooks.some((h) => h.id === 'ocvm/services' && (h.status === 'changed' || h.status === 'unchanged'))
+  if (!started || journal.data.liveAt) return
+  const port = journal.data.source.port ?? 18_789
+  ctx.reporter.step(`Waiting for the target gateway's /health on ${target.label} (port ${port})`)
+  const health = await waitForHealth(target, port, LIVE_WAIT_MS)
+  journal.update(health.ok ? {liveAt: new Date().toISOString()} : {liveMissing: `no answer from /health on port ${port} within ${LIVE_WAIT_MS / 1000} s${health.last ? ` (it said: ${health.last.slice(0, 120)})` : ''}`})
 }
 
 /**

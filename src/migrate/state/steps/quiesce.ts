@@ -23,7 +23,8 @@ export function quiesceStep({journal, source}: StateStepEnv): StepAction {
     }
     await executeStop(source, stop, true)
     await confirmSourceDown(source, journal.data)
-    if (!journal.data.stoppedAt) journal.update({stoppedAt: new Date().toISOString()})
+    // The downtime starts here (a gateway that was not running has none to measure).
+    if (!journal.data.stoppedAt && stop.kind !== 'none') journal.update({stoppedAt: new Date().toISOString()})
     return `source gateway ${describeStop(stop)}`
   }
 }
