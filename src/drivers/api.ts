@@ -202,6 +202,14 @@ export interface ImageDriverVerbs {
   state?(host: HostSpec, name: string, ctx: Context): Promise<VmState>
   stop(host: HostSpec, name: string, ctx: Context, options: StopOptions): Promise<void>
   start(host: HostSpec, name: string, ctx: Context): Promise<void>
+  /**
+   * Whether the hypervisor starts the VM when its host boots; with `set`, it changes that first.
+   * Without `set` it MUST NOT change anything; with `set` it MUST return `set`. A driver whose
+   * hypervisor starts VMs at boot implements it: the cutover turns it off on the source (a reboot
+   * there must not start the old VM next to the moved one), on for the moved VM once it runs, and
+   * rollback turns it back on the source.
+   */
+  autostart?(host: HostSpec, name: string, ctx: Context, set?: boolean): Promise<boolean>
   exportVm(host: HostSpec, name: string, ctx: Context): Promise<ExportSet>
   importVm(host: HostSpec, request: ImportRequest, ctx: Context): Promise<VmSummary>
   removeImported(host: HostSpec, name: string, ctx: Context): Promise<void>

@@ -71,6 +71,21 @@ export function describeReadChecks(driver: ImageDriver, setup: DriverContractSet
     })
   }
 
+  if (typeof driver.autostart === 'function') {
+    it(title(RULES.autostart, 'reading it twice agrees; turning it on and off is read back, and it ends as it began'), async () => {
+      await inWorld(setup.world, async (w) => {
+        const before = await w.observe()
+        const vm = (await driver.list(w.host, w.ctx))[0]?.name ?? ''
+        const was = await driver.autostart!(w.host, vm, w.ctx)
+        expect(await driver.autostart!(w.host, vm, w.ctx)).toBe(was)
+        expect(await driver.autostart!(w.host, vm, w.ctx, !was)).toBe(!was)
+        expect(await driver.autostart!(w.host, vm, w.ctx)).toBe(!was)
+        expect(await driver.autostart!(w.host, vm, w.ctx, was)).toBe(was)
+        expect(await w.observe()).toEqual(before)
+      })
+    })
+  }
+
   it(title([RULES.errors, RULES.listInspectChangeNothing], 'inspect of an unknown VM'), async () => {
     await inWorld(setup.world, async (w) => {
       const before = await w.observe()

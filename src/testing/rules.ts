@@ -23,6 +23,7 @@ export const RULES = {
   configureTouchesNoHost: {on: '`configure`', quote: 'MUST NOT touch any host'},
   checkImport: {on: '`checkImport`', quote: 'MUST NOT change anything; throws the error `importVm` would'},
   state: {on: '`state`', quote: 'MUST NOT change anything; MUST throw as `inspect` does for an unknown VM'},
+  autostart: {on: '`autostart`', quote: 'Without `set` it MUST NOT change anything; with `set` it MUST return `set`'},
   exportKeepsSource: {quote: '`exportVm` MUST NOT modify or delete the source VM'},
   exportRefusesRunning: {on: '`exportVm`', quote: 'MUST refuse a running VM'},
   importNoOverwrite: {quote: '`importVm` MUST NOT overwrite an existing VM of that name (throw `VmExistsError`)'},

@@ -32,6 +32,8 @@ describe('libvirt driver on real libvirt + QEMU', () => {
     const name = `o'c "vm" $(touch ${PWNED_FILE}); x`
     const d = await createDomain(name, 'cold1')
     await virsh(SRC, `start --domain ${shellQuote(name)}`)
+    // Started by libvirtd at boot: the cutover must turn that off on the source, and on for the moved one.
+    await virsh(SRC, `autostart --domain ${shellQuote(name)}`)
     await waitForConsole(SRC, d.console, 'OCVM-GUEST: ready')
     const srcDiskHash = {qcow2: await sha256File(image(SRC, d.qcow2)), raw: await sha256File(image(SRC, d.raw))}
 
@@ -64,6 +66,9 @@ describe('libvirt driver on real libvirt + QEMU', () => {
 
     // The source keeps its domain, shut off, disks untouched; nothing in the name ran as code.
     expect(await domstate(SRC, name)).toBe('shut off')
+    expect(await virsh(SRC, `dominfo --domain ${shellQuote(name)}`)).toMatch(/^Autostart:\s+disable$/m)
+    expect(await virsh(DST, `dominfo --domain ${shellQuote(name)}`)).toMatch(/^Autostart:\s+enable$/m)
+    expect(out.steps.find((s: {name: string}) => s.name === 'stop').detail).toMatch(/autostart at boot turned off on the source/)
     expect(await sha256File(image(SRC, d.qcow2))).toBe(srcDiskHash.qcow2)
     expect(await sha256File(image(SRC, d.raw))).toBe(srcDiskHash.raw)
     for (const f of PWNED) expect(existsSync(f)).toBe(false)

@@ -11,7 +11,7 @@ import {exportVm} from './export.js'
 import {abandonImport, checkImport, importVm} from './import.js'
 import {guestAddress, inspectDomain} from './inspect.js'
 import {parseLibvirtOptions, targetLocalUri} from './options.js'
-import {parseNames} from './parse.js'
+import {parseDominfo, parseNames} from './parse.js'
 import * as v from './virsh.js'
 
 /**
@@ -58,6 +58,12 @@ async function start(host: HostSpec, name: string, ctx: Context, uri = v.DEFAULT
     await new Promise((r) => setTimeout(r, 500))
   }
   throw new OcvmError('start-failed', `${name} on ${shell.label} did not reach "running"`, {hint: `Look at /var/log/libvirt/qemu/${name}.log on ${shell.label}.`})
+}
+
+async function autostart(host: HostSpec, name: string, ctx: Context, set: boolean | undefined, uri = v.DEFAULT_URI): Promise<boolean> {
+  const shell = ctx.shells.get(host)
+  if (set !== undefined) await runVirsh(shell, v.autostart(uri, name, set), v.TIMEOUTS.lifecycle)
+  return parseDominfo((await runVirsh(shell, v.dominfo(uri, name))).stdout).autostart
 }
 
 async function removeImported(host: HostSpec, name: string, ctx: Context, uri = v.DEFAULT_URI): Promise<void> {
@@ -151,6 +157,7 @@ export function createLibvirtDriver(settings: LibvirtDriverSettings = {}): Image
     state: async (host, name, ctx) => (await domainState(ctx.shells.get(host), uriFor(host), name)).state,
     stop: (host, name, ctx, o) => stop(host, name, ctx, o, uriFor(host)),
     start: (host, name, ctx) => start(host, name, ctx, uriFor(host)),
+    autostart: (host, name, ctx, set) => autostart(host, name, ctx, set, uriFor(host)),
     exportVm: (host, name, ctx) => exportVm(host, name, ctx, uriFor(host), {flatten}),
     checkImport: (host, request, ctx) => checkImport(host, request, ctx, uriFor(host), flatten),
     importVm: (host, request, ctx) => importVm(host, request, ctx, uriFor(host)),

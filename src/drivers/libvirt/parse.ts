@@ -72,6 +72,8 @@ export interface DomInfo {
   cpus: number
   maxMemoryKiB: number
   persistent: boolean
+  /** libvirtd starts it when the host boots (`virsh autostart`). */
+  autostart: boolean
 }
 
 const KIB = /^(\d+) KiB$/
@@ -94,6 +96,7 @@ export function parseDominfo(text: string): DomInfo {
     cpus,
     maxMemoryKiB: Number(memory[1]),
     persistent: need('Persistent') === 'yes',
+    autostart: kv.get('Autostart') === 'enable',
   }
 }
 

@@ -32,6 +32,7 @@ export const domblklist = (uri: string, name: string) => virsh(uri, 'domblklist'
 export const domifaddr = (uri: string, name: string, source: 'lease' | 'agent' | 'arp') => virsh(uri, 'domifaddr', '--domain', name, '--source', source)
 export const shutdown = (uri: string, name: string) => virsh(uri, 'shutdown', '--domain', name)
 export const destroy = (uri: string, name: string) => virsh(uri, 'destroy', '--domain', name)
+export const autostart = (uri: string, name: string, on: boolean) => virsh(uri, 'autostart', '--domain', name, ...(on ? [] : ['--disable']))
 export const start = (uri: string, name: string) => virsh(uri, 'start', '--domain', name)
 export const define = (uri: string, file: string) => virsh(uri, 'define', '--file', file)
 export const undefine = (uri: string, name: string) => virsh(uri, 'undefine', '--domain', name)

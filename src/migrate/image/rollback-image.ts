@@ -45,6 +45,10 @@ export async function rollbackImage(runId: string, driver: ImageDriver, ctx: Con
   }
   await target.exec(['rm', '-rf', '--', state.target.stagingDir], {allowFailure: true, timeoutMs: 10 * 60_000})
   await removeExportScratch(ctx.shells.get(sourceHost), state.exportSet)
+  if (state.source.autostart && driver.autostart) {
+    await driver.autostart(sourceHost, state.source.vm.name, ctx, true)
+    done.push(`${state.source.vm.name} starts at boot on ${state.source.host} again`)
+  }
   if (state.source.wasRunning && state.mode !== 'state') {
     const now = await settledSource(state, driver, sourceHost, ctx)
     if (now === 'stopped') {

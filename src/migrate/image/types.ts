@@ -61,7 +61,8 @@ export interface ImageMigrationState {
   mode: MoveMode
   /** Why this mode, in words the user sees in the plan. */
   modeReason: string
-  source: {host: string; vm: VmInfo; wasRunning: boolean}
+  /** `autostart`: the hypervisor started it at boot before the cutover turned that off (absent: it did not, or the driver cannot tell). */
+  source: {host: string; vm: VmInfo; wasRunning: boolean; autostart?: boolean}
   /** Image moves through a registry (`--driver-opt registry=REF`): the reference, never a credential. */
   registry?: string
   /** `vm`: a hypervisor host that gets a VM; `host`: a bare host that gets the OpenClaw state itself. */

@@ -27,6 +27,8 @@ describe('libvirt parsers (real virsh 9 output)', () => {
     expect(off).toMatchObject({name: 'g1', state: 'stopped', osType: 'hvm', cpus: 1, maxMemoryKiB: 131_072, persistent: true})
     expect(off.uuid).toMatch(/^[0-9a-f-]{36}$/)
     expect(parseDominfo(fixture('dominfo-running.txt')).state).toBe('running')
+    expect(parseDominfo(fixture('dominfo-running.txt')).autostart).toBe(false)
+    expect(parseDominfo(fixture('dominfo-running.txt').replace(/^Autostart:.*$/m, 'Autostart:      enable')).autostart).toBe(true)
   })
 
   it('domstate --reason', () => {
