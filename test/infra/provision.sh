@@ -3,7 +3,9 @@
 #   * Debian packages for the sshd "hosts" (see hosts.sh),
 #   * a private Node 24 (OpenClaw needs Node >= 24.16; the machine's own node is 20),
 #   * the real `openclaw` CLI, plus a wrapper that runs it with that Node,
-#   * libvirt 9 + QEMU (minimal set) and the tiny test guest (test/infra/libvirt.sh guest).
+#   * libvirt 9 + QEMU (minimal set) and the tiny test guest (test/infra/libvirt.sh guest),
+#   * systemd-container + debootstrap and the cached Debian root that test/infra/nspawn.sh boots
+#     as a host with a real systemd (~1 min once, then a no-op).
 # Idempotent and fast when everything is already in place: `npm test` runs it every time.
 #
 # Env knobs:
@@ -11,6 +13,7 @@
 #   OCVM_OPENCLAW_VERSION  default 2026.9.6
 #   OCVM_NODE_VERSION      default 24.21.0
 #   OCVM_SKIP_APT=1        don't check/install Debian packages
+#   OCVM_NSPAWN_ROOT=0     don't build the systemd-nspawn root (test/integration/systemd-host.test.ts needs it)
 set -euo pipefail
 
 CACHE="${OCVM_TEST_CACHE:-/var/cache/ocvm-test}"
@@ -45,7 +48,9 @@ WRAPPER="$CACHE/bin/openclaw"
 
 # python3: the FAKE macOS tools (test/fakes/plutil, PlistBuddy, launchctl) read and write plists with its plistlib.
 # systemd-analyze: the generated units are checked with the real one (it works without systemd running).
-REQUIRED_CMDS=(sshd ssh rsync ip sudo zstd tar ps unshare crontab nsenter python3 systemd-analyze virsh libvirtd virtlogd qemu-img qemu-io qemu-system-x86_64)
+# systemd-nspawn, debootstrap: the host with a real systemd (nspawn.sh). Installing systemd-container
+# also installs systemd-sysv here, so systemctl exists on this machine while systemd does NOT run.
+REQUIRED_CMDS=(sshd ssh rsync ip sudo zstd tar ps unshare crontab nsenter python3 systemd-analyze virsh libvirtd virtlogd qemu-img qemu-io qemu-system-x86_64 systemd-nspawn debootstrap)
 
 missing_cmds() {
   local cmd
@@ -71,6 +76,7 @@ ensure_apt_packages() {
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends \
     openssh-server openssh-client rsync iproute2 sudo zstd procps util-linux cron python3 systemd \
+    systemd-container debootstrap \
     libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils >/dev/null
   missing="$(missing_cmds | tr '\n' ' ')"
   [[ -z "$missing" ]] || die "still missing after apt-get install: $missing"
@@ -156,6 +162,10 @@ main() {
   chmod 0755 "$CACHE"
   ensure_node
   ensure_openclaw
+  if [[ "${OCVM_NSPAWN_ROOT:-1}" != 0 ]]; then
+    # Cached: a no-op once built (rebuilt only when nspawn.sh's recipe changes).
+    bash "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/nspawn.sh" build
+  fi
   log "node:     $NODE_BIN_DIR/node ($(current_node_version))"
   log "openclaw: $WRAPPER (${OPENCLAW_SEEN%%$'\n'*})"
 }
