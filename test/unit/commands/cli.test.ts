@@ -102,6 +102,30 @@ describe('bad input: a clear error, a hint, the right exit code, no stack trace'
     expectCleanError(flag)
   })
 
+  it('a missing required flag → exit 2 naming the flag, in words and in --json', async () => {
+    const r = await runCli(['verify'], {env: env()})
+    expect(r.exitCode).toBe(2)
+    expectCleanError(r)
+    expect(r.stderr).toContain('Error: Missing required flag --on\n')
+    expect(r.stderr).toContain('Hint: Run `ocvm verify --help` to see its arguments, flags and examples.')
+    expect(r.stderr).not.toContain('The following error occurred')
+    const json = await runCli(['verify', '--json'], {env: env()})
+    expect(json.exitCode).toBe(2)
+    expect(json.json).toEqual({status: 'failed', error: {code: 'usage', message: 'Missing required flag --on', hint: 'Run `ocvm verify --help` to see its arguments, flags and examples.', exitCode: 2, flags: ['on']}})
+  })
+
+  it('a missing argument → exit 2 naming the argument, in words and in --json', async () => {
+    const r = await runCli(['import'], {env: env()})
+    expect(r.exitCode).toBe(2)
+    expectCleanError(r)
+    expect(r.stderr).toMatch(/^Error: Missing required argument FILE: The archive \(ocvm export, or openclaw backup create\); for a VM the dir or \.tar from ocvm export --driver\.$/m)
+    expect(r.stderr).toContain('Hint: Run `ocvm import --help`')
+    const json = await runCli(['import', '--json'], {env: env()})
+    expect(json.exitCode).toBe(2)
+    expect(json.json).toMatchObject({status: 'failed', error: {code: 'usage', message: expect.stringMatching(/^Missing required argument FILE: /), exitCode: 2, args: ['file']}})
+    expect(json.stderr).toBe('')
+  })
+
   it('an unknown --user → exit 1', async () => {
     const r = await runCli(['inspect', '--user', 'no-such-user-ocvm'], {env: env()})
     expect(r.exitCode).toBe(1)
