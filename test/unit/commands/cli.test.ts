@@ -5,6 +5,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {Inventory} from '../../../src/deployment/types.js'
 import {REPO_ROOT, runCli} from '../../helpers/cli.js'
+import {run} from '../../helpers/process.js'
 
 // The built CLI, end to end on this machine, against the bundled sample deployment and broken copies
 // of it. (`npm test` builds dist/ before running the tests.)
@@ -155,6 +156,45 @@ describe('other commands', () => {
     const checks = (r.json as {checks: Array<{name: string; status: string}>}).checks
     expect(checks.find((c) => c.name === 'tar')?.status).toBe('ok')
     expect(checks.map((c) => c.name)).toEqual(expect.arrayContaining(['reachable', 'zstd', 'rsync', 'openclaw', 'disk']))
+  })
+
+  it('-h is --help', async () => {
+    const r = await runCli(['migrate', '-h'])
+    expect(r.exitCode).toBe(0)
+    expect(r.stdout).toMatch(/^USAGE\n  \$ ocvm migrate /m)
+    expect(r.stderr).toBe('')
+  })
+
+  it('a mistyped command → did you mean, exit 2, without waiting on a prompt when stdin is no terminal', async () => {
+    // runCli gives the CLI a pipe for stdin (closed at once); a prompt would wait 10 s for an answer.
+    const r = await runCli(['migrat', '--from', 'a', '--to', 'b'], {env: env(), timeoutMs: 5000})
+    expect(r.exitCode).toBe(2)
+    expect(r.stderr).toBe('Error: "migrat" is not an ocvm command\nHint: Did you mean `ocvm migrate`? `ocvm help` lists the commands.\n')
+    const json = await runCli(['drivers', 'lst', '--json'], {env: env(), timeoutMs: 5000})
+    expect(json.exitCode).toBe(2)
+    expect(json.json).toMatchObject({status: 'failed', error: {code: 'usage', command: 'drivers lst', suggestion: 'drivers list', exitCode: 2}})
+    const far = await runCli(['xyzzy'], {env: env(), timeoutMs: 5000})
+    expect(far.exitCode).toBe(2)
+    expect(far.stderr).toBe('Error: "xyzzy" is not an ocvm command\nHint: `ocvm help` lists the commands.\n')
+  })
+
+  it('generates a bash completion that completes commands and flags', async () => {
+    // What the instructions say: `ocvm autocomplete bash` (builds the completion cache), then the script.
+    const instructions = await runCli(['autocomplete', 'bash'], {env: env()})
+    expect(instructions.exitCode).toBe(0)
+    expect(instructions.stdout).toContain('ocvm autocomplete script bash')
+    const r = await runCli(['autocomplete', 'script', 'bash'], {env: env()})
+    expect(r.exitCode).toBe(0)
+    const setup = /OCVM_AC_BASH_SETUP_PATH=(\S+)/.exec(r.stdout)?.[1]
+    expect(setup).toBe(path.join(scratch, 'cache/ocvm/autocomplete/bash_setup'))
+    const complete = async (...words: string[]) => {
+      const script = `source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; _ocvm_autocomplete; printf '%s\\n' "\${COMPREPLY[@]}"`
+      const out = await run('bash', ['-c', script, 'bash', setup ?? '', 'ocvm', ...words])
+      expect(out.exitCode).toBe(0)
+      return out.stdout.trim().split('\n')
+    }
+    expect(await complete('mig')).toEqual(['migrate'])
+    expect(await complete('verify', '--o')).toEqual(['--on'])
   })
 
   it('every command has --help', async () => {
