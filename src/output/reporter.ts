@@ -19,10 +19,23 @@ const noProgress: ProgressSink = {update() {}, done() {}}
 
 export const silentReporter: Reporter = {step() {}, warn() {}, debug() {}, progress: () => noProgress}
 
-export function createStderrReporter(options: {verbose: boolean; quiet: boolean; write?: (text: string) => void}): Reporter {
-  const write = options.write ?? ((text: string) => process.stderr.write(text))
-  const tty = process.stderr.isTTY === true
+export function createStderrReporter(options: {verbose: boolean; quiet: boolean; write?: (text: string) => void; tty?: boolean; columns?: () => number | undefined}): Reporter {
+  const out = options.write ?? ((text: string) => process.stderr.write(text))
+  const tty = options.tty ?? process.stderr.isTTY === true
+  const columns = options.columns ?? (() => process.stderr.columns)
   const dim = (s: string) => (tty ? `\u001B[2m${s}\u001B[22m` : s)
+  // A bar on a terminal is a line without its newline until it is done: a warning or a step that
+  // comes meanwhile clears it first (the next redraw brings it back), instead of being glued to it.
+  let barShown = false
+  const barWrite = (text: string) => {
+    out(text)
+    barShown = !text.endsWith('\n')
+  }
+  const write = (text: string) => {
+    if (barShown) out('\r\u001B[K')
+    barShown = false
+    out(text)
+  }
   return {
     step(message) {
       if (!options.quiet) write(`${dim('›')} ${message}\n`)
@@ -34,7 +47,7 @@ export function createStderrReporter(options: {verbose: boolean; quiet: boolean;
       if (options.verbose) write(`${dim(message)}\n`)
     },
     progress(label, totalBytes) {
-      return options.quiet ? noProgress : createProgressBar(label, totalBytes, {write, tty})
+      return options.quiet ? noProgress : createProgressBar(label, totalBytes, {write: barWrite, tty, columns})
     },
   }
 }
