@@ -15,6 +15,7 @@ import {createRunner} from './exec/runner.js'
 import {parseHostSpec} from './hosts/host-spec.js'
 import {ShellPool} from './hosts/shell.js'
 import {createStderrReporter} from './output/reporter.js'
+import {markSeverity, styleFor} from './output/style.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 
@@ -101,6 +102,15 @@ export abstract class BaseCommand extends Command {
     const {hooks, warnings} = await createHookList(this.config, BUILTIN_HOOKS)
     for (const w of warnings) ctx.reporter.warn(w.hint ? `${w.message}\n  hint: ${w.hint}` : w.message)
     return hooks
+  }
+
+  // What commands print gets its severity marks coloured (ERROR, WARN, FAIL), when the stream takes colour.
+  override log(message = '', ...args: unknown[]): void {
+    super.log(markSeverity(message, styleFor(process.stdout)), ...args)
+  }
+
+  override logToStderr(message = '', ...args: unknown[]): void {
+    super.logToStderr(markSeverity(message, styleFor(process.stderr)), ...args)
   }
 
   protected override async finally(error: Error | undefined): Promise<unknown> {

@@ -3,6 +3,7 @@ import askDidYouMean from '@oclif/plugin-not-found'
 import {distance} from 'fastest-levenshtein'
 
 import {UsageError} from './errors.js'
+import {markSeverity, styleFor} from './output/style.js'
 
 /**
  * oclif's `command_not_found` event: `ocvm migrat` → did you mean `ocvm migrate`?
@@ -18,7 +19,7 @@ const notFound: Hook.CommandNotFound = async function (options) {
   // this.exit throws oclif's ExitError: the process ends with the code and prints nothing more.
   const fail = (): void => {
     if (json) this.log(JSON.stringify({status: 'failed', error: error.toJSON()}, null, 2))
-    else process.stderr.write(`Error: ${error.message}\nHint: ${error.hint}\n`)
+    else process.stderr.write(markSeverity(`Error: ${error.message}\nHint: ${error.hint}\n`, styleFor(process.stderr)))
     this.exit(error.exitCode)
   }
   if (!json && process.stdin.isTTY && process.stderr.isTTY) return askDidYouMean.call({...this, error: fail}, options)

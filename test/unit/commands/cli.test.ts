@@ -206,3 +206,34 @@ describe('other commands', () => {
     }
   })
 })
+
+describe('colour', () => {
+  // `script` gives the CLI a real terminal (a pty) for stdin, stdout and stderr.
+  const onTerminal = (args: string, extra: Record<string, string | undefined>) =>
+    run('script', ['-qec', `${process.execPath} bin/run.js ${args}`, '/dev/null'], {env: {...env(), NO_COLOR: undefined, FORCE_COLOR: undefined, TERM: 'xterm', ...extra}})
+
+  it('on a terminal: ERROR red, WARN yellow, and the Error line of a failure red', async () => {
+    const r = await onTerminal('inspect', {})
+    expect(r.exitCode).toBe(0)
+    expect(r.stdout).toContain('  \u001B[31mERROR\u001B[39m BRAVE_API_KEY is set to an empty value')
+    expect(r.stdout).toContain('  \u001B[33mWARN\u001B[39m  extension dir "openclaw-image-gen"')
+    const failed = await onTerminal('verify', {})
+    expect(failed.exitCode).toBe(2)
+    expect(failed.stdout).toContain('\u001B[31mError:\u001B[39m Missing required flag --on')
+  })
+
+  it('NO_COLOR: not one escape code on a terminal, FORCE_COLOR or not', async () => {
+    for (const extra of [{NO_COLOR: '1'}, {NO_COLOR: '1', FORCE_COLOR: '1'}]) {
+      const r = await onTerminal('inspect', extra)
+      expect(r.exitCode).toBe(0)
+      expect(r.stdout).toContain('ERROR BRAVE_API_KEY')
+      expect(r.stdout).not.toContain('\u001B')
+    }
+  })
+
+  it('FORCE_COLOR colours into a pipe', async () => {
+    const r = await runCli(['verify'], {env: {...env(), NO_COLOR: '', FORCE_COLOR: '1'}})
+    expect(r.exitCode).toBe(2)
+    expect(r.stderr).toContain('\u001B[31mError:\u001B[39m Missing required flag --on')
+  })
+})
