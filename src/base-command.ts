@@ -1,4 +1,4 @@
-import {Command, Flags, type Interfaces} from '@oclif/core'
+import {Command, Flags, toConfiguredId, type Interfaces} from '@oclif/core'
 import {createInterface} from 'node:readline/promises'
 
 import type {Context} from './context.js'
@@ -8,12 +8,14 @@ import type {Driver, DriverHosts} from './drivers/api.js'
 import {BUILTIN_DRIVERS} from './drivers/builtin.js'
 import {configureDriver} from './drivers/configure.js'
 import {loadDrivers, type LoadedDrivers} from './plugins/load-drivers.js'
-import {BugError, CancelledError, EXIT_CODES, OcvmError, UsageError} from './errors.js'
+import {BugError, CancelledError, EXIT_CODES, OcvmError} from './errors.js'
+import {isOclifParseError, usageErrorFromOclif} from './flags/parse-error.js'
 import {Redactor} from './exec/redactor.js'
 import {createRunner} from './exec/runner.js'
 import {parseHostSpec} from './hosts/host-spec.js'
 import {ShellPool} from './hosts/shell.js'
 import {createStderrReporter} from './output/reporter.js'
+import {markSeverity, styleFor} from './output/style.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 
@@ -102,6 +104,15 @@ export abstract class BaseCommand extends Command {
     return hooks
   }
 
+  // What commands print gets its severity marks coloured (ERROR, WARN, FAIL), when the stream takes colour.
+  override log(message = '', ...args: unknown[]): void {
+    super.log(markSeverity(message, styleFor(process.stdout)), ...args)
+  }
+
+  override logToStderr(message = '', ...args: unknown[]): void {
+    super.logToStderr(markSeverity(message, styleFor(process.stderr)), ...args)
+  }
+
   protected override async finally(error: Error | undefined): Promise<unknown> {
     await this.shellPool?.closeAll()
     return super.finally(error)
@@ -109,7 +120,8 @@ export abstract class BaseCommand extends Command {
 
   protected override async catch(error: Error & {exitCode?: number}): Promise<never> {
     // Whatever broke once the run was cancelled broke because of it.
-    const ocvmError = this.abort?.signal.aborted && !(error instanceof CancelledError) ? new CancelledError(`cancelled: ${toOcvmError(error).message}`) : toOcvmError(error)
+    const usage = `${this.config.bin} ${toConfiguredId(this.id ?? '', this.config)}`.trim()
+    const ocvmError = this.abort?.signal.aborted && !(error instanceof CancelledError) ? new CancelledError(`cancelled: ${toOcvmError(error, usage).message}`) : toOcvmError(error, usage)
     if (this.jsonEnabled()) {
       this.logJson({status: 'failed', error: ocvmError.toJSON()})
     } else {
@@ -137,13 +149,14 @@ export abstract class BaseCommand extends Command {
   }
 }
 
-/** oclif parse errors become usage errors; anything unexpected becomes a BugError (no stack trace shown). */
-export function toOcvmError(error: unknown): OcvmError {
+/**
+ * oclif parse errors become usage errors with their whole message (which flag, which argument);
+ * anything unexpected becomes a BugError (no stack trace shown). `usage` is how the user runs the
+ * command (`ocvm verify`), for the hint.
+ */
+export function toOcvmError(error: unknown, usage?: string): OcvmError {
   if (error instanceof OcvmError) return error
-  const e = error as Error & {parse?: unknown; oclif?: {exit?: number}}
-  if (e && (e.parse !== undefined || e.oclif?.exit === 2 || /^(Nonexistent flag|Unexpected argument|Missing required flag|Expected --)/i.test(e.message ?? ''))) {
-    const first = (e.message ?? 'invalid arguments').split('\n')[0] ?? ''
-    return new UsageError(first.replace(/^Error: /, ''), 'Run the command with --help to see its flags and examples.')
-  }
+  if (isOclifParseError(error)) return usageErrorFromOclif(error, usage)
+  const e = error as Error | undefined
   return new BugError(e?.message ?? String(error), error)
 }

@@ -43,10 +43,13 @@ export class OcvmError extends Error {
   }
 }
 
-/** Bad flags, arguments or host specs: the user typed something we cannot act on. */
+/**
+ * Bad flags, arguments or host specs: the user typed something we cannot act on. `details` names
+ * what was wrong for `--json` readers (`{flags: ['on']}`, `{args: ['file']}`).
+ */
 export class UsageError extends OcvmError {
-  constructor(message: string, hint?: string) {
-    super('usage', message, {hint, exitCode: EXIT_CODES.usage})
+  constructor(message: string, hint?: string, details?: Record<string, unknown>) {
+    super('usage', message, {hint, exitCode: EXIT_CODES.usage, ...(details ? {details} : {})})
   }
 }
 

@@ -1,86 +1,93 @@
-// A minimal XML property-list reader: enough for launchd plists (dict, array, string, integer,
-// real, true/false, date, data). Binary plists are converted to XML on the host with plutil first.
+import {DOMParser, type Element, type Node} from '@xmldom/xmldom'
+
+// An XML property-list reader for launchd plists (dict, array, string, integer, real, true/false,
+// date, data). Binary plists are converted to XML on the host with plutil first. The XML itself is
+// read by @xmldom/xmldom (CDATA, entities and character references, comments, DOCTYPE); this module
+// only turns the elements into values, strictly: anything a plist may not hold is a PlistError.
+// (The `plist` package does this walk too, but prints xmldom's complaints to the console and takes
+// a dangling <key> or stray text silently.)
 
 export type PlistValue = string | number | boolean | PlistValue[] | {[key: string]: PlistValue}
 
 export class PlistError extends Error {}
 
-const ENTITIES: Record<string, string> = {'&lt;': '<', '&gt;': '>', '&amp;': '&', '&quot;': '"', '&apos;': "'"}
+const ELEMENT = 1
+const TEXT = 3
+const CDATA = 4
 
-function decode(text: string): string {
-  return text.replace(/&(lt|gt|amp|quot|apos|#\d+|#x[0-9a-f]+);/gi, (m) => {
-    if (m.startsWith('&#x')) return String.fromCodePoint(Number.parseInt(m.slice(3, -1), 16))
-    if (m.startsWith('&#')) return String.fromCodePoint(Number(m.slice(2, -1)))
-    return ENTITIES[m] ?? m
+/** The value of an XML plist; a bare value without the <plist> element is read too. Dates and data stay as their text. */
+export function parsePlist(xml: string): PlistValue {
+  const parser = new DOMParser({
+    // Every complaint (bad nesting, an unknown entity) fails the parse; nothing goes to the console.
+    onError: (level, message) => {
+      if (level !== 'warning') throw new PlistError(message.trim())
+    },
   })
+  let root: Element | null
+  try {
+    root = parser.parseFromString(xml, 'text/xml').documentElement
+  } catch (error) {
+    throw error instanceof PlistError ? error : new PlistError(error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error))
+  }
+  if (!root) throw new PlistError('no XML element')
+  if (root.nodeName !== 'plist') return readValue(root)
+  const values = children(root)
+  if (values.length !== 1) throw new PlistError(`<plist> holds ${values.length} values, not 1`)
+  return readValue(values[0] as Element)
 }
 
-export function parsePlist(xml: string): PlistValue {
-  const tokens = [...xml.replace(/<\?xml[^>]*\?>|<!DOCTYPE[^>]*>|<!--[\s\S]*?-->/g, '').matchAll(/<(\/?)([A-Za-z]+)(?:\s[^>]*?)?(\s*\/)?>|([^<]+)/g)]
-  let i = 0
-  const next = () => tokens[i++]
-  const skipText = () => {
-    while (i < tokens.length && tokens[i]?.[4] !== undefined && tokens[i]?.[4]?.trim() === '') i++
-  }
-
-  function readValue(): PlistValue {
-    skipText()
-    const tok = next()
-    if (!tok || tok[4] !== undefined || tok[1] === '/') throw new PlistError('expected a value element')
-    const tag = tok[2] ?? ''
-    if (tok[3]) {
-      if (tag === 'true') return true
-      if (tag === 'false') return false
-      if (tag === 'string') return ''
-      if (tag === 'dict') return {}
-      if (tag === 'array') return []
-      throw new PlistError(`unexpected <${tag}/>`)
+function readValue(el: Element): PlistValue {
+  switch (el.nodeName) {
+    case 'dict': {
+      const items = children(el)
+      if (items.length % 2 !== 0) throw new PlistError('a <key> without its value in <dict>')
+      const out: Record<string, PlistValue> = {}
+      for (let i = 0; i < items.length; i += 2) {
+        const [key, value] = [items[i] as Element, items[i + 1] as Element]
+        if (key.nodeName !== 'key') throw new PlistError(`expected <key> in <dict>, found <${key.nodeName}>`)
+        if (value.nodeName === 'key') throw new PlistError('two <key>s in a row in <dict>')
+        // defineProperty: a key named __proto__ is data, not the object's prototype.
+        Object.defineProperty(out, text(key), {value: readValue(value), enumerable: true, writable: true, configurable: true})
+      }
+      return out
     }
-    switch (tag) {
-      case 'dict': {
-        const out: Record<string, PlistValue> = {}
-        for (;;) {
-          skipText()
-          const t = next()
-          if (!t) throw new PlistError('unterminated <dict>')
-          if (t[1] === '/' && t[2] === 'dict') return out
-          if (t[2] !== 'key') throw new PlistError('expected <key> in <dict>')
-          const key = readText('key')
-          out[key] = readValue()
-        }
-      }
-      case 'array': {
-        const out: PlistValue[] = []
-        for (;;) {
-          skipText()
-          if (tokens[i]?.[1] === '/' && tokens[i]?.[2] === 'array') {
-            i++
-            return out
-          }
-          if (i >= tokens.length) throw new PlistError('unterminated <array>')
-          out.push(readValue())
-        }
-      }
-      case 'string': case 'date': case 'data': return readText(tag)
-      case 'integer': case 'real': return Number(readText(tag))
-      case 'plist': {
-        const value = readValue()
-        skipText()
-        return value
-      }
-      default: throw new PlistError(`unsupported element <${tag}>`)
+    case 'array': return children(el).map(readValue)
+    case 'string': case 'date': case 'data': return text(el)
+    case 'integer': case 'real': {
+      const t = text(el).trim()
+      const n = Number(t)
+      if (t === '' || Number.isNaN(n)) throw new PlistError(`<${el.nodeName}> holds "${t}", not a number`)
+      return n
     }
+    case 'true': case 'false':
+      if (el.childNodes.length > 0) throw new PlistError(`<${el.nodeName}> must be empty`)
+      return el.nodeName === 'true'
+    default: throw new PlistError(`unsupported element <${el.nodeName}>`)
   }
+}
 
-  function readText(tag: string): string {
-    let text = ''
-    while (tokens[i]?.[4] !== undefined) text += tokens[i++]?.[4] ?? ''
-    const close = next()
-    if (!close || close[1] !== '/' || close[2] !== tag) throw new PlistError(`unterminated <${tag}>`)
-    return decode(text)
+/** The element children of a container; text other than whitespace between them is an error. */
+function children(el: Element): Element[] {
+  const out: Element[] = []
+  for (const node of nodes(el)) {
+    if (node.nodeType === ELEMENT) out.push(node as Element)
+    else if ((node.nodeType === TEXT || node.nodeType === CDATA) && (node.nodeValue ?? '').trim() !== '') throw new PlistError(`text "${(node.nodeValue ?? '').trim().slice(0, 20)}" where a value belongs in <${el.nodeName}>`)
   }
+  return out
+}
 
-  return readValue()
+/** The text of a leaf element (text and CDATA, entities decoded); an element inside is an error. */
+function text(el: Element): string {
+  let out = ''
+  for (const node of nodes(el)) {
+    if (node.nodeType === ELEMENT) throw new PlistError(`<${node.nodeName}> inside <${el.nodeName}>`)
+    if (node.nodeType === TEXT || node.nodeType === CDATA) out += node.nodeValue ?? ''
+  }
+  return out
+}
+
+function nodes(el: Element): Node[] {
+  return Array.from({length: el.childNodes.length}, (_, i) => el.childNodes.item(i)).filter((n): n is Node => n !== null)
 }
 
 /** Serialises a value as an XML plist (used for generated LaunchDaemons and round-trip tests). */

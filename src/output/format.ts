@@ -1,12 +1,29 @@
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB']
+
+/**
+ * A size for people: whole bytes below 1 KiB, then binary units with 3 significant figures at most
+ * (`946 B`, `12.3 MiB`, `101 GiB`). A value that rounds up to 1024 of a unit is shown in the next.
+ */
 export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
-  let value = bytes
+  if (!Number.isFinite(bytes)) return '--'
+  let value = Math.max(bytes, 0)
   let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
+  while (value >= 1024 && unit < UNITS.length - 1) {
     value /= 1024
     unit++
   }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`
+  let text = value.toFixed(unit === 0 || value >= 99.95 ? 0 : 1)
+  if (Number(text) >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024
+    unit++
+    text = value.toFixed(1)
+  }
+  return `${text} ${UNITS[unit]}`
+}
+
+/** A transfer rate: a size per second (`946 B/s`, `12.3 MiB/s`). */
+export function formatRate(bytesPerSecond: number): string {
+  return `${formatBytes(bytesPerSecond)}/s`
 }
 
 /** A plain left-aligned text table; the last column may be long. */

@@ -1,4 +1,5 @@
 import {createProgressBar, type ProgressSink} from './progress.js'
+import {styleFor, type StyleEnv} from './style.js'
 
 /**
  * Services report what they are doing through this interface; only reporters (and commands) write to
@@ -19,22 +20,45 @@ const noProgress: ProgressSink = {update() {}, done() {}}
 
 export const silentReporter: Reporter = {step() {}, warn() {}, debug() {}, progress: () => noProgress}
 
-export function createStderrReporter(options: {verbose: boolean; quiet: boolean; write?: (text: string) => void}): Reporter {
-  const write = options.write ?? ((text: string) => process.stderr.write(text))
-  const tty = process.stderr.isTTY === true
-  const dim = (s: string) => (tty ? `\u001B[2m${s}\u001B[22m` : s)
+export interface StderrReporterOptions {
+  verbose: boolean
+  quiet: boolean
+  /** Where the text goes (default stderr), whether that is a terminal, how wide it is, and the env that decides about colour. */
+  write?: (text: string) => void
+  tty?: boolean
+  columns?: () => number | undefined
+  env?: StyleEnv
+}
+
+export function createStderrReporter(options: StderrReporterOptions): Reporter {
+  const out = options.write ?? ((text: string) => process.stderr.write(text))
+  const tty = options.tty ?? process.stderr.isTTY === true
+  const columns = options.columns ?? (() => process.stderr.columns)
+  const style = styleFor({isTTY: tty}, options.env)
+  // A bar on a terminal is a line without its newline until it is done: a warning or a step that
+  // comes meanwhile clears it first (the next redraw brings it back), instead of being glued to it.
+  let barShown = false
+  const barWrite = (text: string) => {
+    out(text)
+    barShown = !text.endsWith('\n')
+  }
+  const write = (text: string) => {
+    if (barShown) out('\r\u001B[K')
+    barShown = false
+    out(text)
+  }
   return {
     step(message) {
-      if (!options.quiet) write(`${dim('›')} ${message}\n`)
+      if (!options.quiet) write(`${style.dim('›')} ${message}\n`)
     },
     warn(message) {
-      write(`warning: ${message}\n`)
+      write(`${style.yellow('warning:')} ${message}\n`)
     },
     debug(message) {
-      if (options.verbose) write(`${dim(message)}\n`)
+      if (options.verbose) write(`${style.dim(message)}\n`)
     },
     progress(label, totalBytes) {
-      return options.quiet ? noProgress : createProgressBar(label, totalBytes, {write, tty})
+      return options.quiet ? noProgress : createProgressBar(label, totalBytes, {write: barWrite, tty, columns})
     },
   }
 }

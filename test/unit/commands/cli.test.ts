@@ -5,6 +5,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {Inventory} from '../../../src/deployment/types.js'
 import {REPO_ROOT, runCli} from '../../helpers/cli.js'
+import {run} from '../../helpers/process.js'
 
 // The built CLI, end to end on this machine, against the bundled sample deployment and broken copies
 // of it. (`npm test` builds dist/ before running the tests.)
@@ -102,6 +103,30 @@ describe('bad input: a clear error, a hint, the right exit code, no stack trace'
     expectCleanError(flag)
   })
 
+  it('a missing required flag → exit 2 naming the flag, in words and in --json', async () => {
+    const r = await runCli(['verify'], {env: env()})
+    expect(r.exitCode).toBe(2)
+    expectCleanError(r)
+    expect(r.stderr).toContain('Error: Missing required flag --on\n')
+    expect(r.stderr).toContain('Hint: Run `ocvm verify --help` to see its arguments, flags and examples.')
+    expect(r.stderr).not.toContain('The following error occurred')
+    const json = await runCli(['verify', '--json'], {env: env()})
+    expect(json.exitCode).toBe(2)
+    expect(json.json).toEqual({status: 'failed', error: {code: 'usage', message: 'Missing required flag --on', hint: 'Run `ocvm verify --help` to see its arguments, flags and examples.', exitCode: 2, flags: ['on']}})
+  })
+
+  it('a missing argument → exit 2 naming the argument, in words and in --json', async () => {
+    const r = await runCli(['import'], {env: env()})
+    expect(r.exitCode).toBe(2)
+    expectCleanError(r)
+    expect(r.stderr).toMatch(/^Error: Missing required argument FILE: The archive \(ocvm export, or openclaw backup create\); for a VM the dir or \.tar from ocvm export --driver\.$/m)
+    expect(r.stderr).toContain('Hint: Run `ocvm import --help`')
+    const json = await runCli(['import', '--json'], {env: env()})
+    expect(json.exitCode).toBe(2)
+    expect(json.json).toMatchObject({status: 'failed', error: {code: 'usage', message: expect.stringMatching(/^Missing required argument FILE: /), exitCode: 2, args: ['file']}})
+    expect(json.stderr).toBe('')
+  })
+
   it('an unknown --user → exit 1', async () => {
     const r = await runCli(['inspect', '--user', 'no-such-user-ocvm'], {env: env()})
     expect(r.exitCode).toBe(1)
@@ -133,6 +158,45 @@ describe('other commands', () => {
     expect(checks.map((c) => c.name)).toEqual(expect.arrayContaining(['reachable', 'zstd', 'rsync', 'openclaw', 'disk']))
   })
 
+  it('-h is --help', async () => {
+    const r = await runCli(['migrate', '-h'])
+    expect(r.exitCode).toBe(0)
+    expect(r.stdout).toMatch(/^USAGE\n  \$ ocvm migrate /m)
+    expect(r.stderr).toBe('')
+  })
+
+  it('a mistyped command → did you mean, exit 2, without waiting on a prompt when stdin is no terminal', async () => {
+    // runCli gives the CLI a pipe for stdin (closed at once); a prompt would wait 10 s for an answer.
+    const r = await runCli(['migrat', '--from', 'a', '--to', 'b'], {env: env(), timeoutMs: 5000})
+    expect(r.exitCode).toBe(2)
+    expect(r.stderr).toBe('Error: "migrat" is not an ocvm command\nHint: Did you mean `ocvm migrate`? `ocvm help` lists the commands.\n')
+    const json = await runCli(['drivers', 'lst', '--json'], {env: env(), timeoutMs: 5000})
+    expect(json.exitCode).toBe(2)
+    expect(json.json).toMatchObject({status: 'failed', error: {code: 'usage', command: 'drivers lst', suggestion: 'drivers list', exitCode: 2}})
+    const far = await runCli(['xyzzy'], {env: env(), timeoutMs: 5000})
+    expect(far.exitCode).toBe(2)
+    expect(far.stderr).toBe('Error: "xyzzy" is not an ocvm command\nHint: `ocvm help` lists the commands.\n')
+  })
+
+  it('generates a bash completion that completes commands and flags', async () => {
+    // What the instructions say: `ocvm autocomplete bash` (builds the completion cache), then the script.
+    const instructions = await runCli(['autocomplete', 'bash'], {env: env()})
+    expect(instructions.exitCode).toBe(0)
+    expect(instructions.stdout).toContain('ocvm autocomplete script bash')
+    const r = await runCli(['autocomplete', 'script', 'bash'], {env: env()})
+    expect(r.exitCode).toBe(0)
+    const setup = /OCVM_AC_BASH_SETUP_PATH=(\S+)/.exec(r.stdout)?.[1]
+    expect(setup).toBe(path.join(scratch, 'cache/ocvm/autocomplete/bash_setup'))
+    const complete = async (...words: string[]) => {
+      const script = `source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; _ocvm_autocomplete; printf '%s\\n' "\${COMPREPLY[@]}"`
+      const out = await run('bash', ['-c', script, 'bash', setup ?? '', 'ocvm', ...words])
+      expect(out.exitCode).toBe(0)
+      return out.stdout.trim().split('\n')
+    }
+    expect(await complete('mig')).toEqual(['migrate'])
+    expect(await complete('verify', '--o')).toEqual(['--on'])
+  })
+
   it('every command has --help', async () => {
     for (const cmd of [['inspect'], ['doctor'], ['drivers', 'list'], ['drivers', 'doctor']]) {
       const r = await runCli([...cmd, '--help'])
@@ -140,5 +204,36 @@ describe('other commands', () => {
       expect(r.stdout).toMatch(/USAGE/)
       expect(r.stdout).toMatch(/--json/)
     }
+  })
+})
+
+describe('colour', () => {
+  // `script` gives the CLI a real terminal (a pty) for stdin, stdout and stderr.
+  const onTerminal = (args: string, extra: Record<string, string | undefined>) =>
+    run('script', ['-qec', `${process.execPath} bin/run.js ${args}`, '/dev/null'], {env: {...env(), NO_COLOR: undefined, FORCE_COLOR: undefined, TERM: 'xterm', ...extra}})
+
+  it('on a terminal: ERROR red, WARN yellow, and the Error line of a failure red', async () => {
+    const r = await onTerminal('inspect', {})
+    expect(r.exitCode).toBe(0)
+    expect(r.stdout).toContain('  \u001B[31mERROR\u001B[39m BRAVE_API_KEY is set to an empty value')
+    expect(r.stdout).toContain('  \u001B[33mWARN\u001B[39m  extension dir "openclaw-image-gen"')
+    const failed = await onTerminal('verify', {})
+    expect(failed.exitCode).toBe(2)
+    expect(failed.stdout).toContain('\u001B[31mError:\u001B[39m Missing required flag --on')
+  })
+
+  it('NO_COLOR: not one escape code on a terminal, FORCE_COLOR or not', async () => {
+    for (const extra of [{NO_COLOR: '1'}, {NO_COLOR: '1', FORCE_COLOR: '1'}]) {
+      const r = await onTerminal('inspect', extra)
+      expect(r.exitCode).toBe(0)
+      expect(r.stdout).toContain('ERROR BRAVE_API_KEY')
+      expect(r.stdout).not.toContain('\u001B')
+    }
+  })
+
+  it('FORCE_COLOR colours into a pipe', async () => {
+    const r = await runCli(['verify'], {env: {...env(), NO_COLOR: '', FORCE_COLOR: '1'}})
+    expect(r.exitCode).toBe(2)
+    expect(r.stderr).toContain('\u001B[31mError:\u001B[39m Missing required flag --on')
   })
 })

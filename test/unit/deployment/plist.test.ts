@@ -1,4 +1,4 @@
-import {describe, expect, it} from 'vitest'
+import {describe, expect, it, vi} from 'vitest'
 
 import {buildPlist, parsePlist, PlistError, type PlistValue} from '../../../src/deployment/plist.js'
 
@@ -72,6 +72,52 @@ describe('parsePlist', () => {
     expect(parsePlist(xml)).toEqual({'a&b': 'x <y> && "q" \'s\' AB'})
   })
 
+  it('reads CDATA sections, alone or between text, in strings and keys', () => {
+    const xml = `<plist version="1.0"><dict>
+      <key>script</key><string><![CDATA[if [ "$a" -lt 3 ] && [ -n "$b" ]; then echo "<ok>"; fi]]></string>
+      <key>mixed</key><string>a &amp; <![CDATA[<b> & ]]>c</string>
+      <key><![CDATA[k<1>]]></key><string>v</string>
+      <key>endsLikeCdata</key><string>]]&gt;</string>
+    </dict></plist>`
+    expect(parsePlist(xml)).toEqual({script: 'if [ "$a" -lt 3 ] && [ -n "$b" ]; then echo "<ok>"; fi', mixed: 'a & <b> & c', 'k<1>': 'v', endsLikeCdata: ']]>'})
+  })
+
+  it('decodes entities in the plist as plutil writes them, and keeps comments and processing instructions out', () => {
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<?some-tool note?>
+<plist version="1.0">
+<!-- a comment with <string>markup</string> in it -->
+<array>
+	<string>/Users/me/My &quot;Work&quot; &amp; Play/openclaw</string>
+	<string>caf&#xE9; &#8212; &#128512;</string>
+	<string>a<!-- inside -->b</string>
+</array>
+</plist>`
+    expect(parsePlist(xml)).toEqual(['/Users/me/My "Work" & Play/openclaw', 'café — 😀', 'ab'])
+  })
+
+  it('keeps a key named __proto__ as data', () => {
+    const value = parsePlist('<plist><dict><key>__proto__</key><dict><key>polluted</key><true/></dict></dict></plist>') as Record<string, PlistValue>
+    expect(Object.keys(value)).toEqual(['__proto__'])
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype)
+  })
+
+  it('prints nothing while it refuses a broken file', () => {
+    const error = vi.spyOn(console, 'error')
+    const warn = vi.spyOn(console, 'warn')
+    try {
+      expect(() => parsePlist('<plist><dict><key>a</key><string>b</string>')).toThrow(/unclosed/)
+      expect(() => parsePlist('<plist><string>&undefined;</string></plist>')).toThrow(PlistError)
+      expect(error).not.toHaveBeenCalled()
+      expect(warn).not.toHaveBeenCalled()
+    } finally {
+      error.mockRestore()
+      warn.mockRestore()
+    }
+  })
+
   it('keeps whitespace inside strings', () => {
     expect(parsePlist('<plist><string>  two  words \n</string></plist>')).toBe('  two  words \n')
   })
@@ -133,6 +179,10 @@ describe('parsePlist', () => {
     ['an unsupported empty element', '<plist><integer/></plist>'],
     ['text where a value belongs', '<plist><dict><key>a</key>oops<string>b</string></dict></plist>'],
     ['a closing tag first', '</dict>'],
+    ['two values in <plist>', '<plist><string>a</string><string>b</string></plist>'],
+    ['an integer that is not a number', '<plist><integer>12abc</integer></plist>'],
+    ['an element inside a string', '<plist><string>a<b/>c</string></plist>'],
+    ['an unknown entity', '<plist><string>&nbsp;</string></plist>'],
   ])('throws PlistError on %s', (_what, xml) => {
     expect(() => parsePlist(xml)).toThrow(PlistError)
   })

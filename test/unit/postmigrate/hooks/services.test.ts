@@ -115,19 +115,20 @@ describe('ocvm/services on Linux (FAKE systemctl, real systemd-analyze)', {timeo
     expect(t.snapshot()).toEqual(before)
   }, {root: true, fakes: ['systemctl']}))
 
-  it('a unit systemd-analyze refuses is not installed (here: a CLI path with a space, which ExecStart= splits)', () => withTarget(async (t) => {
+  it('a CLI in a dir with a space and a %: quoted and escaped in ExecStart=, accepted by systemd-analyze, and the gateway starts from it', () => withTarget(async (t) => {
     host(t)
-    const spaced = path.join(t.dir, 'my bin')
-    t.stub('openclaw', {}, spaced)
+    const spaced = path.join(t.dir, 'my bin 100%')
+    const cli = t.stub('openclaw', {'gateway run': 'exec sleep 600'}, spaced)
     t.env.PATH = `${spaced}:${t.env.PATH}`
     const report = await t.run(services)
-    expect(report.error).toMatchObject({
-      code: 'service-invalid',
-      message: `systemd-analyze verify refused the generated unit: ${UNIT}: Command ${t.dir}/my is not executable: No such file or directory`,
-      hint: 'Check the paths it names on the target (the openclaw CLI, the user), then run the hook again.',
-    })
-    expect(existsSync(t.sys(UNIT_FILE))).toBe(false)
-    expect(t.stubCalls('systemctl')).toEqual([`is-enabled ${UNIT}`, `is-active ${UNIT}`])
+    expect(report.status, JSON.stringify(report.error)).toBe('changed')
+    const unit = t.read(t.sys(UNIT_FILE))
+    expect(unit).toContain(`ExecStart="${t.dir}/my bin 100%%/openclaw" gateway run\n`)
+    expect(unit).toContain(`Environment="PATH=${spaced.replace('%', '%%')}:`)
+    expect(report.changed).toContain(`${UNIT_FILE} generated and checked with systemd-analyze verify`)
+    for (let i = 0; i < 100 && t.stubCalls('openclaw').length === 0; i++) await new Promise((r) => setTimeout(r, 50))
+    expect(t.stubCalls('openclaw')).toEqual(['gateway run'])
+    expect(cli).toBe(path.join(spaced, 'openclaw'))
   }, {root: true, fakes: ['systemctl']}))
 
   it('a gateway that does not start fails the hook with where to look; the unit stays in place', () => withTarget(async (t) => {
