@@ -30,7 +30,7 @@ done
 exit 1
 `
 
-type StopFacts = Pick<HostFacts, 'loginUser' | 'loginUid' | 'gatewayProcesses' | 'serviceManager'>
+type StopFacts = Pick<HostFacts, 'loginUser' | 'uid' | 'gatewayProcesses' | 'serviceManager'>
 
 /**
  * The services that may run `user`'s gateway, as the service manager that runs on the host names
@@ -47,7 +47,7 @@ export function gatewayServices(user: string, services: readonly ServiceFile[], 
   }
   if (facts.serviceManager === 'launchd') {
     return own.filter((s) => s.kind === 'launch-daemon' || s.kind === 'launch-agent').map((s) => ({
-      kind: 'launchd', domain: s.kind === 'launch-daemon' ? 'system' : `gui/${facts.loginUid}`, label: s.name, plist: s.path,
+      kind: 'launchd', domain: s.kind === 'launch-daemon' ? 'system' : `gui/${facts.uid}`, label: s.name, plist: s.path,
     }))
   }
   return []

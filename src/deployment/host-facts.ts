@@ -15,6 +15,8 @@ export interface HostFacts {
   loginUid: number
   /** The user whose deployment is inspected (--user, or the login user). */
   user: string
+  /** That user's uid (its launchd gui domain). */
+  uid: number
   /** Primary group of `user` (for chown on a target). */
   group: string
   home: string
@@ -59,9 +61,9 @@ if [ -n "$u" ]; then
   if command -v getent >/dev/null 2>&1; then h=$(getent passwd "$u" | cut -d: -f6); fi
   if [ -z "$h" ] && command -v dscl >/dev/null 2>&1; then h=$(dscl . -read "/Users/$u" NFSHomeDirectory 2>/dev/null | sed 's/^NFSHomeDirectory: //'); fi
   if [ -z "$h" ]; then p nouser "$u"; exit 0; fi
-  p user "$u"; p home "$h"; p group "$(id -gn "$u" 2>/dev/null)"
+  p user "$u"; p uid "$(id -u "$u" 2>/dev/null)"; p home "$h"; p group "$(id -gn "$u" 2>/dev/null)"
 else
-  p user "$(id -un)"; p home "$HOME"; p group "$(id -gn)"
+  p user "$(id -un)"; p uid "$(id -u)"; p home "$HOME"; p group "$(id -gn)"
 fi
 for k in ${ENV_KEYS.join(' ')}; do eval "v=\${$k-}"; [ -n "$v" ] && p "env.$k" "$v"; done
 for t in ${PROBED_TOOLS.join(' ')}; do if command -v "$t" >/dev/null 2>&1; then p "tool.$t" 1; else p "tool.$t" 0; fi; done
@@ -138,6 +140,7 @@ export function parseHostFacts(stdout: string, hostLabel: string): HostFacts {
     loginUser: values.get('loginUser') ?? '',
     loginUid: Number(values.get('loginUid') ?? -1),
     user: values.get('user') ?? '',
+    uid: Number(values.get('uid') || values.get('loginUid') || -1),
     group: values.get('group') ?? '',
     home,
     env,

@@ -8,7 +8,7 @@ const unit: ServiceFile = {kind: 'systemd-unit', path: '/etc/systemd/system/open
 const userUnit: ServiceFile = {...unit, path: '/home/alice/.config/systemd/user/openclaw-gateway.service', scope: 'user', runAs: undefined}
 const agent: ServiceFile = {...unit, kind: 'launch-agent', name: 'ai.openclaw.gateway', path: '/Users/alice/Library/LaunchAgents/ai.openclaw.gateway.plist', scope: 'user'}
 const facts = (serviceManager: 'systemd' | 'launchd' | 'none', users: string[] = [], loginUser = 'root') =>
-  ({serviceManager, loginUser, loginUid: 501, gatewayProcesses: users.map((user, i) => ({pid: 100 + i, user, args: 'openclaw gateway run'}))})
+  ({serviceManager, loginUser, uid: 501, gatewayProcesses: users.map((user, i) => ({pid: 100 + i, user, args: 'openclaw gateway run'}))})
 const system: GatewayService = {kind: 'systemd', unit: 'openclaw-gateway.service', scope: 'system'}
 
 describe('gatewayServices: what the running service manager would run', () => {
@@ -20,7 +20,7 @@ describe('gatewayServices: what the running service manager would run', () => {
   it('unit files on a host whose init is not systemd (systemctl installed or not) run nothing', () => {
     expect(gatewayServices('alice', [unit, userUnit], facts('none'))).toEqual([])
   })
-  it('launchd: an agent in the gui domain, and the profile\'s instance first', () => {
+  it('launchd: an agent in its user\'s gui domain (not the login user\'s), and the profile\'s instance first', () => {
     const other: ServiceFile = {...agent, name: 'ai.openclaw.work', instance: 'work'}
     expect(gatewayServices('alice', [agent, other], facts('launchd'), 'work').map((s) => s.kind === 'launchd' && s.label)).toEqual(['ai.openclaw.work', 'ai.openclaw.gateway'])
     expect(gatewayServices('alice', [agent], facts('launchd'))).toEqual([{kind: 'launchd', domain: 'gui/501', label: 'ai.openclaw.gateway', plist: agent.path}])
