@@ -2,6 +2,7 @@ import {getPath} from '../deployment/config-loader.js'
 import {OcvmError} from '../errors.js'
 import {parseLaunchctlPrint} from '../deployment/launchd.js'
 import {waitForHealth} from '../deployment/health.js'
+import {whatsappListening} from './whatsapp-listening.js'
 import type {HookContext} from '../postmigrate/api.js'
 import {runAsUser} from '../postmigrate/as-user.js'
 import {permissions} from '../postmigrate/hooks/permissions.js'
@@ -201,8 +202,10 @@ export const CHECKS: VerifyCheck[] = [
     async run(ctx) {
       const t = targetInputs(ctx)
       if (!t.channels.includes('whatsapp')) return na('WhatsApp is not configured')
-      const r = await ctx.shell.script('grep -hs "Listening for personal WhatsApp inbound messages" "$1"/*.log /tmp/openclaw/*.log | tail -n 1', [logDir(t)], {allowFailure: true, timeoutMs: 30_000})
-      return r.stdout.trim() ? pass('the log says it listens for inbound messages') : fail('no "Listening for personal WhatsApp inbound messages" in the gateway logs', 'Check the WhatsApp credentials moved (credentials/whatsapp/<account>/creds.json) and channels.whatsapp.allowFrom has real numbers; re-link with `openclaw channels login` if the session was lost.')
+      const said = await whatsappListening(ctx.shell, t.user, logDir(t))
+      if (said === 'listening') return pass('the running gateway\'s log says it listens for inbound messages')
+      if (said === 'no-gateway') return fail(`no gateway of ${t.user} runs, so nothing listens (older log lines do not count)`, 'Start it (see the service check), then run verify again.')
+      return fail('the running gateway has not logged "Listening for personal WhatsApp inbound messages"', 'Check the WhatsApp credentials moved (credentials/whatsapp/<account>/creds.json) and channels.whatsapp.allowFrom has real numbers; re-link with `openclaw channels login` if the session was lost.')
     },
   },
 ]
