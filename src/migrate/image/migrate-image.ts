@@ -93,7 +93,7 @@ export function toImageResult(state: ImageMigrationState, next: string[]): Image
   return {
     kind: 'image',
     runId: state.runId,
-    status: status === 'rolled-back' ? status : statusWithHooks(status, state.hooks),
+    status: status === 'rolled-back' ? status : status === 'ok' && state.unreachableGuest ? 'partial' : statusWithHooks(status, state.hooks),
     dryRun: false,
     driver: state.options.driver,
     mode: state.mode,
@@ -105,9 +105,14 @@ export function toImageResult(state: ImageMigrationState, next: string[]): Image
     ...(state.imported ? {imported: state.imported} : {}),
     ...(state.guest ? {guest: state.guest} : {}),
     ...(state.hooks ? {hooks: state.hooks} : {}),
-    nextSteps: state.hooks ? nextStepsWithHooks(next, state.hooks) : next,
+    nextSteps: state.unreachableGuest ? [unreachableStep(state), ...next] : state.hooks ? nextStepsWithHooks(next, state.hooks) : next,
     warnings: state.warnings ?? [],
   }
+}
+
+function unreachableStep(state: ImageMigrationState): string {
+  const why = state.unreachableGuest
+  return `${state.target.name} moved and runs on ${state.options.to}, but ocvm could not get into it, so the post-migrate hooks did not run: ${why?.message}.${why?.hint ? ` ${why.hint}` : ''} Then run them inside it: ocvm hooks run --on <the guest's ssh address> --user <the service user>`
 }
 
 function nextSteps(state: ImageMigrationState): string[] {

@@ -74,6 +74,8 @@ export interface ImageMigrationState {
   /** The nested file-driver run that moved the state (state mode). */
   stateRun?: string
   guest?: {label: string; system?: string}
+  /** The moved VM runs, but ocvm could not get into it (so the hooks did not run): why, and how to fix it. */
+  unreachableGuest?: {message: string; hint?: string}
   /** When the stop step asked the source VM to shut down (a rollback after a crash lets that finish first). */
   stopRequestedAt?: string
   /** The post-migrate hooks' outcomes where the gateway now runs. */

@@ -7,6 +7,7 @@ import {runGuestHooks} from '../guest-hooks.js'
 export function hooksStep(env: ImageStepEnv): StepAction {
   const {journal, driver, ctx, target, sourceHost, targetHost, inputs} = env
   return async () => {
+    if (journal.data.unreachableGuest) return 'not run: ocvm could not get into the guest (see the next steps)'
     const outcome = await runGuestHooks({state: journal.data, driver, sourceHost, targetHost, target, inputs}, ctx)
     if ('notFound' in outcome) {
       journal.update({warnings: [...(journal.data.warnings ?? []), outcome.notFound]})

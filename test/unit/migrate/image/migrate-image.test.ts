@@ -85,6 +85,20 @@ describe('migrateImage (image mode)', {timeout: 60_000}, () => {
     expect(result.hooks).toBeUndefined()
   })
 
+  it('a moved VM ocvm cannot get into is partial, not failed: the move worked, the hooks could not run, and the user learns how to get in', async () => {
+    makeVm('vm-a', 'running')
+    const base = dirDriver({root})
+    const driver = {...base, guestShell: async () => {
+      throw new OcvmError('guest-unreachable', 'no way into vm-b: it has no guest-agent channel and libvirt knows no IP address for it', {hint: 'Add a channel named org.qemu.guest_agent.0.'})
+    }}
+    const result = await migrateImage(options({skipHooks: false}), driver, ctx)
+    expect(result.status).toBe('partial')
+    expect(JSON.parse(readFileSync(path.join(root, 'vm-b/vm.json'), 'utf8')).state).toBe('running')
+    expect(result.steps.find((s) => s.name === 'guest')).toMatchObject({status: 'done', detail: expect.stringMatching(/^could not get into the guest: no way into vm-b/)})
+    expect(result.steps.find((s) => s.name === 'hooks')).toMatchObject({status: 'done', detail: expect.stringMatching(/^not run/)})
+    expect(result.nextSteps[0]).toMatch(/^vm-b moved and runs on local, but ocvm could not get into it, so the post-migrate hooks did not run: no way into vm-b.*Add a channel named org\.qemu\.guest_agent\.0\. Then run them inside it: ocvm hooks run/)
+  })
+
   it('--dry-run plans without changing anything', async () => {
     makeVm('vm-a', 'running')
     const driver = dirDriver({root})
