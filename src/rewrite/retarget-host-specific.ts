@@ -85,3 +85,17 @@ export function describeRetargeted(v: RetargetedValue): string {
   if (v.action === 'clear') return `${v.key} in ${v.file}: the pinned library ${v.from} does not exist here; cleared so OpenClaw loads its own sqlite-vec build for this platform`
   return `${v.key} in ${v.file}: ${v.from} does not exist on the target and no ${posix.basename(v.from)} is installed there: install it, then set ${v.key}`
 }
+
+/**
+ * The rewrite step's one-line account of the pinned paths: each outcome counted on its own, so a
+ * program that could not be found here is never counted as re-detected.
+ */
+export function countRetargeted(values: readonly RetargetedValue[]): string {
+  const n = (action: RetargetedValue['action']) => values.filter((v) => v.action === action).length
+  const parts = [
+    n('redetect') > 0 ? `${n('redetect')} pinned program path(s) re-detected for this host` : '',
+    n('clear') > 0 ? `${n('clear')} pinned library path(s) cleared (OpenClaw loads its own build)` : '',
+    n('missing') > 0 ? `${n('missing')} pinned program(s) missing here, left as they were (see the next steps)` : '',
+  ]
+  return parts.filter(Boolean).join(', ')
+}

@@ -6,7 +6,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 import {createRunner} from '../../../src/exec/runner.js'
 import {LOCAL} from '../../../src/hosts/host-spec.js'
 import {ShellPool} from '../../../src/hosts/shell.js'
-import {describeRetargeted, retargetHostSpecific} from '../../../src/rewrite/retarget-host-specific.js'
+import {countRetargeted, describeRetargeted, retargetHostSpecific} from '../../../src/rewrite/retarget-host-specific.js'
 import {applyRetargets, decideRetarget, findHostSpecific, retargetKey} from '../../../src/rewrite/host-specific.js'
 
 const CONFIG = `{
@@ -78,5 +78,15 @@ describe('retargetHostSpecific (on this machine)', () => {
     expect(text).toContain(`command: "${sh?.to}"`)
     expect(text).toContain('cliPath: "/opt/homebrew/bin/ocvm-no-such-tool"')
     expect(report.map(describeRetargeted).join('\n')).toMatch(/install it, then set channels.signal.cliPath/)
+    expect(countRetargeted(report)).toBe('1 pinned program path(s) re-detected for this host, 1 pinned library path(s) cleared (OpenClaw loads its own build), 1 pinned program(s) missing here, left as they were (see the next steps)')
+  })
+})
+
+describe('countRetargeted', () => {
+  it('never counts a program that is missing on the target as re-detected', () => {
+    const missing = {file: '/home/bob/.openclaw/openclaw.json', key: 'channels.signal.cliPath', from: '/opt/homebrew/bin/signal-cli', action: 'missing' as const}
+    expect(countRetargeted([missing])).toBe('1 pinned program(s) missing here, left as they were (see the next steps)')
+    expect(countRetargeted([missing])).not.toContain('re-detected')
+    expect(countRetargeted([])).toBe('')
   })
 })

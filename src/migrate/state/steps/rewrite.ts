@@ -1,6 +1,6 @@
 import {quarantineSessions} from '../../../deployment/quarantine.js'
 import type {StepAction} from '../../../pipeline/runner.js'
-import {retargetHostSpecific, stagedConfigFiles} from '../../../rewrite/retarget-host-specific.js'
+import {countRetargeted, retargetHostSpecific, stagedConfigFiles} from '../../../rewrite/retarget-host-specific.js'
 import {rewriteStaged} from '../../../rewrite/staged.js'
 import type {StateStepEnv} from './env.js'
 
@@ -12,7 +12,7 @@ export function rewriteStep({journal, target}: StateStepEnv): StepAction {
     let detail = `${outcome.changes.length} path(s) rewritten in ${new Set(outcome.changes.map((c) => c.file)).size} file(s)`
     const retargeted = await retargetHostSpecific(target, stagedConfigFiles(journal.data), journal.data.target.home, true, outcome.texts)
     journal.update({retargeted})
-    if (retargeted.length > 0) detail += `; ${retargeted.length} pinned program/library path(s) re-detected for this host`
+    if (retargeted.length > 0) detail += `; ${countRetargeted(retargeted)}`
     if (journal.data.options.sessions === 'scan') {
       const state = journal.data.roots.find((r) => r.kind === 'state')
       const quarantined = state ? await quarantineSessions(target, state.staging) : []

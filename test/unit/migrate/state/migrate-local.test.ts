@@ -55,6 +55,10 @@ describe('migrate (local to local)', () => {
   it('migrates, rewrites, keeps comments, skips the memory index, sets modes; a re-run is a no-op', async () => {
     const result = await migrate(options(), ctx)
     expect(result.status).toBe('ok')
+    // The sample pins signal-cli at a Homebrew path this machine lacks: the detail says missing, as the JSON does.
+    expect(result.retargeted.map((v) => [v.key, v.action])).toEqual([['channels.signal.cliPath', 'missing']])
+    expect(result.steps.find((s) => s.name === 'rewrite')?.detail).toMatch(/; 1 pinned program\(s\) missing here, left as they were/)
+    expect(result.steps.find((s) => s.name === 'rewrite')?.detail).not.toContain('re-detected')
     const state = path.join(newHome, '.openclaw')
     const agents = readFileSync(path.join(state, 'agents.json5'), 'utf8')
     expect(agents).toContain('// The research agent keeps its workspace outside the state dir.')
