@@ -45,7 +45,7 @@ export async function preflight(options: MigrateOptions, runId: string, source: 
   const sourceVersion = inventory.version.config ?? inventory.version.cli
   const targetVersion = targetFacts.openclaw?.version
   checkTargetVersion(target, targetVersion, sourceVersion)
-  if (!targetVersion) warnings.push(`OpenClaw is not installed on ${target.label} (for the login user): install ${sourceVersion ?? 'it'} or newer before starting the gateway there.`)
+  if (!targetVersion) warnings.push(noOpenclawOnTarget(target.label, sourceVersion))
   if (inventory.gateway.running) warnings.push('the source gateway is running: it will be stopped before the final copy')
   if (options.sessions === 'exclude' && inventory.layout.generation === 'sqlite') warnings.push('--sessions exclude only drops JSONL session files; SQLite-era sessions live in the agent database and move with it')
 
@@ -102,6 +102,17 @@ export function checkTargetVersion(target: Shell, targetVersion: string | undefi
   if (sourceVersion && targetVersion && compareVersions(targetVersion, sourceVersion) < 0) {
     throw new OcvmError('target-too-old', `OpenClaw on ${target.label} is ${targetVersion}, older than the source's ${sourceVersion}`, {hint: `Upgrade OpenClaw on the target first (npm install -g openclaw@${sourceVersion} or newer).`})
   }
+}
+
+/**
+ * The target has no OpenClaw yet: what to install there. Unknown source version (no CLI, no
+ * `meta.lastTouchedVersion`): the newest release, since the target must not be older than the state.
+ */
+export function noOpenclawOnTarget(target: string, sourceVersion: string | undefined): string {
+  const what = sourceVersion
+    ? `OpenClaw ${sourceVersion} or newer (npm install -g openclaw@${sourceVersion})`
+    : 'the newest OpenClaw (npm install -g openclaw@latest); the source\'s version is unknown, and an OpenClaw older than the state refuses it'
+  return `OpenClaw is not installed on ${target} (for the login user): before starting the gateway there, install ${what}.`
 }
 
 /** A gateway of the target user already runs there: it would run on what this run puts in place, next to the moved one. */

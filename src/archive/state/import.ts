@@ -13,7 +13,7 @@ import {ensureParent} from '../../deployment/commit.js'
 import {writeManifest} from '../../migrate/run-manifests.js'
 import {Journal, newRunId, runOwner} from '../../pipeline/journal.js'
 import {stagingPath} from '../../migrate/plan-layout.js'
-import {checkFreeSpace, checkNothingInTheWay, checkTargetVersion, requireTools} from '../../migrate/preflight.js'
+import {checkFreeSpace, checkNothingInTheWay, checkTargetVersion, noOpenclawOnTarget, requireTools} from '../../migrate/preflight.js'
 import {danglingOnTarget, nextSteps, toResult} from '../../migrate/result.js'
 import {classifyRewriteFile, oldDirs, planFileRewrite, type RewriteOutcome} from '../../rewrite/staged.js'
 import {runPlan} from '../../pipeline/runner.js'
@@ -64,7 +64,7 @@ export async function importArchive(options: ImportOptions, ctx: Context, callba
   const state = await plan(scan, options, runId, target, ctx)
   const warnings = [...scan.warnings]
   if (scan.quiesced === false) warnings.push('the archive was exported with --no-quiesce: SQLite files in it may be torn; run `openclaw doctor` on the target')
-  if (!state.target.version) warnings.push(`OpenClaw is not installed on ${target.label} (for the login user): install ${state.source.version ?? 'it'} or newer before starting the gateway there.`)
+  if (!state.target.version) warnings.push(noOpenclawOnTarget(target.label, state.source.version))
   const planned = toResult(state, {diffs: [], warnings, nextSteps: []})
   const preview = previewFromArchive(scan, state)
   planned.diffs = preview.diffs
