@@ -43,6 +43,11 @@ export abstract class BaseCommand extends Command {
       env: 'OCVM_DEBUG',
       helpGroup: 'GLOBAL',
     }),
+    quiet: Flags.boolean({
+      char: 'q',
+      description: 'Print no step or progress lines; warnings, errors, prompts and the result still show.',
+      helpGroup: 'GLOBAL',
+    }),
   }
 
   private shellPool?: ShellPool
@@ -50,9 +55,10 @@ export abstract class BaseCommand extends Command {
   private abort?: AbortController
 
   /** Builds the run's Context from the global flags. */
-  protected createContext(flags: {'ssh-config'?: string; verbose?: boolean}): Context {
+  protected createContext(flags: {'ssh-config'?: string; verbose?: boolean; quiet?: boolean}): Context {
     this.verboseErrors = Boolean(flags.verbose)
-    const reporter = createStderrReporter({verbose: Boolean(flags.verbose), quiet: this.jsonEnabled()})
+    // --json is quiet too: its stderr carries only what a script must not miss (warnings, errors).
+    const reporter = createStderrReporter({verbose: Boolean(flags.verbose), quiet: Boolean(flags.quiet) || this.jsonEnabled()})
     const redactor = new Redactor()
     // Ctrl-C cancels the commands in flight (they are killed, then the cleanup runs and says how to
     // continue); a second one exits at once. `on`, not `once`: with no listener of ours left,

@@ -51,6 +51,27 @@ describe('ocvm inspect (local, sample deployment)', () => {
   })
 })
 
+describe('--quiet (-q)', () => {
+  it('prints no step lines on stderr and the same report on stdout', async () => {
+    const loud = await runCli(['inspect'], {env: env()})
+    expect(loud.stderr).toMatch(/^› Probing local/m)
+    for (const flag of ['-q', '--quiet']) {
+      const quiet = await runCli(['inspect', flag], {env: env()})
+      expect(quiet.exitCode).toBe(0)
+      expect(quiet.stderr).toBe('')
+      expect(quiet.stdout).toBe(loud.stdout)
+    }
+  })
+
+  it('still prints the error and its hint, and the exit code', async () => {
+    const r = await runCli(['inspect', '-q', '--state-dir', path.join(scratch, 'nothing-here')], {env: env()})
+    expect(r.exitCode).toBe(1)
+    expect(r.stderr).toMatch(/^Error: no OpenClaw deployment found on local/m)
+    expect(r.stderr).toMatch(/^Hint: /m)
+    expect(r.stderr).not.toContain('›')
+  })
+})
+
 describe('bad input: a clear error, a hint, the right exit code, no stack trace', () => {
   const expectCleanError = (r: {stderr: string; stdout: string}) => {
     expect(r.stderr).toMatch(/^Error: /m)

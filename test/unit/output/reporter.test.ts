@@ -43,4 +43,27 @@ describe('stderr reporter', () => {
     reporter.warn('slow link')
     expect(out).not.toContain('\u001B')
   })
+
+  it('quiet (--quiet, --json): no step and no progress line, on a terminal or a pipe, but every warning', () => {
+    for (const tty of [true, false]) {
+      let out = ''
+      const reporter = createStderrReporter({verbose: false, quiet: true, tty, columns: () => 80, env: {NO_COLOR: '1'}, write: (s) => (out += s)})
+      reporter.step('Probing local')
+      const bar = reporter.progress('state dir', 1000)
+      bar.update(500)
+      reporter.warn('the source gateway is running: it will be stopped before the final copy')
+      bar.update(1000)
+      bar.done()
+      reporter.debug('$ tar -c')
+      expect(out).toBe('warning: the source gateway is running: it will be stopped before the final copy\n')
+    }
+  })
+
+  it('quiet with --verbose still shows the commands run (asked for by name)', () => {
+    let out = ''
+    const reporter = createStderrReporter({verbose: true, quiet: true, tty: false, env: {}, write: (s) => (out += s)})
+    reporter.step('Probing local')
+    reporter.debug('$ tar -c')
+    expect(out).toBe('$ tar -c\n')
+  })
 })
