@@ -9,7 +9,7 @@ import {verifyTarget, type VerifyResult} from '../verify/verify.js'
 export default class Verify extends BaseCommand {
   static summary = 'Prove a migrated deployment works: the guide\'s Step 8 checklist, machine-checked.'
 
-  static description = 'Runs the real openclaw on the host as the service user (config validate, doctor --lint, security audit, memory status), asks the gateway\'s /health for {"ok":true}, and checks the service, loopback-only listening, permissions, secrets (names only), log rotation and cron, and WhatsApp\'s log line. Each check passes, fails with its fix, or does not apply. Changes nothing. Exit 1 when a check fails.'
+  static description = 'Runs the real openclaw on the host as the service user (config validate, doctor --lint, security audit, memory status), asks the gateway\'s /health for {"ok":true}, and checks the service, loopback-only listening, permissions, secrets (names only), log rotation and cron, and WhatsApp\'s log line. Each check passes, fails with its fix, or does not apply. The first finds the openclaw CLI as the service user: without it, it fails once with how to install it and the checks that run the CLI are skipped. Changes nothing. Exit 1 when a check fails.'
 
   static examples = [
     '<%= config.bin %> <%= command.id %> --on root@new --user openclaw',

@@ -14,7 +14,8 @@ import {launchDaemonPath, launchdLabel, logDir, secretsFilePath, targetInputs} f
 import {parseMemoryStatus} from '../postmigrate/memory-status.js'
 import {readTargetConfig} from '../postmigrate/target-config.js'
 
-export type CheckStatus = 'pass' | 'fail' | 'n/a'
+/** `skipped`: could not be checked because a check it needs failed (it says which); `n/a`: does not apply here. */
+export type CheckStatus = 'pass' | 'fail' | 'skipped' | 'n/a'
 
 /** One line of the Step 8 checklist. */
 export interface CheckResult {
@@ -29,6 +30,8 @@ export interface CheckResult {
 export interface VerifyCheck {
   id: string
   title: string
+  /** It runs the openclaw CLI as the service user: skipped, not failed, when the `cli` check failed. */
+  needsCli?: boolean
   run(ctx: HookContext, opts: {waitMs: number}): Promise<Omit<CheckResult, 'id' | 'title'>>
 }
 
@@ -63,10 +66,34 @@ function firstJson(text: string): unknown {
   return start < 0 ? undefined : JSON.parse(text.slice(start))
 }
 
+// Where the service user's shell finds the CLI; without it, the PATH it searched (not a secret).
+const LOCATE_CLI = 'command -v openclaw || { printf "PATH=%s\\n" "$PATH"; exit 127; }'
+
+/** Skipped checks point at it: "needs the openclaw CLI (see above)". */
+export const CLI_CHECK_ID = 'cli'
+
 export const CHECKS: VerifyCheck[] = [
+  {
+    // First, and once: without the CLI every check that runs it would fail with the shell's raw
+    // `exec: openclaw: not found`. This one says what to do; those are skipped.
+    id: CLI_CHECK_ID,
+    title: 'openclaw CLI on the service user\'s PATH',
+    async run(ctx, {waitMs}) {
+      const t = targetInputs(ctx)
+      const r = await asUser(ctx, ['sh', '-c', LOCATE_CLI], waitMs, 30_000)
+      const found = r.stdout.trim().split('\n')[0] ?? ''
+      if (r.exitCode === 0 && found.startsWith('/')) return pass(found)
+      const searched = /^PATH=(.*)$/m.exec(r.stdout)?.[1]
+      if (searched === undefined) {
+        return fail(`could not run a command as ${t.user} on ${ctx.shell.label}: ${r.stderr.trim().split('\n').pop() || `exit ${r.exitCode}`}`, `Check that the user ${t.user} exists (--user) and that ocvm logs in as root or as ${t.user}.`)
+      }
+      return fail(`openclaw is not installed for ${t.user} on ${ctx.shell.label}, or not on its PATH (${searched})`, `Install it there (Node >= 24, then \`npm install -g openclaw\`, as the guide's Step 2 says), or put the directory that holds \`openclaw\` on ${t.user}'s PATH; then run \`ocvm verify\` again.`)
+    },
+  },
   {
     id: 'config',
     title: 'openclaw config validate',
+    needsCli: true,
     async run(ctx, {waitMs}) {
       const r = await asUser(ctx, ['openclaw', 'config', 'validate', '--json'], waitMs)
       let parsed: {valid?: boolean; issues?: Array<{message?: string; path?: string}>} | undefined
@@ -83,6 +110,7 @@ export const CHECKS: VerifyCheck[] = [
   {
     id: 'service',
     title: 'service enabled, running, not crash-looping',
+    needsCli: true,
     async run(ctx) {
       const state = await services.check(ctx)
       if (!state.satisfied) return fail(state.details.join('; '), '`ocvm hooks run ocvm/services --on HOST` recreates, enables and starts it.')
@@ -130,6 +158,7 @@ export const CHECKS: VerifyCheck[] = [
   {
     id: 'doctor',
     title: 'openclaw doctor --lint',
+    needsCli: true,
     async run(ctx, {waitMs}) {
       const r = await asUser(ctx, ['openclaw', 'doctor', '--lint', '--json'], waitMs)
       let report: {findings?: Array<{severity?: string; message?: string; fixHint?: string}>} | undefined
@@ -147,6 +176,7 @@ export const CHECKS: VerifyCheck[] = [
   {
     id: 'security',
     title: 'openclaw security audit: no critical findings',
+    needsCli: true,
     async run(ctx, {waitMs}) {
       const r = await asUser(ctx, ['openclaw', 'security', 'audit', '--json'], waitMs)
       let report: {summary?: {critical?: number}; findings?: Array<{severity?: string; title?: string; remediation?: string}>} | undefined
@@ -164,6 +194,7 @@ export const CHECKS: VerifyCheck[] = [
   {
     id: 'memory',
     title: 'memory search index built',
+    needsCli: true,
     async run(ctx, {waitMs}) {
       const r = await asUser(ctx, ['openclaw', 'memory', 'status', '--json'], waitMs)
       const agents = parseMemoryStatus(r.stdout)

@@ -29,10 +29,15 @@ export function renderHookRun(result: HookRunResult): string {
   return out.join('\n')
 }
 
+const CHECK_MARK = {pass: 'ok  ', fail: 'FAIL', skipped: 'skip', 'n/a': 'n/a '} as const
+
 export function renderVerify(result: VerifyResult): string {
-  const out = [`Verify ${result.host} (${result.os}), user ${result.user}, ${result.stateDir}: ${result.status === 'ok' ? 'all checks pass' : 'some checks FAILED'}`]
+  const failed = result.checks.filter((c) => c.status === 'fail').length
+  const skipped = result.checks.filter((c) => c.status === 'skipped').length
+  const verdict = result.status === 'ok' ? 'all checks pass' : `${failed} check(s) FAILED${skipped > 0 ? `, ${skipped} skipped because of them` : ''}`
+  const out = [`Verify ${result.host} (${result.os}), user ${result.user}, ${result.stateDir}: ${verdict}`]
   for (const c of result.checks) {
-    out.push(`${c.status === 'pass' ? 'ok  ' : c.status === 'fail' ? 'FAIL' : 'n/a '}  ${c.title}: ${c.detail}`)
+    out.push(`${CHECK_MARK[c.status]}  ${c.title}: ${c.detail}`)
     if (c.status === 'fail' && c.fix) out.push(`      fix: ${c.fix}`)
   }
   return out.join('\n')
