@@ -10,7 +10,8 @@ import type {Shell} from '../hosts/shell.js'
 import {planLayout} from './plan-layout.js'
 import {previewRewrites} from '../rewrite/staged.js'
 import {STEPS} from '../pipeline/state-steps.js'
-import type {MigrateOptions, MigrationState, StepRecord} from './types.js'
+import type {Component, Finding, Inventory} from '../deployment/types.js'
+import type {MigrateOptions, MigrationState, PlanPayload, StepRecord} from './types.js'
 
 /** Minimum free space on the target: the payload plus 10 % and 64 MiB. */
 export function requiredBytes(payload: number): number {
@@ -74,7 +75,27 @@ export async function preflight(options: MigrateOptions, runId: string, source: 
     checkFreeSpace(target, layout.targetStateDir, payload),
     previewRewrites(source, state),
   ] as const)
-  return {state, warnings, preview}
+  return {state, warnings, preview, payload: plannedPayload(inventory, options.sessions), findings: findingsToShow(inventory)}
+}
+
+/**
+ * What the state move sends: the components that travel as files (the same sum as inspect's "to
+ * transfer", and what the transfer then reports), without the JSONL transcripts --sessions exclude
+ * leaves behind.
+ */
+export function plannedPayload(inventory: Pick<Inventory, 'components' | 'layout'>, sessions: MigrateOptions['sessions']): PlanPayload {
+  const dropped = (c: Component) => sessions === 'exclude' && c.kind === 'sessions' && inventory.layout.generation === 'jsonl'
+  const moved = inventory.components.filter((c) => (c.treatment === 'transfer' || c.treatment === 'optional') && !dropped(c))
+  return {bytes: moved.reduce((n, c) => n + c.sizeBytes, 0), files: moved.reduce((n, c) => n + c.fileCount, 0)}
+}
+
+// The plan's own warning says the running gateway will be stopped: its finding would say it twice.
+const SAID_BY_THE_PLAN = new Set(['gateway-running'])
+
+/** The source's findings a user must see before saying yes (what inspect shows as ERROR and WARN), errors first. */
+export function findingsToShow(inventory: Pick<Inventory, 'findings'>): Finding[] {
+  const shown = inventory.findings.filter((f) => f.severity !== 'info' && !SAID_BY_THE_PLAN.has(f.code))
+  return [...shown.filter((f) => f.severity === 'error'), ...shown.filter((f) => f.severity !== 'error')]
 }
 
 // What the probe calls the GNU flavour of a tool (absent from older probes: then not checked).

@@ -10,6 +10,7 @@ import type {QuarantinedSession} from '../deployment/quarantine.js'
 import type {HookRunResult} from '../postmigrate/engine.js'
 import type {RetargetedValue} from '../rewrite/retarget-host-specific.js'
 import type {RunOwner} from '../pipeline/journal.js'
+import type {Finding} from '../deployment/types.js'
 
 export type {GatewayStop, PathChange, RootPlan, StepName}
 
@@ -117,6 +118,14 @@ export interface MigrationResult {
   retargeted: RetargetedValue[]
   /** Unified diffs of the files whose paths are rewritten (shown by --dry-run). */
   diffs: Array<{file: string; diff: string}>
+  /**
+   * The plan only: what the final copy will move, from the source's inspection (the components
+   * that travel as files). No time is estimated: ocvm has no measured rate between two hosts
+   * before it sends anything.
+   */
+  payload?: PlanPayload
+  /** The plan only: the errors and warnings `ocvm inspect` shows for the source, errors first, to see before saying yes. */
+  findings?: Finding[]
   transfer?: MigrationState['transfer']
   precopy?: MigrationState['precopy']
   /**
@@ -133,6 +142,12 @@ export interface MigrationResult {
   hooks?: HookRunResult
   /** What moved, was rebuilt, was translated, needs a human (absent for --dry-run). */
   report?: MigrationReport
+}
+
+/** Bytes and files the plan moves (sessions left out with --sessions exclude). */
+export interface PlanPayload {
+  bytes: number
+  files: number
 }
 
 /**

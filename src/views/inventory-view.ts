@@ -1,4 +1,4 @@
-import type {Inventory} from '../deployment/types.js'
+import type {Finding, Inventory} from '../deployment/types.js'
 import {formatBytes, table} from '../output/format.js'
 
 const SEVERITY_MARK = {error: 'ERROR', warning: 'WARN ', info: 'info '} as const
@@ -49,12 +49,11 @@ export function renderInventory(inv: Inventory): string {
   }
   out.push('')
   if (inv.findings.length === 0) out.push('No findings: nothing needs your attention before moving.')
-  else {
-    out.push('Findings:')
-    for (const f of inv.findings) {
-      out.push(`  ${SEVERITY_MARK[f.severity]} ${f.message}`)
-      out.push(`        → ${f.hint}`)
-    }
-  }
+  else out.push('Findings:', ...findingLines(inv.findings))
   return out.join('\n')
+}
+
+/** Findings as inspect shows them (a migration plan shows the same lines): the mark, the message, the hint. */
+export function findingLines(findings: readonly Finding[]): string[] {
+  return findings.flatMap((f) => [`  ${SEVERITY_MARK[f.severity]} ${f.message}`, `        → ${f.hint}`])
 }

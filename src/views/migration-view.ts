@@ -5,6 +5,7 @@ import {STEP_DESCRIPTIONS} from '../pipeline/state-steps.js'
 import {describeRetargeted} from '../rewrite/retarget-host-specific.js'
 import {formatBytes, table} from '../output/format.js'
 import {nextLines, warningLines} from './footer.js'
+import {findingLines} from './inventory-view.js'
 
 /** The plan (before anything changes, and for --dry-run). */
 export function renderPlan(result: MigrationResult): string {
@@ -14,6 +15,7 @@ export function renderPlan(result: MigrationResult): string {
   out.push(`  to    ${result.target.host}  user ${result.target.user}:${result.target.group}  ${result.target.stateDir}  (OpenClaw ${result.target.version ?? 'not installed'})`)
   out.push('')
   out.push(table(['WHAT', 'FROM', 'TO'], result.roots.map((r) => [r.label, r.source, r.target])))
+  if (result.payload) out.push(`To move: ${formatBytes(result.payload.bytes)} (${result.payload.bytes} bytes) in ${result.payload.files} files.`)
   out.push('')
   out.push('Steps:')
   result.steps.forEach((s, i) => out.push(`  ${i + 1}. ${s.name.padEnd(12)} ${STEP_DESCRIPTIONS[s.name]}`))
@@ -21,6 +23,13 @@ export function renderPlan(result: MigrationResult): string {
     out.push('')
     out.push(`Path rewrites (${result.changes.length} value(s) in ${result.diffs.length} file(s)):`)
     for (const d of result.diffs) out.push(d.diff.trimEnd())
+  }
+  // Last before the question: what would break on the target as it breaks on the source today.
+  if (result.findings && result.findings.length > 0) {
+    const errors = result.findings.filter((f) => f.severity === 'error').length
+    out.push('')
+    out.push(`Found on the source (what \`ocvm inspect\` shows; the move carries them over${errors > 0 ? ': fix the ERRORs before or right after it' : ''}):`)
+    out.push(...findingLines(result.findings))
   }
   out.push(...warningLines(result.warnings))
   for (const n of result.nextSteps) out.push(n)

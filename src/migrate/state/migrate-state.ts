@@ -72,8 +72,8 @@ export async function migrateState(requested: MigrateOptions, driver: StateDrive
     journal.update({status: 'running', owner: runOwner()})
   } else {
     const runId = newRunId()
-    const {state, warnings, preview} = await preflight(options, runId, source, target, ctx)
-    const plan = toResult(state, {diffs: [], warnings, nextSteps: []})
+    const {state, warnings, preview, payload, findings} = await preflight(options, runId, source, target, ctx)
+    const plan = {...toResult(state, {diffs: [], warnings, nextSteps: []}), payload, findings}
     plan.diffs = preview.diffs
     plan.changes = preview.changes
     if (options.dryRun) {

@@ -11,7 +11,7 @@ import {migrate as migrateService} from '../../../../src/migrate/migrate.js'
 import {migrateState, type MigrateCallbacks} from '../../../../src/migrate/state/migrate-state.js'
 import {rollbackState as rollback} from '../../../../src/migrate/state/rollback-state.js'
 import {Journal} from '../../../../src/pipeline/journal.js'
-import type {MigrateOptions, MigrationState} from '../../../../src/migrate/types.js'
+import type {MigrateOptions, MigrationResult, MigrationState} from '../../../../src/migrate/types.js'
 import {silentReporter} from '../../../../src/output/reporter.js'
 import {sampleHomes, type SampleHomes} from '../../helpers/sample-homes.js'
 import {caught} from '../../../helpers/caught.js'
@@ -50,6 +50,26 @@ describe('migrate (local to local)', () => {
     expect(plan.diffs.find((d) => d.file.endsWith('agents.json5'))?.diff).toContain(`+    { id: "search", workspace: "${newHome}/research-ws/search"`)
     expect(existsSync(path.join(newHome, '.openclaw'))).toBe(false)
     expect(existsSync(process.env.OCVM_RUNS_DIR ?? '')).toBe(false)
+  })
+
+  it('the plan carries what inspect flags on the source (errors first, nothing the plan says itself) and the payload the transfer then moves', async () => {
+    const dry = await migrate(options({dryRun: true}), ctx)
+    // The sample's empty BRAVE_API_KEY is an ERROR; its placeholder allowFrom a WARN; info lines stay in inspect.
+    expect(dry.findings?.map((f) => [f.severity, f.code])).toEqual([
+      ['error', 'empty-env'],
+      ...(dry.findings ?? []).filter((f) => f.severity === 'warning').map((f) => ['warning', f.code]),
+    ])
+    expect(dry.findings?.map((f) => f.code)).toEqual(expect.arrayContaining(['empty-env', 'placeholder-allow-from']))
+    expect(dry.findings?.some((f) => f.severity === 'info' || f.code === 'gateway-running')).toBe(false)
+    // No secret value in them: names only.
+    expect(JSON.stringify(dry.findings)).not.toContain('sample-gateway-token-not-a-real-secret')
+
+    let plan: MigrationResult | undefined
+    const result = await migrate(options(), ctx, {confirm: async (p) => ((plan = p), true)})
+    expect(plan?.findings).toEqual(dry.findings)
+    expect(plan?.payload).toEqual(dry.payload)
+    expect(plan?.payload).toEqual({bytes: result.transfer?.bytes, files: result.transfer?.files})
+    expect(result.payload).toBeUndefined()
   })
 
   it('migrates, rewrites, keeps comments, skips the memory index, sets modes; a re-run is a no-op', async () => {
