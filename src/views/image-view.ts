@@ -14,6 +14,13 @@ export function renderImagePlan(result: ImageMigrationResult): string {
   if (vm.disks.length > 0) {
     out.push('')
     out.push(table(['DISK', 'FORMAT', 'SIZE', 'DATA', 'FILE'], vm.disks.map((d) => [d.target, d.format, formatBytes(d.virtualBytes), formatBytes(d.allocatedBytes), d.path])))
+    // An image move sends the data, not the apparent size (the same sum preflight checks the target's space for).
+    // A state move sends the OpenClaw state instead, which is only measured inside the guest.
+    if (result.mode !== 'state') {
+      const data = vm.disks.reduce((n, d) => n + d.allocatedBytes, 0)
+      const apparent = vm.disks.reduce((n, d) => n + d.virtualBytes, 0)
+      out.push(`To move: ${formatBytes(data)} of disk data (${data} bytes; ${formatBytes(apparent)} apparent) in ${vm.disks.length} disk file(s).`)
+    }
   }
   out.push('')
   out.push('Steps:')

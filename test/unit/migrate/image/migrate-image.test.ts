@@ -11,7 +11,9 @@ import {ShellPool} from '../../../../src/hosts/shell.js'
 import {migrateImage} from '../../../../src/migrate/image/migrate-image.js'
 import {rollbackImage} from '../../../../src/migrate/image/rollback-image.js'
 import type {ImageMigrateOptions} from '../../../../src/migrate/image/types.js'
+import {formatBytes} from '../../../../src/output/format.js'
 import {silentReporter} from '../../../../src/output/reporter.js'
+import {renderMigrationPlan} from '../../../../src/views/migration-view.js'
 import {caught} from '../../../helpers/caught.js'
 import {dirDriver, makeDirVm} from './dir-driver.js'
 
@@ -108,6 +110,17 @@ describe('migrateImage (image mode)', {timeout: 60_000}, () => {
     expect(plan.modeReason).toMatch(/can boot/)
     expect(driver.calls.filter((c) => c !== 'probe')).toEqual([])
     expect(existsSync(path.join(root, 'vm-b'))).toBe(false)
+  })
+
+  it('the VM plan says how much disk data moves (the apparent size aside): what the transfer then reads as allocated', async () => {
+    makeVm('vm-a', 'stopped')
+    const plan = await migrateImage(options({dryRun: true}), dirDriver({root}), ctx)
+    const data = plan.source.vm.disks.reduce((n, d) => n + d.allocatedBytes, 0)
+    expect(renderMigrationPlan(plan)).toContain(`To move: ${formatBytes(data)} of disk data (${data} bytes; 64.0 MiB apparent) in 1 disk file(s).`)
+    const result = await migrateImage(options(), dirDriver({root}), ctx)
+    // The disks, plus the VM's small definition file beside them.
+    expect(result.transfer?.allocated).toBeGreaterThanOrEqual(data)
+    expect((result.transfer?.allocated ?? 0) - data).toBeLessThan(64 * 1024)
   })
 
   it('--driver-opt registry is refused before anything changes when the driver has no registry transport', async () => {
