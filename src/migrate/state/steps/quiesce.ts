@@ -17,7 +17,7 @@ export function quiesceStep({journal, source}: StateStepEnv): StepAction {
     let stop = journal.data.stop
     const {user, services} = journal.data.source
     if (!stop) {
-      const facts = await probeHost(source, undefined)
+      const facts = await probeHost(source, user)
       stop = planStop(user, await queryServices(source, gatewayServices(user, services, facts, journal.data.options.profile)), facts)
       journal.update({stop})
     }
@@ -40,6 +40,8 @@ export function confirmSourceDown(source: Shell, state: MigrationState): Promise
  */
 export async function putSourceBack({journal, source}: StateStepEnv): Promise<string> {
   const {stop} = journal.data
+  // An import's source is an archive: there is no gateway to put back.
+  if (journal.data.archive) return ''
   if (!stop || stop.kind === 'none') return 'the source gateway had not been stopped'
   const running = await settleStop(source, stop, journal.data.source.user)
   const started = await startGateway(source, stop, journal.data.source.stateDir, running)
