@@ -9,20 +9,22 @@
 //   - never two gateways of the deployment at once (the target's is never started: --skip-hooks);
 //   - then `--resume` completes and the target equals the source manifest, and `--rollback --yes`
 //     gives the source back.
-import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {randomBytes} from 'node:crypto'
+import {existsSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {DST, hostFsPath, resetHosts, run, runOcvm, sshCheck, sshExec, SRC} from '../infra/hosts.js'
-import {killPids, launchOcvm, processes, readJournal, sleep, stagingDirs, stepBegun, throttleTarget, trialDirs, unthrottleTarget, waitFor, type Journal} from '../reliability/harness.js'
+import {DST, hostFsPath, resetHosts, runOcvm, sshCheck, sshExec, SRC} from '../infra/hosts.js'
+import {baselineDeployment, killPids, launchOcvm, processes, readJournal, sleep, stagingDirs, stepBegun, throttleTarget, trialDirs, unthrottleTarget, waitFor, type Journal} from '../reliability/harness.js'
 import {writeSection} from '../reliability/report.js'
+import {seeded} from '../reliability/seeded.js'
 import {manifestHashes, treeDigest} from '../helpers/tree-digest.js'
 
 beforeAll(resetHosts)
 
 const MIGRATE = ['migrate', '--from', `root@${SRC}`, '--user', 'alice', '--to', `root@${DST}`, '--target-user', 'bob', '--skip-hooks', '--yes']
-const SEED = Number(process.env.OCVM_SEED ?? 20261207)
+// The mid-transfer delay comes from the suite's seed (replay with OCVM_RELIABILITY_SEED=<seed>).
+const rng = seeded('cancel')
+const SEED = rng.seed
 /** Where the signal is sent: a step as soon as it began; `quiesce-stopping` once the stop is journaled (the gateway on its way down); `transfer-mid` a seeded delay into the transfer. */
 const POINTS = ['quiesce', 'quiesce-stopping', 'transfer', 'transfer-mid', 'verify', 'rewrite', 'commit', 'permissions'] as const
 const srcState = () => hostFsPath(SRC, '/home/alice/.openclaw')
@@ -41,18 +43,6 @@ interface Row {
 }
 const rows: Row[] = []
 
-/** A small deterministic generator (mulberry32): the same seed, the same delays. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
-const random = seeded(SEED)
 
 async function health(host: string): Promise<boolean> {
   return (await sshExec(host, 'curl -s --max-time 2 http://127.0.0.1:18789/health')).stdout.includes('"ok":true')
@@ -105,20 +95,8 @@ function targetMatchesSource(runs: string): boolean {
 
 describe('Ctrl-C at a seeded set of points', () => {
   beforeAll(async () => {
-    await sshCheck(SRC, 'cd ~ && openclaw setup --baseline >/dev/null 2>&1', {user: 'alice', timeoutMs: 120_000})
-    const setup = JSON.parse(readFileSync(path.join(srcState(), 'openclaw.json'), 'utf8')) as Record<string, unknown>
-    writeFileSync(path.join(srcState(), 'openclaw.json'), `{
-  meta: ${JSON.stringify(setup.meta)},
-  plugins: ${JSON.stringify(setup.plugins ?? {})},
-  gateway: { mode: "local", bind: "loopback", port: 18789, auth: { mode: "token", token: "ocvm-rel-cancel-token" } },
-  agents: { defaults: { workspace: "/home/alice/.openclaw/workspace" } },
-}
-`)
     // 24 MiB of incompressible notes: through the throttled link the transfer lasts seconds.
-    const ws = path.join(srcState(), 'workspace/notes')
-    mkdirSync(ws, {recursive: true})
-    for (let i = 0; i < 24; i++) writeFileSync(path.join(ws, `n-${i}.bin`), randomBytes(1024 * 1024))
-    await run('chown', ['-R', 'alice:alice', hostFsPath(SRC, '/home/alice')])
+    await baselineDeployment('ocvm-rel-cancel-token', {count: 24, bytes: 1024 * 1024})
   }, 300_000)
 
   afterAll(async () => {
@@ -154,7 +132,7 @@ describe('Ctrl-C at a seeded set of points', () => {
         const ready = point === 'quiesce-stopping' ? () => (readJournal<{stop?: unknown}>(runs)?.stop !== undefined) : () => stepBegun(runs, mid ? 'transfer' : point)
         const hit = await waitFor(ocvm, ready)
         expect(hit, `ocvm ended before ${point}: ${ocvm.output().stderr}`).toBe(true)
-        if (mid) await sleep(200 + Math.floor(random() * 1500))
+        if (mid) await sleep(rng.int(200, 1700))
         journal = readJournal(runs)
         row.cancelledIn = journal?.steps.find((s) => s.status === 'running')?.name ?? 'between steps'
         killPids([ocvm.pid], 'SIGINT')

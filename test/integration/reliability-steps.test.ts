@@ -5,13 +5,12 @@
 //   B. (a second run killed at the same boundary) `--rollback RUN` gives back a running source
 //      gateway (the real `openclaw gateway run`) and takes everything off the target.
 import {createHash} from 'node:crypto'
-import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {randomBytes} from 'node:crypto'
+import {existsSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {DST, hostFsPath, resetHosts, run, runOcvm, sshCheck, sshExec, SRC} from '../infra/hosts.js'
-import {killPids, launchOcvm, readJournal, sleep, stagingDirs, stepBegun, trialDirs, treeDigest, waitFor, type Journal} from '../reliability/harness.js'
+import {DST, hostFsPath, resetHosts, runOcvm, sshCheck, sshExec, SRC} from '../infra/hosts.js'
+import {baselineDeployment, killPids, launchOcvm, readJournal, sleep, stagingDirs, stepBegun, trialDirs, treeDigest, waitFor, type Journal} from '../reliability/harness.js'
 import {writeSection} from '../reliability/report.js'
 import {manifestHashes} from '../helpers/tree-digest.js'
 
@@ -102,21 +101,7 @@ async function killAt(boundary: string): Promise<{runs: string; env: Record<stri
 
 describe('ocvm SIGKILLed at every step boundary', () => {
   beforeAll(async () => {
-    await sshCheck(SRC, 'cd ~ && openclaw setup --baseline >/dev/null 2>&1', {user: 'alice', timeoutMs: 120_000})
-    // Shaped like a real one: loopback with a token (the gateway refuses to bind without auth), and a
-    // workspace path under the old home, so the rewrite step has work to do.
-    const setup = JSON.parse(readFileSync(path.join(srcState(), 'openclaw.json'), 'utf8')) as Record<string, unknown>
-    writeFileSync(path.join(srcState(), 'openclaw.json'), `{
-  meta: ${JSON.stringify(setup.meta)},
-  plugins: ${JSON.stringify(setup.plugins ?? {})},
-  gateway: { mode: "local", bind: "loopback", port: 18789, auth: { mode: "token", token: "ocvm-rel-steps-token" } },
-  agents: { defaults: { workspace: "/home/alice/.openclaw/workspace" } },
-}
-`)
-    const ws = path.join(srcState(), 'workspace/notes')
-    mkdirSync(ws, {recursive: true})
-    for (let i = 0; i < 8; i++) writeFileSync(path.join(ws, `n-${i}.bin`), randomBytes(256 * 1024))
-    await run('chown', ['-R', 'alice:alice', hostFsPath(SRC, '/home/alice')])
+    await baselineDeployment('ocvm-rel-steps-token', {count: 8, bytes: 256 * 1024})
   }, 300_000)
 
   afterAll(async () => {

@@ -2,11 +2,12 @@
 // atomically at every step change) to stop it exactly at a step boundary, find the ssh processes of
 // a transfer, and check what a target holds after a fault.
 import {spawn, type ChildProcess} from 'node:child_process'
+import {randomBytes} from 'node:crypto'
 import {chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
-import {DST, hostFsPath, infra, REPO_ROOT, run} from '../infra/hosts.js'
+import {DST, hostFsPath, infra, REPO_ROOT, run, sshCheck, SRC} from '../infra/hosts.js'
 
 const RUN_ID_RE = /^\d{8}T\d{6}Z-[0-9a-f]{6}$/
 
@@ -173,4 +174,26 @@ exit $rc
 `)
   chmodSync(wrapper, 0o755)
   return wrapper
+}
+
+/**
+ * alice's deployment on ocvm-src, made by the real `openclaw setup --baseline` and shaped like a
+ * real one: loopback with a token (the gateway refuses to bind without auth), a workspace path under
+ * the old home (so the rewrite step has work to do), and `notes` incompressible MiB-sized files.
+ */
+export async function baselineDeployment(token: string, notes: {count: number; bytes: number}): Promise<void> {
+  await sshCheck(SRC, 'cd ~ && openclaw setup --baseline >/dev/null 2>&1', {user: 'alice', timeoutMs: 120_000})
+  const state = hostFsPath(SRC, '/home/alice/.openclaw')
+  const setup = JSON.parse(readFileSync(path.join(state, 'openclaw.json'), 'utf8')) as Record<string, unknown>
+  writeFileSync(path.join(state, 'openclaw.json'), `{
+  meta: ${JSON.stringify(setup.meta)},
+  plugins: ${JSON.stringify(setup.plugins ?? {})},
+  gateway: { mode: "local", bind: "loopback", port: 18789, auth: { mode: "token", token: "${token}" } },
+  agents: { defaults: { workspace: "/home/alice/.openclaw/workspace" } },
+}
+`)
+  const ws = path.join(state, 'workspace/notes')
+  mkdirSync(ws, {recursive: true})
+  for (let i = 0; i < notes.count; i++) writeFileSync(path.join(ws, `n-${i}.bin`), randomBytes(notes.bytes))
+  await run('chown', ['-R', 'alice:alice', hostFsPath(SRC, '/home/alice')])
 }
