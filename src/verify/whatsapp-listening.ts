@@ -1,16 +1,14 @@
+import {gatewayPids} from '../deployment/gateway-control.js'
 import type {Shell} from '../hosts/shell.js'
 
 const LISTENING = 'Listening for personal WhatsApp inbound messages'
 
-// The clock, how long each gateway process of the user has run (ps etime: [[dd-]hh:]mm:ss, on
-// Linux and macOS alike), then every "Listening" line of the gateway logs.
+// The clock, how long each given gateway process has run (ps etime: [[dd-]hh:]mm:ss, on Linux and
+// macOS alike), then every "Listening" line of the gateway logs.
 const READ = String.raw`
-u="$1"; d="$2"
+d="$1"; shift
 echo "N $(date +%s)"
-ps -eo etime=,user=,args= 2>/dev/null | while read -r et pu args; do
-  [ "$pu" = "$u" ] || continue
-  case "$args" in openclaw|openclaw-gateway*|*openclaw*gateway*) case "$args" in *ocvm*) ;; *) echo "E $et";; esac;; esac
-done
+for p in "$@"; do et=$(ps -o etime= -p "$p" 2>/dev/null) && echo "E $et"; done
 grep -hs "${LISTENING}" "$d"/*.log /tmp/openclaw/*.log | sed 's/^/L /'
 exit 0
 `
@@ -37,6 +35,8 @@ export function listeningNow(output: string): 'listening' | 'no-gateway' | 'sile
   return said.some((at) => Number.isFinite(at) && at >= startedMs) ? 'listening' : 'silent'
 }
 
+/** The gateway processes are the ones every other check finds (gateway-control's `gatewayPids`). */
 export async function whatsappListening(shell: Shell, user: string, logDir: string): Promise<ReturnType<typeof listeningNow>> {
-  return listeningNow((await shell.script(READ, [user, logDir], {allowFailure: true, timeoutMs: 30_000})).stdout)
+  const pids = await gatewayPids(shell, user)
+  return listeningNow((await shell.script(READ, [logDir, ...pids.map(String)], {allowFailure: true, timeoutMs: 30_000})).stdout)
 }
